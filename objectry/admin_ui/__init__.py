@@ -1,0 +1,1 @@
+"""Admin designers and the end-user app (a Flask blueprint)."""

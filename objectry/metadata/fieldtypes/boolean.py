@@ -1,0 +1,41 @@
+"""Yes / no."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.fieldtypes.base import FieldType
+from objectry.metadata.problems import FieldValueError
+
+_TRUE = {"true", "yes", "y", "1", "是", "t"}
+_FALSE = {"false", "no", "n", "0", "否", "f"}
+
+
+class BooleanType(FieldType):
+    name = "boolean"
+    storage = "boolean"
+    widget = "checkbox"
+    expected = "boolean"
+
+    def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
+        return sa.Boolean(create_constraint=False)
+
+    def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
+        if isinstance(value, bool):
+            return value
+        if lenient and isinstance(value, str | int):
+            text = str(value).strip().lower()
+            if text in _TRUE:
+                return True
+            if text in _FALSE:
+                return False
+        raise FieldValueError("not_a_boolean")
+
+    def format(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
+        if value is None:
+            return ""
+        words = {"zh-CN": ("是", "否")}.get(locale, ("Yes", "No"))
+        return words[0] if value else words[1]

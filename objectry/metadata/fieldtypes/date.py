@@ -1,0 +1,45 @@
+"""A calendar date without time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.fieldtypes.base import ORDERED_OPERATORS, FieldType
+from objectry.metadata.problems import FieldValueError
+
+
+class DateType(FieldType):
+    name = "date"
+    storage = "date"
+    widget = "date"
+    operators = ORDERED_OPERATORS
+    expected = "date"
+
+    def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
+        return sa.Date()
+
+    def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
+        if isinstance(value, dt.datetime):
+            if lenient:
+                return value.date()
+            raise FieldValueError("not_a_date")
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            text = value.strip()
+            if lenient and len(text) > 10 and text[10] in "T ":
+                text = text[:10]
+            try:
+                if len(text) != 10:
+                    raise ValueError(text)
+                return dt.date.fromisoformat(text)
+            except ValueError as exc:
+                raise FieldValueError("not_a_date") from exc
+        raise FieldValueError("not_a_date")
+
+    def to_json(self, field: Mapping[str, Any], value: Any) -> Any:
+        return value.isoformat()

@@ -1,0 +1,57 @@
+"""An instant in time, stored in UTC; the API speaks ISO 8601 with an offset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.fieldtypes.base import ORDERED_OPERATORS, FieldType
+from objectry.metadata.fieldtypes.sqltypes import UTCDateTime
+from objectry.metadata.problems import FieldValueError
+
+
+def parse_instant(value: Any, *, lenient: bool = False) -> dt.datetime:
+    """An aware UTC datetime from ISO 8601 text (``Z`` or an offset required)."""
+    if isinstance(value, dt.datetime):
+        parsed = value
+    elif isinstance(value, dt.date) and lenient:
+        parsed = dt.datetime.combine(value, dt.time(), dt.UTC)
+    elif isinstance(value, str):
+        try:
+            parsed = dt.datetime.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise FieldValueError("not_a_datetime") from exc
+    else:
+        raise FieldValueError("not_a_datetime")
+    if parsed.tzinfo is None:
+        if not lenient:
+            raise FieldValueError("not_a_datetime")
+        parsed = parsed.replace(tzinfo=dt.UTC)
+    try:
+        return parsed.astimezone(dt.UTC)
+    except OverflowError as exc:
+        raise FieldValueError("not_a_datetime") from exc
+
+
+def format_instant(value: dt.datetime) -> str:
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+class DateTimeType(FieldType):
+    name = "datetime"
+    storage = "datetime"
+    widget = "datetime"
+    operators = ORDERED_OPERATORS
+    expected = "datetime"
+
+    def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
+        return UTCDateTime()
+
+    def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
+        return parse_instant(value, lenient=lenient)
+
+    def to_json(self, field: Mapping[str, Any], value: Any) -> Any:
+        return format_instant(value)

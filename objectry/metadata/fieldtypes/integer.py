@@ -1,0 +1,45 @@
+"""Whole numbers (64-bit)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.fieldtypes.base import ORDERED_OPERATORS, FieldType, check_range
+from objectry.metadata.problems import FieldValueError
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+class IntegerType(FieldType):
+    name = "integer"
+    storage = "integer"
+    widget = "number"
+    operators = ORDERED_OPERATORS
+    expected = "integer"
+    options = {"min": {"type": "integer"}, "max": {"type": "integer"}}
+
+    def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
+        return sa.BigInteger()
+
+    def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
+        if isinstance(value, bool):
+            raise FieldValueError("not_an_integer")
+        if isinstance(value, int):
+            number = value
+        elif isinstance(value, float | Decimal) or (lenient and isinstance(value, str)):
+            try:
+                exact = Decimal(str(value).strip())
+            except InvalidOperation as exc:
+                raise FieldValueError("not_an_integer") from exc
+            if not exact.is_finite() or exact != exact.to_integral_value():
+                raise FieldValueError("not_an_integer")
+            number = int(exact)
+        else:
+            raise FieldValueError("not_an_integer")
+        if not INT64_MIN <= number <= INT64_MAX:
+            raise FieldValueError("integer_out_of_range")
+        return check_range(field, number)

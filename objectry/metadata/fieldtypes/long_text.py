@@ -1,0 +1,14 @@
+"""Multi-line text (descriptions, needs, notes)."""
+
+from __future__ import annotations
+
+from objectry.metadata.fieldtypes.text import TextType
+
+
+class LongTextType(TextType):
+    name = "long_text"
+    widget = "textarea"
+    sortable = False
+    options = {"max_length": {"type": "integer", "minimum": 1, "maximum": 1000000}}
+    default_max_length = 100000
+    multiline = True

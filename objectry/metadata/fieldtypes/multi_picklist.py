@@ -1,0 +1,53 @@
+"""Several values from a list of options, stored as a JSON array in option order."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.fieldtypes.base import FieldType
+from objectry.metadata.fieldtypes.picklist import (
+    OPTION_SCHEMA,
+    check_options,
+    normalized_options,
+    resolve_option,
+)
+from objectry.metadata.fieldtypes.sqltypes import json_column
+from objectry.metadata.problems import ErrorItem, FieldValueError
+
+
+class MultiPicklistType(FieldType):
+    name = "multi_picklist"
+    storage = "json"
+    widget = "multiselect"
+    sortable = False
+    operators = frozenset({"contains", "is_empty", "is_not_empty"})
+    expected = "list"
+    options = {"options": OPTION_SCHEMA,
+               "max_selections": {"type": "integer", "minimum": 1}}
+
+    def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
+        return json_column()
+
+    def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
+        if lenient and isinstance(value, str):
+            value = [part.strip() for part in value.split(";") if part.strip()]
+        if not isinstance(value, list):
+            raise FieldValueError("not_a_list")
+        chosen = {resolve_option(field, item) for item in value}
+        limit = field.get("max_selections")
+        if limit is not None and len(chosen) > limit:
+            raise FieldValueError("above_max", max=limit)
+        order = [o["value"] for o in normalized_options(field)]
+        return [v for v in order if v in chosen]
+
+    def is_empty(self, value: Any) -> bool:
+        return not value
+
+    def format(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
+        return "; ".join(value or [])
+
+    def check(self, field: Mapping[str, Any], objects: Mapping[str, Any]) -> list[ErrorItem]:
+        return check_options(field) + super().check(field, objects)

@@ -1,0 +1,120 @@
+"""One value from a list of options, each with labels and aliases.
+
+Aliases make "上海", "上海市", "ShangHai" and "SH" all mean the option ``shanghai``:
+input is matched case-, width- and whitespace-insensitively against values and aliases,
+and the canonical value is stored.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.fieldtypes.base import BASIC_OPERATORS, FieldType
+from objectry.metadata.problems import ErrorItem, FieldValueError
+
+OPTION_SCHEMA: Mapping[str, Any] = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": 1000,
+    "items": {
+        "oneOf": [
+            {"type": "string", "pattern": "^[^\\s;][^;]{0,99}$"},
+            {
+                "type": "object",
+                "required": ["value"],
+                "additionalProperties": False,
+                "properties": {
+                    "value": {"type": "string", "pattern": "^[^\\s;][^;]{0,99}$"},
+                    "label": {"$ref": "defs.json#/$defs/language_map"},
+                    "aliases": {"type": "array", "items": {"type": "string", "minLength": 1,
+                                                           "maxLength": 100}},
+                    "inactive": {"type": "boolean"},
+                },
+            },
+        ]
+    },
+}
+
+
+def match_key(text: str) -> str:
+    """Fold case, full/half width and white space, so look-alike spellings compare equal."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def normalized_options(field: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Options as ``{"value", "label", "aliases"}`` whichever form the admin wrote."""
+    result = []
+    for option in field.get("options", []):
+        if isinstance(option, str):
+            result.append({"value": option, "label": {}, "aliases": []})
+        else:
+            result.append({"value": option["value"], "label": option.get("label", {}),
+                           "aliases": list(option.get("aliases", []))})
+    return result
+
+
+def option_index(field: Mapping[str, Any]) -> dict[str, str]:
+    """Match key of every value and alias -> canonical value."""
+    index: dict[str, str] = {}
+    for option in normalized_options(field):
+        for spelling in [option["value"], *option["aliases"]]:
+            index.setdefault(match_key(spelling), option["value"])
+    return index
+
+
+def resolve_option(field: Mapping[str, Any], value: Any) -> str:
+    if not isinstance(value, str):
+        raise FieldValueError("not_a_string")
+    values = [o["value"] for o in normalized_options(field)]
+    if value in values:
+        return value
+    found = option_index(field).get(match_key(value))
+    if found is None:
+        raise FieldValueError("invalid_choice", allowed=values[:20])
+    return found
+
+
+def check_options(field: Mapping[str, Any]) -> list[ErrorItem]:
+    errors: list[ErrorItem] = []
+    seen_values: set[str] = set()
+    owner_of: dict[str, str] = {}
+    for i, option in enumerate(normalized_options(field)):
+        if option["value"] in seen_values:
+            errors.append(ErrorItem(f"/options/{i}", "duplicate_option",
+                                    {"value": option["value"]}))
+        seen_values.add(option["value"])
+        for spelling in [option["value"], *option["aliases"]]:
+            key = match_key(spelling)
+            if owner_of.setdefault(key, option["value"]) != option["value"]:
+                errors.append(ErrorItem(f"/options/{i}", "duplicate_alias", {"alias": spelling}))
+    return errors
+
+
+class PicklistType(FieldType):
+    name = "picklist"
+    storage = "text"
+    widget = "select"
+    operators = BASIC_OPERATORS
+    options = {"options": OPTION_SCHEMA}
+
+    def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
+        return sa.Text()
+
+    def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
+        if lenient and isinstance(value, str):
+            value = value.strip()
+        return resolve_option(field, value)
+
+    def format(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
+        for option in normalized_options(field):
+            if option["value"] == value:
+                label = option["label"]
+                return label.get(locale) or label.get("en") or value
+        return "" if value is None else str(value)
+
+    def check(self, field: Mapping[str, Any], objects: Mapping[str, Any]) -> list[ErrorItem]:
+        return check_options(field) + super().check(field, objects)

@@ -1,0 +1,1 @@
+"""Industry packs: signed bundles of metadata, functions and sample data."""

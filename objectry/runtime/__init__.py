@@ -1,0 +1,1 @@
+"""Schema sync, the records service, the filter compiler, and (later) automation."""

@@ -1,0 +1,108 @@
+"""Multi-key sorting and keyset (cursor) pagination.
+
+A cursor holds the sort keys and the last row's values; the next page starts strictly
+after that row in the sort order, so pages never skip or repeat rows even while others
+write. NULLs sort last in both directions, and ``id`` breaks ties.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.fieldtypes import REGISTRY
+from objectry.metadata.problems import BadRequest, ErrorItem, FieldValueError, Invalid
+
+FieldLookup = Callable[[str], Mapping[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    field: str
+    descending: bool
+
+
+def parse_sort(spec: str | Sequence[str] | None, fields: FieldLookup, *,
+               object_name: str, at: str = "/sort") -> tuple[SortKey, ...]:
+    """``-created_at,name`` (or a list) -> sort keys, with ``id`` appended as tiebreak."""
+    if spec is None or spec == "":
+        return (SortKey("id", True),)
+    parts = spec.split(",") if isinstance(spec, str) else list(spec)
+    keys: list[SortKey] = []
+    errors = []
+    for i, part in enumerate(parts):
+        if not isinstance(part, str):
+            errors.append(ErrorItem(f"{at}/{i}", "not_a_string"))
+            continue
+        name = part.strip()
+        descending = name.startswith("-")
+        name = name.lstrip("-+")
+        definition = fields(name)
+        if definition is None:
+            errors.append(ErrorItem(f"{at}/{i}", "unknown_field",
+                                    {"object": object_name, "field": name}))
+        elif not REGISTRY[definition["type"]].sortable and name not in ("id", "owner"):
+            errors.append(ErrorItem(f"{at}/{i}", "not_sortable", {"field": name}))
+        elif name not in [k.field for k in keys]:
+            keys.append(SortKey(name, descending))
+    if errors:
+        raise Invalid(errors)
+    if "id" not in [k.field for k in keys]:
+        keys.append(SortKey("id", False))
+    return tuple(keys)
+
+
+def order_by(keys: Sequence[SortKey], table: sa.Table) -> list[sa.ColumnElement[Any]]:
+    return [(table.c[k.field].desc() if k.descending else table.c[k.field].asc()).nulls_last()
+            for k in keys]
+
+
+def after(keys: Sequence[SortKey], table: sa.Table,
+          values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """Rows strictly after ``values`` in the order of ``keys`` (NULLs last)."""
+    alternatives = []
+    for i, key in enumerate(keys):
+        col, value = table.c[key.field], values[i]
+        if value is None:
+            continue  # nothing sorts after NULL within this key
+        beyond = col < value if key.descending else col > value
+        ties = [table.c[k.field].is_(None) if v is None else table.c[k.field] == v
+                for k, v in zip(keys[:i], values[:i], strict=True)]
+        alternatives.append(sa.and_(*ties, sa.or_(beyond, col.is_(None))))
+    return sa.or_(sa.false(), *alternatives)
+
+
+def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any], fields: FieldLookup) -> str:
+    encoded = []
+    for key, value in zip(keys, values, strict=True):
+        definition = fields(key.field)
+        encoded.append(None if value is None
+                       else REGISTRY[definition["type"]].to_json(definition, value))
+    spec = [("-" if k.descending else "") + k.field for k in keys]
+    raw = json.dumps([spec, encoded], default=str, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: Sequence[SortKey], fields: FieldLookup) -> list[Any]:
+    spec = [("-" if k.descending else "") + k.field for k in keys]
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        cursor_spec, encoded = json.loads(raw)
+        if cursor_spec != spec or len(encoded) != len(keys):
+            raise ValueError("other query")
+        values = []
+        for key, value in zip(keys, encoded, strict=True):
+            definition = fields(key.field)
+            values.append(None if value is None else REGISTRY[definition["type"]].deserialize(
+                {k: v for k, v in definition.items() if k not in ("min", "max", "max_length")},
+                value, lenient=True))
+        return values
+    except (ValueError, TypeError, binascii.Error, FieldValueError, UnicodeDecodeError) as exc:
+        raise BadRequest([ErrorItem("/cursor", "invalid_cursor")],
+                         detail_code="invalid_cursor") from exc

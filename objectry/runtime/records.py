@@ -1,0 +1,340 @@
+"""The records service: the one path to tenant data (central idea 4).
+
+Every read and write, from the API, the CLI, automation, functions or packs, comes
+through here: validation, rules, lookups, uniqueness, optimistic versions, soft delete,
+the field-level audit trail and the outbox event, all in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import marshmallow as mm
+import sqlalchemy as sa
+
+from objectry.metadata.conditions import parse_condition
+from objectry.metadata.fieldtypes.auto_number import render_auto_number
+from objectry.metadata.i18n import pick
+from objectry.metadata.names import SYSTEM_FIELDS
+from objectry.metadata.problems import (
+    Conflict,
+    ErrorItem,
+    FieldValueError,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    pointer,
+)
+from objectry.runtime import pagination
+from objectry.runtime.context import Context
+from objectry.runtime.filters import to_predicate, to_sql
+from objectry.runtime.ids import uuid7
+from objectry.runtime.model import ObjectModel, get_model
+from objectry.runtime.serialize import field_json, to_api
+from objectry.runtime.tables import events, record_audit, sequences
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+
+
+# -- reading ---------------------------------------------------------------------------
+
+def get(ctx: Context, object_name: str, record_id: Any,
+        fields: Sequence[str] | None = None) -> dict[str, Any]:
+    model = get_model(ctx, object_name)
+    row = _load(ctx, model, record_id)
+    return to_api(model, row, _selection(model, fields))
+
+
+def list_records(ctx: Context, object_name: str, *, filter: Any = None,
+                 sort: Any = None, limit: Any = None, cursor: str | None = None,
+                 fields: Sequence[str] | None = None,
+                 deleted: bool = False) -> dict[str, Any]:
+    """A page of records: ``{"items": [...], "next_cursor": str | None}``."""
+    model = get_model(ctx, object_name)
+    table = model.table
+    page_size = _limit(limit)
+    keys = pagination.parse_sort(sort, model.field_definition, object_name=object_name)
+    only = _selection(model, fields)
+    query = sa.select(table).where(
+        table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None))
+    if filter is not None:
+        node = parse_condition(filter, model.field_definition, object_name=object_name,
+                               at="/filter")
+        query = query.where(to_sql(node, table))
+    if cursor:
+        values = pagination.decode_cursor(cursor, keys, model.field_definition)
+        query = query.where(pagination.after(keys, table, values))
+    rows = ctx.conn.execute(
+        query.order_by(*pagination.order_by(keys, table)).limit(page_size + 1)
+    ).mappings().all()
+    next_cursor = None
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        last = rows[-1]
+        next_cursor = pagination.encode_cursor(keys, [last[k.field] for k in keys],
+                                               model.field_definition)
+    return {"items": [to_api(model, row, only) for row in rows], "next_cursor": next_cursor}
+
+
+def related(ctx: Context, object_name: str, record_id: Any, child_object: str, *,
+            via: str | None = None, **list_args: Any) -> dict[str, Any]:
+    """Child records whose lookup ``via`` points at this record (a related list)."""
+    parent = get_model(ctx, object_name)
+    row = _load(ctx, parent, record_id)
+    child = get_model(ctx, child_object)
+    candidates = child.lookups_to(object_name)
+    if via is None:
+        if len(candidates) != 1:
+            code = "via_required" if candidates else "not_a_lookup_to"
+            raise Invalid([ErrorItem("/via", code, {"child": child_object, "parent": object_name,
+                                                     "field": ""})])
+        via = candidates[0].name
+    elif via not in [c.name for c in candidates]:
+        raise Invalid([ErrorItem("/via", "not_a_lookup_to",
+                                 {"field": via, "child": child_object, "parent": object_name})])
+    condition = {"field": via, "op": "eq", "value": str(row["id"])}
+    user_filter = list_args.pop("filter", None)
+    combined = {"all": [condition, user_filter]} if user_filter is not None else condition
+    return list_records(ctx, child_object, filter=combined, **list_args)
+
+
+def audit_trail(ctx: Context, object_name: str, record_id: Any, *,
+                limit: Any = None) -> list[dict[str, Any]]:
+    """Field-level history of a record, newest first: who, when, old and new values."""
+    model = get_model(ctx, object_name)
+    row = _load(ctx, model, record_id, include_deleted=True)
+    rows = ctx.conn.execute(
+        sa.select(record_audit).where(
+            record_audit.c.tenant_id == ctx.tenant.id, record_audit.c.object == object_name,
+            record_audit.c.record_id == row["id"])
+        .order_by(record_audit.c.id.desc()).limit(_limit(limit)))
+    return [{"version": r.record_version, "action": r.action,
+             "actor": None if r.actor_id is None else str(r.actor_id),
+             "at": field_json(model, "created_at", r.at), "changes": r.changes}
+            for r in rows]
+
+
+# -- writing ---------------------------------------------------------------------------
+
+def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
+    model = get_model(ctx, object_name)
+    values = _validate(ctx, model, data, partial=False)
+    for name, field in model.fields.items():
+        if name not in values and field.definition.get("default") is not None:
+            values[name] = field.type.deserialize(field.definition, field.definition["default"])
+        if field.type.name == "multi_picklist" and values.get(name) == []:
+            values[name] = None
+    _number(ctx, model, values)
+    _check_rules(ctx, model, values)
+    _check_lookups(ctx, model, values)
+    now, actor = ctx.now(), ctx.actor.user_id
+    record_id = uuid7(int(now.timestamp() * 1000))
+    row = {"id": record_id, "version": 1, "owner": actor, "created_at": now,
+           "created_by": actor, "updated_at": now, "updated_by": actor, **values}
+    _write(ctx, model, model.table.insert().values(row), row)
+    changes = [{"field": n, "old": None, "new": field_json(model, n, v)}
+               for n, v in values.items() if v is not None]
+    _audit_and_event(ctx, model, record_id, 1, "created", changes)
+    return to_api(model, {**_empty_row(model), **row})
+
+
+def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
+           if_match: int | None = None) -> dict[str, Any]:
+    model = get_model(ctx, object_name)
+    row = _load(ctx, model, record_id)
+    if if_match is not None and if_match != row["version"]:
+        raise PreconditionFailed(detail_code="version_mismatch", expected=if_match,
+                                 actual=row["version"])
+    values = _validate(ctx, model, data, partial=True)
+    for name, field in model.fields.items():
+        if field.type.name == "multi_picklist" and values.get(name) == []:
+            values[name] = None
+    changed = {n: v for n, v in values.items() if row[n] != v}
+    if not changed:
+        return to_api(model, row)
+    merged = {**row, **changed}
+    _check_rules(ctx, model, merged)
+    _check_lookups(ctx, model, changed)
+    table = model.table
+    version = row["version"] + 1
+    stamp = {"version": version, "updated_at": ctx.now(), "updated_by": ctx.actor.user_id}
+    statement = table.update().where(
+        table.c.id == row["id"], table.c.version == row["version"]).values(**changed, **stamp)
+    result = _write(ctx, model, statement, merged)
+    if result.rowcount != 1:  # a concurrent writer won the race for this version
+        current = _load(ctx, model, record_id)
+        raise PreconditionFailed(detail_code="version_mismatch", expected=row["version"],
+                                 actual=current["version"])
+    changes = [{"field": n, "old": field_json(model, n, row[n]),
+                "new": field_json(model, n, v)} for n, v in changed.items()]
+    _audit_and_event(ctx, model, row["id"], version, "updated", changes)
+    return to_api(model, {**merged, **stamp})
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+def parse_id(object_name: str, record_id: Any) -> uuid.UUID:
+    if isinstance(record_id, uuid.UUID):
+        return record_id
+    try:
+        return uuid.UUID(str(record_id))
+    except ValueError as exc:
+        raise NotFound(detail_code="unknown_record", object=object_name,
+                       id=str(record_id)[:64]) from exc
+
+
+def _load(ctx: Context, model: ObjectModel, record_id: Any, *,
+          include_deleted: bool = False) -> dict[str, Any]:
+    rid = parse_id(model.api_name, record_id)
+    row = ctx.conn.execute(sa.select(model.table).where(model.table.c.id == rid)).mappings().first()
+    if row is None or (row["deleted_at"] is not None and not include_deleted):
+        code = "record_deleted" if row is not None else "unknown_record"
+        raise NotFound(detail_code=code, object=model.api_name, id=str(rid))
+    return dict(row)
+
+
+def _empty_row(model: ObjectModel) -> dict[str, Any]:
+    return dict.fromkeys(model.table.c.keys())
+
+
+def _limit(limit: Any) -> int:
+    if limit is None or limit == "":
+        return DEFAULT_LIMIT
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        value = 0
+    if isinstance(limit, bool) or not 1 <= value <= MAX_LIMIT:
+        raise Invalid([ErrorItem("/limit", "limit_range", {"max": MAX_LIMIT})])
+    return value
+
+
+def _selection(model: ObjectModel, fields: Sequence[str] | None) -> list[str] | None:
+    if fields is None:
+        return None
+    unknown = [(i, f) for i, f in enumerate(fields) if model.field_definition(f) is None]
+    if unknown:
+        raise Invalid([ErrorItem(pointer("fields", i), "unknown_field",
+                                 {"object": model.api_name, "field": f}) for i, f in unknown])
+    return list(fields)
+
+
+def _validate(ctx: Context, model: ObjectModel, data: Any, *, partial: bool) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise Invalid([ErrorItem("", "expected_object")])
+    errors = []
+    for name in data:
+        field = model.fields.get(name)
+        if name in SYSTEM_FIELDS:
+            errors.append(ErrorItem(pointer(name), "system_field", {"field": name}))
+        elif field is None:
+            errors.append(ErrorItem(pointer(name), "unknown_field",
+                                    {"object": model.api_name, "field": name}))
+        elif not field.writable and not ctx.actor.is_system:
+            errors.append(ErrorItem(pointer(name), "read_only_field", {"field": name}))
+    if errors:
+        raise Invalid(errors)
+    system_only = {n: v for n, v in data.items() if not model.fields[n].writable}
+    writable = {n: v for n, v in data.items() if model.fields[n].writable}
+    schema = model.update_schema if partial else model.create_schema
+    try:
+        values = schema.load(writable)
+    except mm.ValidationError as exc:
+        raise Invalid(_marshmallow_errors(exc.messages)) from exc
+    for name, raw in system_only.items():  # read-only fields written by the platform
+        field = model.fields[name]
+        values[name] = None if raw is None else _deserialize_one(field, raw)
+    return values
+
+
+def _deserialize_one(field: Any, raw: Any) -> Any:
+    try:
+        return field.type.deserialize(field.definition, raw)
+    except FieldValueError as exc:
+        raise Invalid([ErrorItem(pointer(field.name), exc.code, exc.params)]) from exc
+
+
+def _marshmallow_errors(messages: Mapping[str, Any]) -> list[ErrorItem]:
+    errors = []
+    for name, problems in messages.items():
+        for problem in problems if isinstance(problems, list) else [problems]:
+            errors.append(ErrorItem(pointer(name), str(problem), getattr(problem, "params", {})))
+    return errors
+
+
+def _check_rules(ctx: Context, model: ObjectModel, values: Mapping[str, Any]) -> None:
+    errors = [
+        ErrorItem(pointer(rule.field) if rule.field else "", "rule_failed",
+                  {"message": pick(rule.message, ctx.locale), "rule": rule.api_name})
+        for rule in model.rules if not to_predicate(rule.condition)(values)
+    ]
+    if errors:
+        raise Invalid(errors)
+
+
+def _check_lookups(ctx: Context, model: ObjectModel, values: Mapping[str, Any]) -> None:
+    for name, value in values.items():
+        field = model.fields.get(name)
+        if value is None or field is None or field.type.name != "lookup":
+            continue
+        target = get_model(ctx, field.definition["target"])
+        found = ctx.conn.execute(sa.select(target.table.c.id).where(
+            target.table.c.id == value, target.table.c.deleted_at.is_(None))).first()
+        if found is None:
+            raise Invalid([ErrorItem(pointer(name), "lookup_target_missing",
+                                     {"target": target.api_name, "id": str(value)})])
+
+
+def _number(ctx: Context, model: ObjectModel, values: dict[str, Any]) -> None:
+    """Hand out auto numbers from the tenant's sequences, in this transaction."""
+    for name, field in model.fields.items():
+        if field.type.name != "auto_number":
+            continue
+        key = sa.and_(sequences.c.tenant_id == ctx.tenant.id,
+                      sequences.c.object == model.api_name, sequences.c.field == name)
+        counter = ctx.conn.execute(
+            sequences.update().where(key).values(next_value=sequences.c.next_value + 1)
+            .returning(sequences.c.next_value)).scalar_one() - 1
+        values[name] = render_auto_number(field.definition, counter)
+
+
+def _write(ctx: Context, model: ObjectModel, statement: Any,
+           row: Mapping[str, Any]) -> sa.CursorResult:
+    """Run an insert/update; a unique violation becomes a 409 naming the field."""
+    unique = [f for f in model.fields.values() if f.definition.get("unique")]
+    if not unique:
+        return ctx.conn.execute(statement)
+    try:
+        with ctx.conn.begin_nested():
+            return ctx.conn.execute(statement)
+    except sa.exc.IntegrityError as exc:
+        for field in unique:
+            value = row.get(field.name)
+            if value is None:
+                continue
+            clash = ctx.conn.execute(sa.select(model.table.c.id).where(
+                field.column == value, model.table.c.id != row["id"])).first()
+            if clash is not None:
+                raise Conflict([ErrorItem(pointer(field.name), "unique_violation",
+                                          {"object": model.api_name, "field": field.name})],
+                               detail_code="unique_violation", object=model.api_name,
+                               field=field.name) from exc
+        raise
+
+
+def _audit_and_event(ctx: Context, model: ObjectModel, record_id: uuid.UUID, version: int,
+                     action: str, changes: list[dict[str, Any]]) -> None:
+    """The audit entry and the outbox event of a write, in the write's transaction."""
+    now = ctx.now()
+    ctx.conn.execute(record_audit.insert().values(
+        tenant_id=ctx.tenant.id, object=model.api_name, record_id=record_id,
+        record_version=version, action=action, actor_id=ctx.actor.user_id, at=now,
+        changes=changes))
+    ctx.conn.execute(events.insert().values(
+        id=uuid7(int(now.timestamp() * 1000)), tenant_id=ctx.tenant.id,
+        object=model.api_name, record_id=record_id, type=f"record.{action}",
+        occurred_at=now, actor_id=ctx.actor.user_id,
+        data={"version": version, "changes": changes}))

@@ -1,0 +1,1 @@
+"""Tenant functions in RestrictedPython with hard limits (issue 5)."""
