@@ -62,7 +62,7 @@ def parse_condition(tree: Any, fields: FieldLookup, *, object_name: str,
     leaves = [0]
     node = _parse(tree, fields, object_name, at, 0, errors, leaves)
     if leaves[0] > MAX_LEAVES:
-        errors.append(ErrorItem(at, "condition_too_deep", {"max": MAX_LEAVES}))
+        errors.append(ErrorItem(at, "condition_too_large", {"max": MAX_LEAVES}))
     if errors:
         raise Invalid(errors)
     return node

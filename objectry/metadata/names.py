@@ -6,7 +6,9 @@ import re
 from types import MappingProxyType
 from typing import Final
 
-API_NAME_PATTERN: Final = r"^[a-z][a-z0-9_]{1,62}$"
+#: The same text as ``$defs/api_name`` in schemas/defs.json. ``(?!\n)`` because Python's
+#: ``$`` (jsonschema matches with ``re.search``) also matches before a final newline.
+API_NAME_PATTERN: Final = r"^[a-z][a-z0-9_]{1,62}(?!\n)$"
 API_NAME: Final = re.compile(API_NAME_PATTERN)
 
 #: System fields every record has, with the field definition they behave like.

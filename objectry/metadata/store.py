@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import jsonpatch
 import sqlalchemy as sa
 
 from objectry.metadata.tables import meta_documents, meta_revisions, meta_versions, tenants
@@ -124,9 +125,25 @@ def history(conn: sa.Connection, tenant_id: int, *, limit: int = 50,
     query = sa.select(meta_versions).where(meta_versions.c.tenant_id == tenant_id)
     if before is not None:
         query = query.where(meta_versions.c.version < before)
-    rows = conn.execute(query.order_by(meta_versions.c.version.desc()).limit(limit))
+    rows = conn.execute(query.order_by(meta_versions.c.version.desc()).limit(limit)).all()
     return [{"version": r.version, "created_at": r.created_at, "actor": r.actor,
-             "summary": r.summary, "changes": r.changes} for r in rows]
+             "summary": r.summary,
+             "changes": [{**change, "diff": _diff(conn, tenant_id, r.version, change)}
+                         for change in r.changes]}
+            for r in rows]
+
+
+def _diff(conn: sa.Connection, tenant_id: int, version: int,
+          change: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The change as a JSON Patch (RFC 6902) from the previous revision of the document."""
+    key = (meta_revisions.c.tenant_id == tenant_id, meta_revisions.c.kind == change["kind"],
+           meta_revisions.c.api_name == change["api_name"])
+    after = conn.execute(sa.select(meta_revisions.c.document).where(
+        *key, meta_revisions.c.version == version)).scalar()
+    before = conn.execute(sa.select(meta_revisions.c.document).where(
+        *key, meta_revisions.c.version < version)
+        .order_by(meta_revisions.c.version.desc()).limit(1)).scalar()
+    return jsonpatch.make_patch(before or {}, after or {}).patch
 
 
 def state_at(conn: sa.Connection, tenant_id: int,

@@ -121,7 +121,8 @@ def validate_object(document: Any, objects: Mapping[str, Any]) -> list[ErrorItem
         return errors
     known = {**objects, document["api_name"]: document}
     groups = [g["api_name"] for g in document.get("field_groups", [])]
-    errors += _duplicates(groups, "/field_groups", lambda i: pointer("field_groups", i))
+    errors += _duplicates(groups, "/field_groups",
+                          lambda i: pointer("field_groups", i, "api_name"))
     group_names = set(groups) | {DEFAULT_GROUP}
     names: list[str] = []
     fields_by_name: dict[str, Mapping[str, Any]] = {}

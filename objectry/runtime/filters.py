@@ -7,6 +7,7 @@ tree and record; a property test holds them to it.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,6 +33,15 @@ def to_sql(node: Node, table: sa.Table) -> sa.ColumnElement[bool]:
 
 
 def _leaf_sql(leaf: Leaf, col: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    # SQL compares NULL to unknown, which NOT keeps unknown; the predicate calls it
+    # false. Every leaf is made two-valued, so NOT and the groups mean the same on both.
+    op = leaf.op
+    if op in ("is_empty", "is_not_empty", "ne", "not_in"):
+        return _compare_sql(leaf, col)
+    return sa.and_(col.is_not(None), _compare_sql(leaf, col))
+
+
+def _compare_sql(leaf: Leaf, col: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
     op, value, text = leaf.op, leaf.value, leaf.type_name in TEXT_STORAGE
     if leaf.type_name == "multi_picklist":
         return _multi_sql(op, value, col)
@@ -60,12 +70,37 @@ def _leaf_sql(leaf: Leaf, col: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
         case "between":
             return col.between(value[0], value[1])
         case "contains":
-            return col.icontains(value, autoescape=True)
+            return _FoldAscii(col).contains(_fold(value), autoescape=True)
         case "starts_with":
-            return col.istartswith(value, autoescape=True)
+            return _FoldAscii(col).startswith(_fold(value), autoescape=True)
         case "ends_with":
-            return col.iendswith(value, autoescape=True)
+            return _FoldAscii(col).endswith(_fold(value), autoescape=True)
     raise ValueError(f"no SQL for operator {op}")
+
+
+class _FoldAscii(sa.sql.expression.FunctionElement):
+    """Text with A-Z folded to a-z and nothing else, the same on every database.
+
+    SQLite's ``lower()`` folds ASCII only, PostgreSQL's folds by locale and Python's by
+    Unicode; pattern matches fold ASCII only so that every compiler agrees.
+    """
+
+    type = sa.Text()
+    inherit_cache = True
+    name = "fold_ascii"
+
+
+@sa.ext.compiler.compiles(_FoldAscii, "postgresql")
+def _fold_ascii_pg(element: _FoldAscii, compiler: Any, **kw: Any) -> str:
+    (col,) = list(element.clauses)
+    return compiler.process(sa.func.translate(col, string.ascii_uppercase,
+                                              string.ascii_lowercase), **kw)
+
+
+@sa.ext.compiler.compiles(_FoldAscii)
+def _fold_ascii_default(element: _FoldAscii, compiler: Any, **kw: Any) -> str:
+    (col,) = list(element.clauses)
+    return compiler.process(sa.func.lower(col), **kw)
 
 
 class _JsonHas(sa.sql.expression.FunctionElement):
@@ -89,12 +124,34 @@ def _json_has_default(element: _JsonHas, compiler: Any, **kw: Any) -> str:
     return compiler.process(sa.exists().where(each.c.value == value), **kw)
 
 
+class _JsonIsNull(sa.sql.expression.FunctionElement):
+    """``the json column holds the JSON value null`` (not SQL NULL), per dialect below."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "json_is_null"
+
+
+@sa.ext.compiler.compiles(_JsonIsNull, "postgresql")
+def _json_is_null_pg(element: _JsonIsNull, compiler: Any, **kw: Any) -> str:
+    (col,) = list(element.clauses)
+    return compiler.process(sa.func.jsonb_typeof(col) == "null", **kw)
+
+
+@sa.ext.compiler.compiles(_JsonIsNull)
+def _json_is_null_default(element: _JsonIsNull, compiler: Any, **kw: Any) -> str:
+    (col,) = list(element.clauses)
+    return compiler.process(sa.func.json_type(col) == "null", **kw)
+
+
 def _multi_sql(op: str, value: Any, col: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-    # Empty selections are stored as NULL, so emptiness is a NULL test on both databases.
+    # An empty selection is SQL NULL when the field was left out but the JSON value
+    # null when it was written as None or []: both read back as None, both are empty.
+    empty = sa.or_(col.is_(None), _JsonIsNull(col))
     if op == "is_empty":
-        return col.is_(None)
+        return empty
     if op == "is_not_empty":
-        return col.is_not(None)
+        return sa.not_(empty)
     if op == "contains":
         return _JsonHas(col, sa.literal(value, sa.String))
     raise ValueError(f"no SQL for operator {op}")
@@ -114,8 +171,12 @@ def to_predicate(node: Node) -> Predicate:
     return _leaf_predicate(node)
 
 
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
 def _fold(value: Any) -> Any:
-    return value.lower() if isinstance(value, str) else value
+    """Fold A-Z only (see ``_FoldAscii``): "Äpfel" does not contain "ä"."""
+    return value.translate(_ASCII_LOWER) if isinstance(value, str) else value
 
 
 def _leaf_predicate(leaf: Leaf) -> Predicate:

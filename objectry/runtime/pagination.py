@@ -71,7 +71,8 @@ def after(keys: Sequence[SortKey], table: sa.Table,
         col, value = table.c[key.field], values[i]
         if value is None:
             continue  # nothing sorts after NULL within this key
-        beyond = col < value if key.descending else col > value
+        bound = sa.literal(value, col.type)  # a plain True/False refuses < and >
+        beyond = col < bound if key.descending else col > bound
         ties = [table.c[k.field].is_(None) if v is None else table.c[k.field] == v
                 for k, v in zip(keys[:i], values[:i], strict=True)]
         alternatives.append(sa.and_(*ties, sa.or_(beyond, col.is_(None))))
@@ -101,7 +102,7 @@ def decode_cursor(cursor: str, keys: Sequence[SortKey], fields: FieldLookup) -> 
             definition = fields(key.field)
             values.append(None if value is None else REGISTRY[definition["type"]].deserialize(
                 {k: v for k, v in definition.items() if k not in ("min", "max", "max_length")},
-                value, lenient=True))
+                value))  # strict: lenient parsing may normalize the value (white space)
         return values
     except (ValueError, TypeError, binascii.Error, FieldValueError, UnicodeDecodeError) as exc:
         raise BadRequest([ErrorItem("/cursor", "invalid_cursor")],

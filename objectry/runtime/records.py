@@ -44,7 +44,7 @@ DEFAULT_LIMIT = 50
 def get(ctx: Context, object_name: str, record_id: Any,
         fields: Sequence[str] | None = None) -> dict[str, Any]:
     model = get_model(ctx, object_name)
-    row = _load(ctx, model, record_id)
+    row = load_row(ctx, model, record_id)
     return to_api(model, row, _selection(model, fields))
 
 
@@ -83,7 +83,7 @@ def related(ctx: Context, object_name: str, record_id: Any, child_object: str, *
             via: str | None = None, **list_args: Any) -> dict[str, Any]:
     """Child records whose lookup ``via`` points at this record (a related list)."""
     parent = get_model(ctx, object_name)
-    row = _load(ctx, parent, record_id)
+    row = load_row(ctx, parent, record_id)
     child = get_model(ctx, child_object)
     candidates = child.lookups_to(object_name)
     if via is None:
@@ -105,7 +105,7 @@ def audit_trail(ctx: Context, object_name: str, record_id: Any, *,
                 limit: Any = None) -> list[dict[str, Any]]:
     """Field-level history of a record, newest first: who, when, old and new values."""
     model = get_model(ctx, object_name)
-    row = _load(ctx, model, record_id, include_deleted=True)
+    row = load_row(ctx, model, record_id, include_deleted=True)
     rows = ctx.conn.execute(
         sa.select(record_audit).where(
             record_audit.c.tenant_id == ctx.tenant.id, record_audit.c.object == object_name,
@@ -134,17 +134,17 @@ def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
     record_id = uuid7(int(now.timestamp() * 1000))
     row = {"id": record_id, "version": 1, "owner": actor, "created_at": now,
            "created_by": actor, "updated_at": now, "updated_by": actor, **values}
-    _write(ctx, model, model.table.insert().values(row), row)
+    _write(ctx, model, model.table.insert(), row, row)
     changes = [{"field": n, "old": None, "new": field_json(model, n, v)}
                for n, v in values.items() if v is not None]
-    _audit_and_event(ctx, model, record_id, 1, "created", changes)
+    record_change(ctx, model, record_id, 1, "created", changes)
     return to_api(model, {**_empty_row(model), **row})
 
 
 def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
            if_match: int | None = None) -> dict[str, Any]:
     model = get_model(ctx, object_name)
-    row = _load(ctx, model, record_id)
+    row = load_row(ctx, model, record_id)
     if if_match is not None and if_match != row["version"]:
         raise PreconditionFailed(detail_code="version_mismatch", expected=if_match,
                                  actual=row["version"])
@@ -161,16 +161,17 @@ def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
     table = model.table
     version = row["version"] + 1
     stamp = {"version": version, "updated_at": ctx.now(), "updated_by": ctx.actor.user_id}
-    statement = table.update().where(
-        table.c.id == row["id"], table.c.version == row["version"]).values(**changed, **stamp)
-    result = _write(ctx, model, statement, merged)
+    statement = table.update().where(table.c.id == sa.bindparam("_match_id"),
+                                     table.c.version == sa.bindparam("_match_version"))
+    params = {**changed, **stamp, "_match_id": row["id"], "_match_version": row["version"]}
+    result = _write(ctx, model, statement, params, merged)
     if result.rowcount != 1:  # a concurrent writer won the race for this version
-        current = _load(ctx, model, record_id)
+        current = load_row(ctx, model, record_id)
         raise PreconditionFailed(detail_code="version_mismatch", expected=row["version"],
                                  actual=current["version"])
     changes = [{"field": n, "old": field_json(model, n, row[n]),
                 "new": field_json(model, n, v)} for n, v in changed.items()]
-    _audit_and_event(ctx, model, row["id"], version, "updated", changes)
+    record_change(ctx, model, row["id"], version, "updated", changes)
     return to_api(model, {**merged, **stamp})
 
 
@@ -186,7 +187,7 @@ def parse_id(object_name: str, record_id: Any) -> uuid.UUID:
                        id=str(record_id)[:64]) from exc
 
 
-def _load(ctx: Context, model: ObjectModel, record_id: Any, *,
+def load_row(ctx: Context, model: ObjectModel, record_id: Any, *,
           include_deleted: bool = False) -> dict[str, Any]:
     rid = parse_id(model.api_name, record_id)
     row = ctx.conn.execute(sa.select(model.table).where(model.table.c.id == rid)).mappings().first()
@@ -235,15 +236,16 @@ def _validate(ctx: Context, model: ObjectModel, data: Any, *, partial: bool) -> 
                                     {"object": model.api_name, "field": name}))
         elif not field.writable and not ctx.actor.is_system:
             errors.append(ErrorItem(pointer(name), "read_only_field", {"field": name}))
-    if errors:
-        raise Invalid(errors)
-    system_only = {n: v for n, v in data.items() if not model.fields[n].writable}
-    writable = {n: v for n, v in data.items() if model.fields[n].writable}
+    known = {n: v for n, v in data.items() if n in model.fields and n not in SYSTEM_FIELDS}
+    system_only = {n: v for n, v in known.items() if not model.fields[n].writable}
+    writable = {n: v for n, v in known.items() if model.fields[n].writable}
     schema = model.update_schema if partial else model.create_schema
     try:
         values = schema.load(writable)
     except mm.ValidationError as exc:
-        raise Invalid(_marshmallow_errors(exc.messages)) from exc
+        errors += _marshmallow_errors(exc.messages)  # all culprits in one answer
+    if errors:
+        raise Invalid(sorted(errors, key=lambda e: e.path))
     for name, raw in system_only.items():  # read-only fields written by the platform
         field = model.fields[name]
         values[name] = None if raw is None else _deserialize_one(field, raw)
@@ -301,15 +303,19 @@ def _number(ctx: Context, model: ObjectModel, values: dict[str, Any]) -> None:
         values[name] = render_auto_number(field.definition, counter)
 
 
-def _write(ctx: Context, model: ObjectModel, statement: Any,
+def _write(ctx: Context, model: ObjectModel, statement: Any, params: Mapping[str, Any],
            row: Mapping[str, Any]) -> sa.CursorResult:
-    """Run an insert/update; a unique violation becomes a 409 naming the field."""
+    """Run an insert/update; a unique violation becomes a 409 naming the field.
+
+    Values travel as execution parameters, not ``.values()``, so the compiled statement
+    is reused from SQLAlchemy's cache on every write of the same shape.
+    """
     unique = [f for f in model.fields.values() if f.definition.get("unique")]
     if not unique:
-        return ctx.conn.execute(statement)
+        return ctx.conn.execute(statement, params)
     try:
         with ctx.conn.begin_nested():
-            return ctx.conn.execute(statement)
+            return ctx.conn.execute(statement, params)
     except sa.exc.IntegrityError as exc:
         for field in unique:
             value = row.get(field.name)
@@ -325,16 +331,16 @@ def _write(ctx: Context, model: ObjectModel, statement: Any,
         raise
 
 
-def _audit_and_event(ctx: Context, model: ObjectModel, record_id: uuid.UUID, version: int,
+def record_change(ctx: Context, model: ObjectModel, record_id: uuid.UUID, version: int,
                      action: str, changes: list[dict[str, Any]]) -> None:
     """The audit entry and the outbox event of a write, in the write's transaction."""
     now = ctx.now()
-    ctx.conn.execute(record_audit.insert().values(
-        tenant_id=ctx.tenant.id, object=model.api_name, record_id=record_id,
-        record_version=version, action=action, actor_id=ctx.actor.user_id, at=now,
-        changes=changes))
-    ctx.conn.execute(events.insert().values(
-        id=uuid7(int(now.timestamp() * 1000)), tenant_id=ctx.tenant.id,
-        object=model.api_name, record_id=record_id, type=f"record.{action}",
-        occurred_at=now, actor_id=ctx.actor.user_id,
-        data={"version": version, "changes": changes}))
+    ctx.conn.execute(record_audit.insert(), {
+        "tenant_id": ctx.tenant.id, "object": model.api_name, "record_id": record_id,
+        "record_version": version, "action": action, "actor_id": ctx.actor.user_id,
+        "at": now, "changes": changes})
+    ctx.conn.execute(events.insert(), {
+        "id": uuid7(int(now.timestamp() * 1000)), "tenant_id": ctx.tenant.id,
+        "object": model.api_name, "record_id": record_id, "type": f"record.{action}",
+        "occurred_at": now, "actor_id": ctx.actor.user_id,
+        "data": {"version": version, "changes": changes}})

@@ -31,6 +31,9 @@ class AutoNumberType(FieldType):
         "start": {"type": "integer", "minimum": 0},
     }
 
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        return {"type": "string", "readOnly": True}
+
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         return sa.Text()
 
@@ -40,6 +43,6 @@ class AutoNumberType(FieldType):
     def check(self, field: Mapping[str, Any], objects: Mapping[str, Any]) -> list[ErrorItem]:
         errors = super().check(field, objects)
         if "format" in field and not _COUNTER.search(field["format"]):
-            errors.append(ErrorItem("/format", "schema_violation",
-                                    {"reason": "the format needs a {000} counter"}))
+            errors.append(ErrorItem("/format", "auto_number_counter_missing",
+                                    {"format": field["format"]}))
         return errors

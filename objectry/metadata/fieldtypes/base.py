@@ -57,6 +57,10 @@ class FieldType:
     expected: ClassVar[str] = "text"
 
     # -- storage -------------------------------------------------------------------
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        """The JSON Schema of this field's API value (OpenAPI, form builders)."""
+        return {"type": "string"}
+
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         raise NotImplementedError
 
@@ -106,9 +110,8 @@ class FieldType:
 def checked_text(value: Any, *, lenient: bool, multiline: bool) -> str:
     """A string the databases can store: no NUL, no lone surrogates, no stray controls."""
     if not isinstance(value, str):
-        if lenient and isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        elif lenient and hasattr(value, "as_tuple"):  # Decimal
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if lenient and (numeric or hasattr(value, "as_tuple")):  # numbers, Decimals
             value = str(value)
         else:
             raise FieldValueError("not_a_string")

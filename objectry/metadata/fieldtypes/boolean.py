@@ -20,6 +20,9 @@ class BooleanType(FieldType):
     widget = "checkbox"
     expected = "boolean"
 
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        return {"type": "boolean"}
+
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         return sa.Boolean(create_constraint=False)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,6 +12,8 @@ import sqlalchemy as sa
 from objectry.metadata.fieldtypes.base import ORDERED_OPERATORS, FieldType
 from objectry.metadata.problems import FieldValueError
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 
 class DateType(FieldType):
     name = "date"
@@ -18,6 +21,9 @@ class DateType(FieldType):
     widget = "date"
     operators = ORDERED_OPERATORS
     expected = "date"
+
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        return {"type": "string", "format": "date"}
 
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         return sa.Date()
@@ -34,7 +40,7 @@ class DateType(FieldType):
             if lenient and len(text) > 10 and text[10] in "T ":
                 text = text[:10]
             try:
-                if len(text) != 10:
+                if not _ISO_DATE.fullmatch(text):
                     raise ValueError(text)
                 return dt.date.fromisoformat(text)
             except ValueError as exc:

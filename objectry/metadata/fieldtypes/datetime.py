@@ -47,6 +47,9 @@ class DateTimeType(FieldType):
     operators = ORDERED_OPERATORS
     expected = "datetime"
 
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        return {"type": "string", "format": "date-time"}
+
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         return UTCDateTime()
 

@@ -35,6 +35,13 @@ class DecimalType(FieldType):
     def scale(self, field: Mapping[str, Any]) -> int:
         return int(field.get("scale", self.default_scale))
 
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "number"}
+        for option, keyword in (("min", "minimum"), ("max", "maximum")):
+            if field.get(option) is not None:
+                schema[keyword] = field[option]
+        return schema
+
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         return ScaledDecimal(self.precision(field), self.scale(field))
 
@@ -71,6 +78,7 @@ class DecimalType(FieldType):
     def check(self, field: Mapping[str, Any], objects: Mapping[str, Any]) -> list[ErrorItem]:
         errors = super().check(field, objects)
         if self.scale(field) >= self.precision(field):
-            errors.append(ErrorItem("/scale", "schema_violation",
-                                    {"reason": "scale must be smaller than precision"}))
+            errors.append(ErrorItem("/scale", "scale_not_below_precision",
+                                    {"scale": self.scale(field),
+                                     "precision": self.precision(field)}))
         return errors

@@ -18,6 +18,9 @@ class EmailType(TextType):
     options = {}
     default_max_length = 254
 
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().json_schema(field), "format": "email"}
+
     def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
         text = super().deserialize(field, value, lenient=lenient)
         text = text.strip() if lenient else text

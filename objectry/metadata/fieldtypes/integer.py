@@ -22,6 +22,13 @@ class IntegerType(FieldType):
     expected = "integer"
     options = {"min": {"type": "integer"}, "max": {"type": "integer"}}
 
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": "integer", "format": "int64"}
+        for option, keyword in (("min", "minimum"), ("max", "maximum")):
+            if field.get(option) is not None:
+                schema[keyword] = field[option]
+        return schema
+
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         return sa.BigInteger()
 

@@ -31,6 +31,10 @@ class LookupType(FieldType):
         "on_target_delete": {"enum": list(ON_TARGET_DELETE)},
     }
 
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        return {"type": "string", "format": "uuid",
+                "description": f"id of a {field.get('target')} record"}
+
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         return sa.Uuid(as_uuid=True)
 
@@ -50,7 +54,7 @@ class LookupType(FieldType):
     def check(self, field: Mapping[str, Any], objects: Mapping[str, Any]) -> list[ErrorItem]:
         errors = super().check(field, objects)
         if "target" not in field:
-            errors.append(ErrorItem("", "schema_violation", {"reason": "'target' is required"}))
+            errors.append(ErrorItem("/target", "schema_required", {"property": "target"}))
         elif field["target"] not in objects:
             errors.append(ErrorItem("/target", "unknown_lookup_target",
                                     {"target": field["target"]}))

@@ -28,6 +28,11 @@ class MultiPicklistType(FieldType):
     options = {"options": OPTION_SCHEMA,
                "max_selections": {"type": "integer", "minimum": 1}}
 
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        values = [o["value"] for o in normalized_options(field)]
+        return {"type": "array", "items": {"type": "string", "enum": values},
+                "uniqueItems": True}
+
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         return json_column()
 

@@ -101,6 +101,9 @@ class PicklistType(FieldType):
     operators = BASIC_OPERATORS
     options = {"options": OPTION_SCHEMA}
 
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        return {"type": "string", "enum": [o["value"] for o in normalized_options(field)]}
+
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         return sa.Text()
 

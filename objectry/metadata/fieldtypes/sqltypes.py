@@ -82,5 +82,7 @@ class ScaledDecimal(TypeDecorator):
 
 
 def json_column() -> sa.types.TypeEngine:
-    """JSON everywhere, JSONB on PostgreSQL (indexable containment)."""
-    return sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+    """JSON everywhere, JSONB on PostgreSQL (indexable containment); Python ``None`` is
+    SQL NULL, so "empty" has one stored form."""
+    return sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True),
+                                                    "postgresql")

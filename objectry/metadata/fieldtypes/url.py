@@ -16,6 +16,9 @@ class UrlType(TextType):
     options = {}
     default_max_length = 2048
 
+    def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
+        return {**super().json_schema(field), "format": "uri"}
+
     def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
         text = super().deserialize(field, value, lenient=lenient)
         text = text.strip() if lenient else text

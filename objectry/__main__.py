@@ -1,0 +1,5 @@
+"""``python -m objectry`` is the ``objectry`` command."""
+
+from objectry.platform.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""Distribution grants: per-record shares with a level per field group (seed 004).
+
+Grants stay in SQL, not in Casbin: a request passes the requester's distribution
+levels for a record as a request attribute, so policy size does not grow with records.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from objectry.metadata.fieldtypes.sqltypes import UTCDateTime, json_column
+from objectry.metadata.tables import CATALOG
+
+record_grants = sa.Table(
+    "record_grants", CATALOG,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("object", sa.String(63), nullable=False),
+    sa.Column("record_id", sa.Uuid, nullable=False),
+    sa.Column("grantee_kind", sa.String(20), nullable=False),  # user | department
+    sa.Column("grantee", sa.String(254), nullable=False),  # user id or department name
+    sa.Column("field_groups", json_column(), nullable=False),
+    sa.Column("granted_by", sa.Uuid),
+    sa.Column("via", sa.String(120), nullable=False, server_default="manual"),
+    sa.Column("expires_at", UTCDateTime),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime),
+    sa.Column("revoked_by", sa.Uuid),
+    sa.Index("ix_record_grants_record", "tenant_id", "object", "record_id"),
+    sa.Index("ix_record_grants_grantee", "tenant_id", "grantee_kind", "grantee", "object"),
+)

@@ -1,0 +1,94 @@
+"""What every API view needs: the services, a context from the bearer token, the body."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import simplejson
+from flask import Response, current_app, g, request
+
+from objectry.metadata.problems import BadRequest, ErrorItem, Forbidden, Problem
+from objectry.platform.services import Services
+from objectry.runtime.context import Context
+
+SERVICES_KEY = "objectry"
+JSON_LIKE = frozenset({"application/json", "application/x-www-form-urlencoded", "text/plain"})
+
+
+def services() -> Services:
+    return current_app.extensions[SERVICES_KEY]
+
+
+def bearer_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+@contextmanager
+def tenant_context(*, read_only: bool = False) -> Iterator[Context]:
+    """The caller's context, in one transaction that commits only if the view succeeds."""
+    with services().for_token(bearer_token(), locale=g.locale, read_only=read_only) as ctx:
+        yield ctx
+
+
+def require_admin(ctx: Context) -> None:
+    """Metadata changes are for tenant administrators (roles refine this later)."""
+    if not ctx.actor.is_admin:
+        raise Forbidden(detail_code="admin_required")
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(text: str | bytes, *, at: str = "") -> Any:
+    """Strict JSON: UTF-8 only, no NaN/Infinity; numbers with a fraction stay exact."""
+    try:
+        if isinstance(text, bytes):
+            text = text.decode("utf-8")
+        return simplejson.loads(text, use_decimal=True, parse_constant=_reject_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise BadRequest([ErrorItem(at, "malformed_json", {"reason": str(exc)[:200]})],
+                         detail_code="malformed_json", reason=str(exc)[:200]) from exc
+
+
+def json_body() -> Any:
+    """The request body as JSON (400 malformed_json, 415 when declared as something else).
+
+    ``curl -d`` labels bodies as form data; they are read as JSON all the same.
+    """
+    declared = request.mimetype
+    if declared and declared not in JSON_LIKE and not declared.endswith("+json"):
+        raise Problem(detail_code="unsupported_media_type", status=415,
+                      media_type=declared)
+    data = request.get_data(cache=True)
+    if not data.strip():
+        raise BadRequest([ErrorItem("", "malformed_json", {"reason": "empty body"})],
+                         detail_code="malformed_json", reason="empty body")
+    return parse_json(data)
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None,
+                  mimetype: str = "application/json") -> Response:
+    text = simplejson.dumps(data, use_decimal=True, ensure_ascii=False, default=_default)
+    return Response(text, status=status, headers=headers, mimetype=mimetype)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat().replace("+00:00", "Z")
+    return str(value)
+
+
+def flag(name: str) -> bool:
+    """A boolean query parameter (``true``/``1``/``yes``)."""
+    value = request.args.get(name, "")
+    return value.strip().lower() in ("1", "true", "yes")

@@ -1,0 +1,128 @@
+"""``/api/v1/meta``: metadata documents, their history and rollback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from objectry.metadata.problems import ErrorItem, Invalid, NotFound
+from objectry.platform.api.common import (
+    flag,
+    json_body,
+    json_response,
+    require_admin,
+    tenant_context,
+)
+from objectry.runtime import metadata_service
+
+blueprint = Blueprint("meta", __name__, url_prefix="/api/v1/meta")
+
+#: URL segment -> document kind.
+KIND_SEGMENTS = {"objects": "object", "layouts": "layout", "roles": "role",
+                 "departments": "department", "access_policies": "access_policy"}
+
+
+def _kind(segment: str) -> str:
+    kind = KIND_SEGMENTS.get(segment)
+    if kind is None:
+        raise NotFound(detail_code="unknown_kind", kind=segment)
+    return kind
+
+
+def parse_conversions(values: list[str]) -> dict[str, str]:
+    """``?convert=amount:truncate&convert=phone:null_invalid`` -> {field: policy}."""
+    result: dict[str, str] = {}
+    for i, value in enumerate(values):
+        field, sep, policy = value.partition(":")
+        if not sep or not field or not policy:
+            raise Invalid([ErrorItem(f"/convert/{i}", "invalid_conversion",
+                                     {"value": value[:80]})])
+        result[field.strip()] = policy.strip()
+    return result
+
+
+@blueprint.get("/<segment>")
+def list_documents(segment: str) -> Response:
+    kind = _kind(segment)
+    with tenant_context(read_only=True) as ctx:
+        items = metadata_service.list_documents(ctx, kind)
+    return json_response({"items": items})
+
+
+@blueprint.get("/<segment>/<api_name>")
+def get_document(segment: str, api_name: str) -> Response:
+    kind = _kind(segment)
+    with tenant_context(read_only=True) as ctx:
+        document = metadata_service.get_document(ctx, kind, api_name)
+    return json_response(document)
+
+
+@blueprint.put("/<segment>/<api_name>")
+def put_document(segment: str, api_name: str) -> Response:
+    kind = _kind(segment)
+    document = json_body()
+    conversions = parse_conversions(request.args.getlist("convert"))
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        result = metadata_service.put_document(ctx, kind, api_name, document,
+                                               dry_run=flag("dry_run"), conversions=conversions)
+    return json_response(result)
+
+
+@blueprint.delete("/<segment>/<api_name>")
+def delete_document(segment: str, api_name: str) -> Response:
+    kind = _kind(segment)
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        result = metadata_service.delete_document(ctx, kind, api_name)
+    return json_response(result)
+
+
+@blueprint.post("/objects/<api_name>/purge-field")
+def purge_field(api_name: str) -> Response:
+    body = json_body()
+    field = body.get("field") if isinstance(body, dict) else None
+    if not isinstance(field, str):
+        raise Invalid([ErrorItem("/field", "required")])
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        result = metadata_service.purge_field(ctx, api_name, field)
+    return json_response(result)
+
+
+@blueprint.get("/history")
+def history() -> Response:
+    limit = _int_arg("limit", 50, 1, 200)
+    before = _int_arg("before", None, 1, 2**31)
+    with tenant_context(read_only=True) as ctx:
+        items = metadata_service.history(ctx, limit=limit, before=before)
+    return json_response({"items": items})
+
+
+@blueprint.post("/rollback")
+def rollback() -> Response:
+    body = json_body()
+    if not isinstance(body, dict):
+        raise Invalid([ErrorItem("", "expected_object")])
+    conversions = body.get("conversions") or {}
+    if not isinstance(conversions, dict) or not all(
+            isinstance(v, dict) for v in conversions.values()):
+        raise Invalid([ErrorItem("/conversions", "invalid_parameter", {"name": "conversions"})])
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        result = metadata_service.rollback(ctx, body.get("version"), conversions=conversions)
+    return json_response(result)
+
+
+def _int_arg(name: str, default: Any, low: int, high: int) -> Any:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = low - 1
+    if not low <= value <= high:
+        raise Invalid([ErrorItem("/" + name, "invalid_parameter", {"name": name})])
+    return value

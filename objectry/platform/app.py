@@ -1,0 +1,67 @@
+"""The Flask application factory.
+
+Views are thin: parse, call a service with an explicit context, render. Every failure
+leaves as RFC 9457 problem details in the caller's language; an unexpected exception is
+logged and reported as a 500 problem without internals.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from objectry.metadata.i18n import negotiate
+from objectry.metadata.problems import Problem
+from objectry.platform.api import discovery, grants, meta, people, records
+from objectry.platform.api.common import SERVICES_KEY, json_response
+from objectry.platform.config import Settings
+from objectry.platform.problem_json import MEDIA_TYPE, STATUS_TITLES, problem_body
+from objectry.platform.services import Services
+
+log = logging.getLogger(__name__)
+
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    settings = settings or (services.settings if services else Settings.from_env())
+    services = services or Services.start(settings)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions[SERVICES_KEY] = services
+    for blueprint in (records.blueprint, grants.blueprint, meta.blueprint, people.blueprint,
+                      discovery.blueprint):
+        app.register_blueprint(blueprint)
+
+    @app.before_request
+    def choose_language() -> None:
+        g.locale = negotiate(request.headers.get("Accept-Language"))
+
+    @app.errorhandler(Problem)
+    def on_problem(problem: Problem) -> Response:
+        return _render(problem)
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(error: HTTPException) -> Response:
+        status = error.code or 500
+        code = STATUS_TITLES.get(status, "bad_request" if status < 500 else "internal_error")
+        return _render(Problem(detail_code=code, status=status))
+
+    @app.errorhandler(Exception)
+    def on_unexpected(error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _render(Problem(detail_code="internal_error", status=500))
+
+    return app
+
+
+def _render(problem: Problem) -> Response:
+    locale = getattr(g, "locale", "en")
+    response = json_response(problem_body(problem, locale), problem.status,
+                             mimetype=MEDIA_TYPE)
+    if problem.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="objectry"'
+    response.headers["Content-Language"] = locale
+    return response

@@ -1,0 +1,329 @@
+"""The ``objectry`` command (click + rich): serve, database, tenants, users, tokens, metadata.
+
+Commands print results for people (tables) except where scripts read them: ``token
+create`` prints the token alone. Problems print their messages and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from objectry.metadata.files import load_documents
+from objectry.metadata.i18n import message
+from objectry.metadata.problems import Problem
+from objectry.platform import tenancy
+from objectry.platform.config import Settings
+from objectry.platform.db import make_engine, upgrade
+from objectry.platform.services import Services
+from objectry.runtime import metadata_service
+
+DEMO_DIR = Path(__file__).parent / "demo"
+DEMO_TENANT = "demo"
+DEMO_ADMIN = "admin@example.com"
+
+
+def _console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False)
+
+
+def reports_problems(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Print a Problem's messages (in the user's language) and exit with status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except Problem as problem:
+            console = _console(stderr=True)
+            console.print(f"[red]{message(problem.detail_code, 'en', problem.params)}[/red]")
+            for error in problem.errors:
+                console.print(f"  {error.path or '/'}: {message(error.code, 'en', error.params)}")
+            for plan in problem.extra.get("plans", []):
+                _print_plan(plan, console)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _services(*, migrate: bool = True) -> Services:
+    return Services.start(Settings.from_env(), migrate=migrate)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar fed by the context's ``progress`` callback."""
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(),
+                  console=_console(stderr=True), transient=True) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def report(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = progress.add_task(label, total=total)
+            progress.update(tasks[label], completed=done, total=total)
+
+        yield report
+
+
+@click.group()
+@click.version_option(package_name="objectry")
+def main() -> None:
+    """Objectry: metadata in, real tables, REST API and automation out."""
+
+
+# -- serve ------------------------------------------------------------------------------
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option("--demo/--no-demo", default=True, show_default=True,
+              help="Create the demo tenant (and its lead/campaign/task objects) if missing.")
+@reports_problems
+def serve(host: str, port: int, threads: int, demo: bool) -> None:
+    """Serve the platform (creates the database on first run) and print a ready token."""
+    import waitress
+
+    from objectry.platform.app import create_app
+
+    services = _services()
+    if demo:
+        token = ensure_demo(services)
+        console = _console()
+        console.print(f"Objectry on [bold]http://{host}:{port}[/bold]  "
+                      f"(database: {services.engine.url.render_as_string(hide_password=True)})")
+        console.print(f"Demo tenant [bold]{DEMO_TENANT}[/bold], user {DEMO_ADMIN}, token:")
+        console.print(token, soft_wrap=True)
+        console.print(f"Try: curl -H 'Authorization: Bearer {token}' "
+                      f"http://{host}:{port}/api/v1/records/lead", soft_wrap=True)
+    app = create_app(services=services)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="objectry")
+
+
+def ensure_demo(services: Services) -> str:
+    """The demo tenant with its admin and sample objects; returns a fresh token."""
+    with services.connection() as conn:
+        now = services.clock()
+        try:
+            tenant = tenancy.find_tenant(conn, DEMO_TENANT)
+        except Problem:
+            tenant = tenancy.create_tenant(conn, DEMO_TENANT, "Demo", now=now)
+            tenancy.create_user(conn, tenant, DEMO_ADMIN, name="Demo admin", now=now)
+    with services.for_tenant(DEMO_TENANT) as ctx:
+        metadata_service.apply_documents(ctx, load_documents(DEMO_DIR),
+                                         summary="demo objects")
+    with services.connection() as conn:
+        tenant = tenancy.find_tenant(conn, DEMO_TENANT)
+        return tenancy.create_token(conn, tenant, DEMO_ADMIN, label="serve",
+                                    now=services.clock())
+
+
+# -- db, tenants, users, tokens ---------------------------------------------------------
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Create or upgrade the catalog tables."""
+    settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
+    upgrade(engine, revision)
+    _console().print(f"database at {revision}: "
+                     f"{engine.url.render_as_string(hide_password=True)}")
+
+
+@main.group()
+def tenant() -> None:
+    """Tenants."""
+
+
+@tenant.command("create")
+@click.argument("slug")
+@click.option("--name", default=None, help="Display name (defaults to the slug).")
+@reports_problems
+def tenant_create(slug: str, name: str | None) -> None:
+    """Create a tenant with its own storage."""
+    services = _services()
+    with services.connection() as conn:
+        created = tenancy.create_tenant(conn, slug, name, now=services.clock())
+    _console().print(f"tenant {created.slug} created (id {created.id})")
+
+
+@main.group()
+def user() -> None:
+    """Users."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--tenant", "slug", required=True, envvar="OBJECTRY_TENANT")
+@click.option("--name", default="")
+@click.option("--role", "roles", multiple=True, help="A role to hold (repeatable).")
+@click.option("--department", default=None)
+@reports_problems
+def user_create(email: str, slug: str, name: str, roles: tuple[str, ...],
+                department: str | None) -> None:
+    """Add a user (the first user of a tenant is its admin)."""
+    services = _services()
+    with services.connection() as conn:
+        found = tenancy.find_tenant(conn, slug)
+        created = tenancy.create_user(conn, found, email, name=name, roles=list(roles),
+                                      department=department, now=services.clock())
+    admin = " (tenant admin)" if created["is_admin"] else ""
+    _console().print(f"user {created['email']} created in {slug}{admin}")
+
+
+@main.group()
+def token() -> None:
+    """API tokens."""
+
+
+@token.command("create")
+@click.option("--tenant", "slug", required=True, envvar="OBJECTRY_TENANT")
+@click.option("--user", "email", required=True)
+@click.option("--label", default="")
+@reports_problems
+def token_create(slug: str, email: str, label: str) -> None:
+    """Print a new API token for the user (shown once; only its hash is stored)."""
+    services = _services()
+    with services.connection() as conn:
+        found = tenancy.find_tenant(conn, slug)
+        issued = tenancy.create_token(conn, found, email, label=label, now=services.clock())
+    click.echo(issued)
+
+
+# -- metadata ---------------------------------------------------------------------------
+
+@main.group()
+def meta() -> None:
+    """Metadata: apply, export, history, purge."""
+
+
+def _conversions(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """``object.field:policy`` options -> {object: {field: policy}}."""
+    result: dict[str, dict[str, str]] = {}
+    for value in values:
+        target, _, policy = value.partition(":")
+        object_name, _, field = target.partition(".")
+        if not (object_name and field and policy):
+            raise click.BadParameter(f"{value!r}: expected OBJECT.FIELD:POLICY",
+                                     param_hint="--convert")
+        result.setdefault(object_name, {})[field] = policy
+    return result
+
+
+@meta.command("apply")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
+              envvar="OBJECTRY_TENANT")
+@click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
+@click.option("--convert", multiple=True, metavar="OBJECT.FIELD:POLICY",
+              help="Allow a lossy type change (null_invalid or truncate).")
+@reports_problems
+def meta_apply(path: Path, slug: str, dry_run: bool, convert: tuple[str, ...]) -> None:
+    """Apply a metadata file or directory as one new metadata version."""
+    documents = load_documents(path)
+    services = _services()
+    with _progress() as report, services.for_tenant(slug, progress=report) as ctx:
+        result = metadata_service.apply_documents(ctx, documents, dry_run=dry_run,
+                                                  conversions=_conversions(convert))
+    console = _console()
+    for plan in result["plans"]:
+        _print_plan(plan, console)
+    if dry_run:
+        console.print("dry run: nothing applied")
+    elif result["applied"]:
+        console.print(f"applied as metadata version {result['version']}")
+    else:
+        console.print(f"nothing to change (metadata version {result['version']})")
+
+
+def _print_plan(plan: dict[str, Any], console: Console) -> None:
+    table = Table(title=f"plan for {plan['object']}", title_justify="left")
+    for column in ("step", "field", "impact"):
+        table.add_column(column)
+    for step in plan["steps"]:
+        impact = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False, default=str)}"
+                           for k, v in step.items() if k not in ("action", "field"))
+        table.add_row(step["action"], step.get("field") or "", impact)
+    if not plan["steps"]:
+        table.add_row("(no change)", "", "")
+    console.print(table)
+
+
+@meta.command("export")
+@click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
+              envvar="OBJECTRY_TENANT")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Write one file per document here instead of printing a JSON list.")
+@reports_problems
+def meta_export(slug: str, out: Path | None) -> None:
+    """Export the tenant's metadata documents (re-appliable with ``meta apply``)."""
+    services = _services()
+    documents = []
+    with services.for_tenant(slug, read_only=True) as ctx:
+        for kind in metadata_service.KINDS:
+            for item in metadata_service.list_documents(ctx, kind):
+                documents.append(metadata_service.get_document(ctx, kind, item["api_name"]))
+    if out is None:
+        click.echo(json.dumps(documents, ensure_ascii=False, indent=2, default=str))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for i, document in enumerate(documents):
+        name = f"{i:03d}_{document['kind']}_{document['api_name']}.json"
+        (out / name).write_text(json.dumps(document, ensure_ascii=False, indent=2,
+                                           default=str) + "\n", encoding="utf-8")
+    _console().print(f"{len(documents)} documents written to {out}")
+
+
+@meta.command("history")
+@click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
+              envvar="OBJECTRY_TENANT")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 200))
+@reports_problems
+def meta_history(slug: str, limit: int) -> None:
+    """Metadata versions, newest first."""
+    services = _services()
+    with services.for_tenant(slug, read_only=True) as ctx:
+        items = metadata_service.history(ctx, limit=limit)
+    table = Table()
+    for column in ("version", "when", "who", "summary"):
+        table.add_column(column)
+    for item in items:
+        table.add_row(str(item["version"]), item["created_at"].isoformat(timespec="seconds"),
+                      item["actor"], item["summary"])
+    _console().print(table)
+
+
+@meta.command("purge-field")
+@click.argument("object_name")
+@click.argument("field")
+@click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
+              envvar="OBJECTRY_TENANT")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@reports_problems
+def meta_purge_field(object_name: str, field: str, slug: str, yes: bool) -> None:
+    """Drop a removed (hidden) field's column and its data for good."""
+    if not yes:
+        click.confirm(f"Drop {object_name}.{field} and all its values for good?", abort=True)
+    services = _services()
+    with services.for_tenant(slug) as ctx:
+        result = metadata_service.purge_field(ctx, object_name, field)
+    rows = result["step"]["rows_with_values_dropped"]
+    _console().print(f"purged {object_name}.{field} ({rows} values dropped), "
+                     f"metadata version {result['version']}")

@@ -1,0 +1,77 @@
+"""Engines and the catalog schema.
+
+SQLite is configured for a web server (WAL, a busy timeout, foreign keys) and, through
+SQLAlchemy's documented pysqlite recipe, for real transactions around DDL: a metadata
+change adds columns and rewrites values in one transaction or not at all.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import simplejson
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+#: Execution option: the transaction only reads (SQLite then needs no write lock).
+READ_ONLY = "objectry_read_only"
+
+_json_dumps = functools.partial(simplejson.dumps, use_decimal=True, ensure_ascii=False)
+_json_loads = functools.partial(simplejson.loads, use_decimal=True)
+
+
+def normalize_url(url: str) -> str:
+    """Accept plain ``postgresql://`` URLs and use the psycopg 3 driver for them."""
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str, **kwargs: Any) -> sa.Engine:
+    url = normalize_url(url)
+    options: dict[str, Any] = {"json_serializer": _json_dumps,
+                               "json_deserializer": _json_loads, **kwargs}
+    if url.startswith("sqlite"):
+        database = sa.engine.make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        options.setdefault("connect_args", {"timeout": 30, "check_same_thread": False})
+        engine = sa.create_engine(url, **options)
+        _configure_sqlite(engine)
+        return engine
+    options.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **options)
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def on_begin(conn: sa.Connection) -> None:
+        # IMMEDIATE takes the write lock up front, so two writers queue on the busy
+        # timeout instead of one failing when it upgrades a read lock.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def alembic_config(engine: sa.Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", "objectry.platform:migrations")
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the catalog schema to ``revision`` (idempotent)."""
+    command.upgrade(alembic_config(engine), revision)

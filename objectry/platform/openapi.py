@@ -1,0 +1,105 @@
+"""The tenant's OpenAPI 3.1 document, generated from its object metadata with apispec.
+
+Every object gets a record schema (system fields, then its fields with the JSON Schema
+their type gives) and the records paths; a client generator sees the tenant's real API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from apispec import APISpec
+
+import objectry
+from objectry.metadata import store
+from objectry.metadata.i18n import pick
+from objectry.runtime.context import Context
+from objectry.runtime.model import ObjectModel, get_model
+
+SYSTEM_SCHEMA: Mapping[str, Any] = {
+    "id": {"type": "string", "format": "uuid", "readOnly": True},
+    "version": {"type": "integer", "readOnly": True},
+    "owner": {"type": ["string", "null"], "format": "uuid", "readOnly": True},
+    "created_at": {"type": "string", "format": "date-time", "readOnly": True},
+    "created_by": {"type": ["string", "null"], "format": "uuid", "readOnly": True},
+    "updated_at": {"type": "string", "format": "date-time", "readOnly": True},
+    "updated_by": {"type": ["string", "null"], "format": "uuid", "readOnly": True},
+}
+
+PROBLEM_SCHEMA: Mapping[str, Any] = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"},
+        "status": {"type": "integer"}, "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "path": {"type": "string"}, "code": {"type": "string"},
+            "message": {"type": "string"}}}},
+    },
+}
+
+
+def record_schema(model: ObjectModel, locale: str) -> dict[str, Any]:
+    properties: dict[str, Any] = dict(SYSTEM_SCHEMA)
+    required = []
+    for name, field in model.fields.items():
+        schema = field.type.json_schema(field.definition)
+        if not field.definition.get("required"):
+            schema = {**schema, "type": [schema.get("type", "string"), "null"]}
+        else:
+            required.append(name)
+        title = pick(field.definition.get("label"), locale)
+        if title:
+            schema["title"] = title
+        if field.definition.get("read_only"):
+            schema["readOnly"] = True
+        properties[name] = schema
+    return {"type": "object", "title": pick(model.definition.get("label"), locale),
+            "properties": properties, "required": required,
+            "additionalProperties": False}
+
+
+def build_spec(ctx: Context) -> dict[str, Any]:
+    spec = APISpec(title=f"Objectry API ({ctx.tenant.slug})", version=objectry.__version__,
+                   openapi_version="3.1.0",
+                   info={"description": f"metadata version {ctx.tenant.meta_version}"})
+    spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    spec.components.schema("Problem", dict(PROBLEM_SCHEMA))
+    problem = {"content": {"application/problem+json": {
+        "schema": {"$ref": "#/components/schemas/Problem"}}}}
+    for name in sorted(store.documents(ctx.conn, ctx.tenant.id, "object")):
+        model = get_model(ctx, name)
+        spec.components.schema(name, record_schema(model, ctx.locale))
+        ref = {"$ref": f"#/components/schemas/{name}"}
+        one = {"content": {"application/json": {"schema": ref}}}
+        page = {"content": {"application/json": {"schema": {
+            "type": "object", "properties": {"items": {"type": "array", "items": ref},
+                                             "next_cursor": {"type": ["string", "null"]}}}}}}
+        errors = {"401": {"description": "no or bad token", **problem},
+                  "404": {"description": "unknown object or record", **problem},
+                  "422": {"description": "invalid content", **problem}}
+        spec.path(path=f"/api/v1/records/{name}", operations={
+            "get": {"summary": f"List {name}", "responses": {"200": {
+                "description": "a page", **page}, **errors}},
+            "post": {"summary": f"Create {name}", "requestBody": one,
+                     "responses": {"201": {"description": "created", **one},
+                                   "409": {"description": "unique value taken", **problem},
+                                   **errors}},
+        })
+        record_id = {"name": "id", "in": "path", "required": True,
+                     "schema": {"type": "string", "format": "uuid"}}
+        spec.path(path=f"/api/v1/records/{name}/{{id}}", operations={
+            "get": {"summary": f"Read {name}", "parameters": [record_id],
+                    "responses": {"200": {"description": "the record", **one}, **errors}},
+            "patch": {"summary": f"Update {name}", "parameters": [record_id],
+                      "requestBody": one,
+                      "responses": {"200": {"description": "updated", **one},
+                                    "412": {"description": "stale If-Match", **problem},
+                                    **errors}},
+            "delete": {"summary": f"Delete {name} to the recycle bin",
+                       "parameters": [record_id],
+                       "responses": {"204": {"description": "deleted"}, **errors}},
+        })
+    document = spec.to_dict()
+    document["security"] = [{"bearer": []}]
+    return document

@@ -1,0 +1,75 @@
+"""What a running platform holds: the engine, the compiled-model cache, the settings.
+
+One ``Services`` per process (the Flask app or a CLI command owns it, no globals). Each
+unit of work gets a fresh ``Context`` inside one transaction: it commits when the block
+ends normally and rolls back on any error, so a rejected request changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from objectry.metadata.i18n import DEFAULT_LANGUAGE
+from objectry.metadata.problems import Unauthorized
+from objectry.platform import tenancy
+from objectry.platform.config import Settings
+from objectry.platform.db import READ_ONLY, make_engine, upgrade
+from objectry.runtime.context import Actor, Context, Tenant, utc_now
+from objectry.runtime.model_cache import ModelCache
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: sa.Engine
+    models: ModelCache = field(default_factory=ModelCache)
+    clock: Callable[[], dt.datetime] = utc_now
+
+    @classmethod
+    def start(cls, settings: Settings, *, migrate: bool = True) -> Services:
+        """Connect (and, by default, bring the catalog schema up to date)."""
+        engine = make_engine(settings.database_url)
+        if migrate:
+            upgrade(engine)
+        return cls(settings=settings, engine=engine)
+
+    @contextmanager
+    def connection(self, *, read_only: bool = False) -> Iterator[sa.Connection]:
+        """One transaction: commit on success, roll back on any exception."""
+        with self.engine.connect() as conn:
+            if read_only:
+                conn = conn.execution_options(**{READ_ONLY: True})
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def for_token(self, token: str | None, *, locale: str = DEFAULT_LANGUAGE,
+                  read_only: bool = False) -> Iterator[Context]:
+        """A context for the tenant and user a bearer token names (401 otherwise)."""
+        if not token:
+            raise Unauthorized(detail_code="token_missing")
+        with self.connection(read_only=read_only) as conn:
+            principal = tenancy.resolve_token(conn, token)
+            if principal is None:
+                raise Unauthorized(detail_code="token_invalid")
+            yield self._context(conn, principal.tenant, principal.actor, locale)
+
+    @contextmanager
+    def for_tenant(self, slug: str, *, actor: Actor | None = None,
+                   locale: str = DEFAULT_LANGUAGE, read_only: bool = False,
+                   progress: Callable[[str, int, int], None] | None = None,
+                   ) -> Iterator[Context]:
+        """A context for scripts and the CLI: the tenant by slug, the system as actor."""
+        with self.connection(read_only=read_only) as conn:
+            tenant = tenancy.find_tenant(conn, slug)
+            yield self._context(conn, tenant, actor or Actor.system(), locale, progress)
+
+    def _context(self, conn: sa.Connection, tenant: Tenant, actor: Actor, locale: str,
+                 progress: Callable[[str, int, int], None] | None = None) -> Context:
+        return Context(tenant=tenant, actor=actor, conn=conn, models=self.models,
+                       locale=locale, clock=self.clock, progress=progress)

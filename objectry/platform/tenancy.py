@@ -1,0 +1,212 @@
+"""Tenants, users and API tokens.
+
+Tokens are random (``oby_`` + 32 bytes, URL-safe) and stored only as their SHA-256, so
+a leaked database does not leak working credentials. A token names exactly one tenant
+and one user; resolving it is one indexed join.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata import store
+from objectry.metadata.problems import Conflict, ErrorItem, Invalid, NotFound
+from objectry.metadata.tables import api_tokens, tenants, users
+from objectry.runtime.context import Actor, Tenant
+from objectry.runtime.ids import uuid7
+from objectry.runtime.storage import TenantStorage
+
+TOKEN_PREFIX = "oby_"
+SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}(?!\n)$")
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}(?!\n)$")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The tenant and user a request acts for."""
+
+    tenant: Tenant
+    actor: Actor
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def create_tenant(conn: sa.Connection, slug: str, name: str | None, *,
+                  now: dt.datetime) -> Tenant:
+    """A new tenant with its own storage (a PostgreSQL schema; a table prefix on SQLite)."""
+    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
+        raise Invalid([ErrorItem("/slug", "invalid_slug", {"value": str(slug)[:60]})])
+    taken = conn.execute(sa.select(tenants.c.id).where(tenants.c.slug == slug)).first()
+    if taken is not None:
+        raise Conflict([ErrorItem("/slug", "tenant_exists", {"slug": slug})],
+                       detail_code="tenant_exists", slug=slug)
+    tenant_id = conn.execute(tenants.insert().values(
+        slug=slug, name=name or slug, created_at=now, meta_version=0)
+        .returning(tenants.c.id)).scalar_one()
+    schema = TenantStorage(conn.dialect.name, slug).schema
+    if schema is not None:
+        conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
+    return Tenant(id=tenant_id, slug=slug, meta_version=0)
+
+
+def find_tenant(conn: sa.Connection, slug: str) -> Tenant:
+    row = conn.execute(sa.select(tenants).where(tenants.c.slug == slug)).first()
+    if row is None:
+        raise NotFound(detail_code="unknown_tenant", slug=slug)
+    return Tenant(id=row.id, slug=row.slug, meta_version=row.meta_version)
+
+
+def create_user(conn: sa.Connection, tenant: Tenant, email: str, *, name: str = "",
+                roles: list[str] | None = None, department: str | None = None,
+                now: dt.datetime, actor: str = "system") -> dict[str, Any]:
+    """Add a user; the first user of a tenant is its administrator."""
+    if not isinstance(email, str) or not EMAIL_PATTERN.match(email):
+        raise Invalid([ErrorItem("/email", "invalid_email")])
+    email = email.strip().lower()
+    exists = conn.execute(sa.select(users.c.id).where(
+        users.c.tenant_id == tenant.id, users.c.email == email)).first()
+    if exists is not None:
+        raise Conflict([ErrorItem("/email", "user_exists", {"email": email})],
+                       detail_code="user_exists", email=email)
+    roles = check_membership(conn, tenant, list(roles or []), department)
+    first = conn.execute(sa.select(sa.func.count()).select_from(users).where(
+        users.c.tenant_id == tenant.id)).scalar_one() == 0
+    user = {"id": uuid7(), "tenant_id": tenant.id, "email": email, "name": name or email,
+            "is_admin": first, "roles": roles, "department": department,
+            "active": True, "created_at": now}
+    conn.execute(users.insert().values(user))
+    record_membership(conn, tenant, None, user, actor=actor, now=now)
+    return user
+
+
+def find_user(conn: sa.Connection, tenant: Tenant, email: str) -> Any:
+    row = conn.execute(sa.select(users).where(
+        users.c.tenant_id == tenant.id, users.c.email == email.strip().lower())).first()
+    if row is None:
+        raise NotFound(detail_code="unknown_user", email=email)
+    return row
+
+
+def create_token(conn: sa.Connection, tenant: Tenant, email: str, *, label: str = "",
+                 now: dt.datetime) -> str:
+    """Issue a token for a user; only its hash is stored, so it is shown once."""
+    user = find_user(conn, tenant, email)
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    conn.execute(api_tokens.insert().values(
+        tenant_id=tenant.id, user_id=user.id, token_hash=hash_token(token), label=label,
+        created_at=now))
+    return token
+
+
+def resolve_token(conn: sa.Connection, token: str) -> Principal | None:
+    """The tenant and user of a live token, or None (unknown, revoked, inactive user)."""
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    row = conn.execute(
+        sa.select(tenants.c.id.label("tenant_id"), tenants.c.slug, tenants.c.meta_version,
+                  users.c.id.label("user_id"), users.c.email, users.c.is_admin, users.c.roles)
+        .select_from(api_tokens.join(users, users.c.id == api_tokens.c.user_id)
+                     .join(tenants, tenants.c.id == api_tokens.c.tenant_id))
+        .where(api_tokens.c.token_hash == hash_token(token),
+               api_tokens.c.revoked_at.is_(None), users.c.active.is_(True),
+               users.c.tenant_id == api_tokens.c.tenant_id)
+    ).first()
+    if row is None:
+        return None
+    return Principal(
+        tenant=Tenant(id=row.tenant_id, slug=row.slug, meta_version=row.meta_version),
+        actor=Actor(user_id=uuid.UUID(str(row.user_id)), email=row.email,
+                    is_admin=bool(row.is_admin), roles=tuple(row.roles or ())))
+
+
+def check_membership(conn: sa.Connection, tenant: Tenant, roles: Any,
+                     department: Any) -> list[str]:
+    """Refuse unknown roles or departments (paths into the user body)."""
+    errors: list[ErrorItem] = []
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise Invalid([ErrorItem("/roles", "invalid_parameter", {"name": "roles"})])
+    known_roles = store.documents(conn, tenant.id, "role")
+    errors += [ErrorItem(f"/roles/{i}", "unknown_role", {"role": role})
+               for i, role in enumerate(roles) if role not in known_roles]
+    if department is not None and (not isinstance(department, str) or department not in
+                                   store.documents(conn, tenant.id, "department")):
+        errors.append(ErrorItem("/department", "unknown_department",
+                                {"department": str(department)[:63]}))
+    if errors:
+        raise Invalid(errors)
+    return sorted(set(roles))
+
+
+def user_json(row: Any) -> dict[str, Any]:
+    return {"id": str(row["id"]), "email": row["email"], "name": row["name"],
+            "roles": list(row["roles"] or []), "department": row["department"],
+            "is_admin": bool(row["is_admin"]), "active": bool(row["active"])}
+
+
+def list_users(conn: sa.Connection, tenant: Tenant) -> list[dict[str, Any]]:
+    rows = conn.execute(sa.select(users).where(users.c.tenant_id == tenant.id)
+                        .order_by(users.c.email)).mappings()
+    return [user_json(row) for row in rows]
+
+
+def update_user(conn: sa.Connection, tenant: Tenant, email: str, changes: Any, *,
+                actor: str, now: dt.datetime) -> dict[str, Any]:
+    """Change a user's name, roles, department, admin flag or active flag.
+
+    Membership changes are recorded as a metadata version (kind ``membership``), so
+    who gave whom which role, and when, is in the same history as everything else.
+    """
+    if not isinstance(changes, dict):
+        raise Invalid([ErrorItem("", "expected_object")])
+    allowed = {"name", "roles", "department", "is_admin", "active"}
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise Invalid([ErrorItem(f"/{name}", "unknown_parameter", {"name": name})
+                       for name in unknown])
+    row = dict(find_user(conn, tenant, email)._mapping)
+    values: dict[str, Any] = {}
+    if "roles" in changes or "department" in changes:
+        values["roles"] = check_membership(conn, tenant, changes.get("roles", row["roles"]),
+                                           changes.get("department", row["department"]))
+        values["department"] = changes.get("department", row["department"])
+    for flag in ("is_admin", "active"):
+        if flag in changes:
+            if not isinstance(changes[flag], bool):
+                raise Invalid([ErrorItem(f"/{flag}", "not_a_boolean")])
+            values[flag] = changes[flag]
+    if "name" in changes:
+        if not isinstance(changes["name"], str) or len(changes["name"]) > 200:
+            raise Invalid([ErrorItem("/name", "not_a_string")])
+        values["name"] = changes["name"]
+    conn.execute(users.update().where(users.c.id == row["id"]).values(values))
+    updated = {**row, **values}
+    record_membership(conn, tenant, row, updated, actor=actor, now=now)
+    return user_json(updated)
+
+
+def record_membership(conn: sa.Connection, tenant: Tenant, before: Any, after: Any, *,
+                      actor: str, now: dt.datetime) -> None:
+    def document(row: Any) -> dict[str, Any] | None:
+        if row is None:
+            return None
+        return {"email": row["email"], "roles": list(row["roles"] or []),
+                "department": row["department"], "is_admin": bool(row["is_admin"]),
+                "active": bool(row["active"])}
+
+    old, new = document(before), document(after)
+    if old == new:
+        return
+    store.lock_tenant(conn, tenant.id)
+    store.commit_version(conn, tenant.id, actor=actor, now=now,
+                         summary=f"membership of {after['email']}",
+                         changes=[store.DocumentChange("membership", after["email"], old, new)])

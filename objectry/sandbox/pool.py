@@ -1,0 +1,325 @@
+"""A warm pool of sandbox workers, owned by its caller, safe for concurrent callers.
+
+Each call takes an idle worker, sends the code (once per worker and version) and the
+input, then answers the worker's host calls in the calling thread until the worker
+reports "done". The wall-clock limit is enforced here: a worker that overruns is
+killed and replaced, as is one that crashes, runs out of memory or CPU, or has served
+``recycle_after`` calls. Replacements start in the background of the next caller.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import signal
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.context import BaseContext
+from typing import Any
+
+from objectry.metadata.problems import Problem
+from objectry.sandbox import result as codes
+from objectry.sandbox.compiler import CompiledFunction
+from objectry.sandbox.governor import Governor, LimitExceeded, Limits
+from objectry.sandbox.host import HOST_CALLS, Host, HostError
+from objectry.sandbox.plain import check_plain
+from objectry.sandbox.protocol import ProtocolError, receive, send
+from objectry.sandbox.result import CallResult
+from objectry.sandbox.worker import CPU_EXIT_STATUS, MAX_ERROR_MESSAGE, WorkerLimits
+from objectry.sandbox.worker import main as worker_main
+
+
+@dataclass(frozen=True)
+class PoolConfig:
+    """Sizes and process limits of a pool; per-call budgets are :class:`Limits`."""
+
+    size: int = 2
+    start_method: str = "spawn"
+    recycle_after: int = 500
+    memory_mb: int = 256
+    open_files: int = 32
+    cpu_hard_s: int = 3600
+    recursion_limit: int = 250
+    startup_timeout_s: float = 30.0
+    acquire_timeout_s: float = 30.0
+
+
+@dataclass
+class PoolStats:
+    started: int = 0
+    killed: int = 0
+    recycled: int = 0
+    calls: int = 0
+
+
+class SandboxUnavailable(RuntimeError):
+    """No worker could be started or acquired (closed pool, broken interpreter)."""
+
+
+@dataclass(eq=False)
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    calls: int = 0
+    ready: bool = False
+    known_keys: set[str] = field(default_factory=set)
+
+    def wait_ready(self, timeout: float) -> bool:
+        if self.ready:
+            return True
+        try:
+            if self.conn.poll(timeout) and receive(self.conn).get("op") == "ready":
+                self.ready = True
+        except (EOFError, OSError, ProtocolError):
+            return False
+        return self.ready
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(2)
+        self.conn.close()
+
+
+class SandboxPool:
+    """Worker processes running tenant functions; create one per process, ``close()`` it."""
+
+    def __init__(self, config: PoolConfig | None = None) -> None:
+        self.config = config or PoolConfig()
+        self.stats = PoolStats()
+        self._ctx: BaseContext = multiprocessing.get_context(self.config.start_method)
+        self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._live: set[_Worker] = set()
+        for _ in range(self.config.size):
+            self._idle.put(self._start())
+
+    # -- worker life cycle -------------------------------------------------------------
+
+    def _start(self) -> _Worker:
+        parent_end, child_end = self._ctx.Pipe(duplex=True)
+        limits = WorkerLimits(self.config.memory_mb, self.config.open_files,
+                              self.config.cpu_hard_s, self.config.recursion_limit)
+        process = self._ctx.Process(target=worker_main, args=(child_end, asdict(limits)),
+                                    name="objectry-sandbox", daemon=True)
+        process.start()
+        child_end.close()
+        worker = _Worker(process, parent_end)
+        with self._lock:
+            self.stats.started += 1
+            self._live.add(worker)
+        return worker
+
+    def _retire(self, worker: _Worker, *, killed: bool) -> None:
+        worker.kill()
+        with self._lock:
+            self._live.discard(worker)
+            if killed:
+                self.stats.killed += 1
+            else:
+                self.stats.recycled += 1
+
+    def _acquire(self) -> _Worker:
+        deadline = time.monotonic() + self.config.acquire_timeout_s
+        for _ in range(3):
+            if self._closed:
+                raise SandboxUnavailable("the sandbox pool is closed")
+            try:
+                worker = self._idle.get(timeout=max(deadline - time.monotonic(), 0.001))
+            except queue.Empty:
+                raise SandboxUnavailable("no sandbox worker became free in time") from None
+            if worker.wait_ready(self.config.startup_timeout_s):
+                return worker
+            self._retire(worker, killed=True)
+            self._idle.put(self._start())
+        raise SandboxUnavailable("sandbox workers fail to start")
+
+    def _release(self, worker: _Worker, healthy: bool) -> None:
+        if self._closed:
+            self._retire(worker, killed=True)
+        elif healthy and worker.calls < self.config.recycle_after:
+            self._idle.put(worker)
+        else:
+            self._retire(worker, killed=not healthy)
+            self._idle.put(self._start())
+
+    def warm(self, timeout: float | None = None) -> None:
+        """Block until every idle worker has started (tests and benchmarks)."""
+        workers = []
+        while True:
+            try:
+                workers.append(self._idle.get_nowait())
+            except queue.Empty:
+                break
+        for worker in workers:
+            if not worker.wait_ready(timeout or self.config.startup_timeout_s):
+                self._retire(worker, killed=True)
+                worker = self._start()
+            self._idle.put(worker)
+
+    def close(self) -> None:
+        """Kill every worker; calls in flight end with function_worker_crashed."""
+        self._closed = True
+        with self._lock:
+            live = list(self._live)
+        for worker in live:
+            self._retire(worker, killed=True)
+
+    def __enter__(self) -> SandboxPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- calls ---------------------------------------------------------------------------
+
+    def run(self, function: CompiledFunction, host: Host, *,
+            record: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
+            limits: Limits | None = None) -> CallResult:
+        """Run ``main(record, params)`` of ``function`` in a worker, host calls via ``host``.
+
+        ``record`` and ``params`` must be plain JSON data (NotPlainData otherwise). The
+        result never raises for tenant failures: they are in ``CallResult.error``, and
+        then the caller must roll back the writes the call made through ``host``. An
+        unexpected exception from ``host`` is re-raised after the worker is replaced.
+        """
+        limits = limits or Limits()
+        record, params = record or {}, params or {}
+        check_plain(record, "/record")
+        check_plain(params, "/params")
+        governor = Governor(limits)
+        logs: list[str] = []
+        try:
+            worker = self._acquire()
+        except SandboxUnavailable as exc:
+            return CallResult(error={"code": codes.POOL_BUSY, "message": str(exc), "line": None})
+        with self._lock:
+            self.stats.calls += 1
+        started = time.perf_counter()
+        healthy = False
+        try:
+            done = self._converse(worker, function, host, governor, logs, record, params,
+                                  started + limits.wall_ms / 1000)
+            healthy = done is not None and done.get("op") == "done" and not done.get("recycle")
+        finally:
+            self._release(worker, healthy)
+        elapsed = (time.perf_counter() - started) * 1000
+        return self._result(done, worker, governor, logs, elapsed)
+
+    def _converse(self, worker: _Worker, function: CompiledFunction, host: Host,
+                  governor: Governor, logs: list[str], record: dict[str, Any],
+                  params: dict[str, Any], deadline: float) -> dict[str, Any] | None:
+        """Send the call and serve host calls until "done"; None if the worker failed."""
+        load = function.worker_key not in worker.known_keys
+        try:
+            send(worker.conn, {"op": "run", "key": function.worker_key, "load": load,
+                               "record": record, "params": params,
+                               "limits": governor.limits.as_dict()})
+            if load:
+                worker.conn.send_bytes(function.payload)
+                worker.known_keys.add(function.worker_key)
+            worker.calls += 1
+            while True:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0 or not worker.conn.poll(remaining):
+                    return {"op": "timeout"}
+                message = receive(worker.conn)
+                if message.get("op") == "done":
+                    return message
+                if message.get("op") != "call":
+                    raise ProtocolError(f"unexpected message {message.get('op')!r}")
+                send(worker.conn, self._dispatch(host, governor, logs, message))
+        except (EOFError, OSError, ProtocolError):
+            return None
+
+    def _dispatch(self, host: Host, governor: Governor, logs: list[str],
+                  message: dict[str, Any]) -> dict[str, Any]:
+        """Answer one host call: charge the governor, call the host, check the answer."""
+        name, args, kwargs = message.get("name"), message.get("args"), message.get("kwargs")
+        if name not in HOST_CALLS or type(args) is not list or type(kwargs) is not dict:
+            return {"error": {"code": "unknown_call", "message": f"no host call {name!r}"}}
+        try:
+            governor.before_host_call(name, args, kwargs)
+            if name == "log":
+                logs.append(str(args[0]) if args else "")
+                return {"value": None}
+            try:
+                value = host.call(name, args, kwargs)
+            except HostError as exc:
+                return {"error": {"code": exc.code, "message": exc.message,
+                                  "errors": _plain_or_empty(exc.errors)}}
+            except Problem as exc:
+                return {"error": {"code": exc.detail_code, "message": exc.detail_code,
+                                  "errors": [{"path": e.path, "code": e.code}
+                                             for e in exc.errors]}}
+            check_plain(value, f"/{name}")
+            governor.after_host_call(name, value)
+            return {"value": value}
+        except LimitExceeded as exc:
+            return {"error": {"code": "limit_exceeded", "limit": exc.limit, "used": exc.used,
+                              "maximum": exc.maximum, "message": str(exc)}}
+
+    def _result(self, done: dict[str, Any] | None, worker: _Worker, governor: Governor,
+                logs: list[str], elapsed_ms: float) -> CallResult:
+        used = dict(governor.used)
+        used["wall_ms"] = round(elapsed_ms)
+        if done is None:
+            error = _crash_error(worker, governor.limits)
+        elif done.get("op") == "timeout":
+            error = {"code": codes.LIMIT_EXCEEDED, "limit": "wall_ms", "line": None,
+                     "message": f"the call ran longer than {governor.limits.wall_ms} ms"}
+        else:
+            error = _sanitize(done.get("error"))
+            cpu = done.get("cpu_ms")
+            used["cpu_ms"] = round(cpu) if isinstance(cpu, int | float) else 0
+        if governor.exceeded is not None and (error is None or error.get("limit") is None):
+            limit = governor.exceeded
+            error = {"code": codes.LIMIT_EXCEEDED, "limit": limit.limit, "message": str(limit),
+                     "line": (error or {}).get("line")}
+        ok = error is None and done is not None
+        changes = done.get("changes") if ok and done else None
+        return CallResult(result=done.get("result") if ok and done else None, logs=logs,
+                          limits_used=used, error=error, duration_ms=round(elapsed_ms, 3),
+                          changes=changes if isinstance(changes, dict) else {})
+
+
+def _plain_or_empty(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    try:
+        check_plain(errors)
+    except TypeError:
+        return []
+    return errors
+
+
+def _crash_error(worker: _Worker, limits: Limits) -> dict[str, Any]:
+    """Why a worker died mid-call, as far as its exit status tells."""
+    worker.process.join(1)
+    if worker.process.exitcode in (-signal.SIGXCPU, CPU_EXIT_STATUS):
+        return {"code": codes.LIMIT_EXCEEDED, "limit": "cpu_ms", "line": None,
+                "message": f"the function used more than {limits.cpu_ms} ms of CPU"}
+    return {"code": codes.WORKER_CRASHED, "line": None,
+            "message": f"the worker stopped (exit status {worker.process.exitcode})"}
+
+
+_ERROR_KEYS = {"message": str, "limit": str, "field": str, "type": str, "platform_code": str}
+
+
+def _sanitize(error: Any) -> dict[str, Any] | None:
+    """Keep only well-formed fields of a worker's error report; a worker is not trusted."""
+    if error is None:
+        return None
+    if not isinstance(error, dict) or error.get("code") not in codes.ERROR_CODES:
+        return {"code": codes.WORKER_CRASHED, "line": None,
+                "message": "the worker sent a malformed error"}
+    clean: dict[str, Any] = {"code": error["code"], "line": None, "message": ""}
+    line = error.get("line")
+    if type(line) is int and line > 0:
+        clean["line"] = line
+    for key, kind in _ERROR_KEYS.items():
+        value = error.get(key)
+        if isinstance(value, kind):
+            clean[key] = value[:MAX_ERROR_MESSAGE]
+    return clean
