@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from objectry.metadata.i18n import DEFAULT_LANGUAGE
 from objectry.metadata.problems import Unauthorized
+from objectry.permissions.access import DecisionCache
 from objectry.platform import tenancy
 from objectry.platform.config import Settings
 from objectry.platform.db import READ_ONLY, make_engine, upgrade
@@ -28,6 +29,7 @@ class Services:
     settings: Settings
     engine: sa.Engine
     models: ModelCache = field(default_factory=ModelCache)
+    decisions: DecisionCache = field(default_factory=DecisionCache)
     clock: Callable[[], dt.datetime] = utc_now
 
     @classmethod
@@ -72,4 +74,4 @@ class Services:
     def _context(self, conn: sa.Connection, tenant: Tenant, actor: Actor, locale: str,
                  progress: Callable[[str, int, int], None] | None = None) -> Context:
         return Context(tenant=tenant, actor=actor, conn=conn, models=self.models,
-                       locale=locale, clock=self.clock, progress=progress)
+                       decisions=self.decisions, locale=locale, clock=self.clock, progress=progress)

@@ -114,7 +114,8 @@ def resolve_token(conn: sa.Connection, token: str) -> Principal | None:
         return None
     row = conn.execute(
         sa.select(tenants.c.id.label("tenant_id"), tenants.c.slug, tenants.c.meta_version,
-                  users.c.id.label("user_id"), users.c.email, users.c.is_admin, users.c.roles)
+                  users.c.id.label("user_id"), users.c.email, users.c.is_admin, users.c.roles,
+                  users.c.department)
         .select_from(api_tokens.join(users, users.c.id == api_tokens.c.user_id)
                      .join(tenants, tenants.c.id == api_tokens.c.tenant_id))
         .where(api_tokens.c.token_hash == hash_token(token),
@@ -126,7 +127,8 @@ def resolve_token(conn: sa.Connection, token: str) -> Principal | None:
     return Principal(
         tenant=Tenant(id=row.tenant_id, slug=row.slug, meta_version=row.meta_version),
         actor=Actor(user_id=uuid.UUID(str(row.user_id)), email=row.email,
-                    is_admin=bool(row.is_admin), roles=tuple(row.roles or ())))
+                    is_admin=bool(row.is_admin), roles=tuple(row.roles or ()),
+                    department=row.department))
 
 
 def check_membership(conn: sa.Connection, tenant: Tenant, roles: Any,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 
+from objectry.permissions.access import DecisionCache
 from objectry.runtime.model_cache import ModelCache
 from objectry.runtime.storage import TenantStorage
 
@@ -37,6 +38,7 @@ class Actor:
     is_admin: bool = False
     is_system: bool = False
     roles: tuple[str, ...] = ()
+    department: str | None = None
 
     @classmethod
     def system(cls) -> Actor:
@@ -49,6 +51,7 @@ class Context:
     actor: Actor
     conn: sa.Connection
     models: ModelCache
+    decisions: DecisionCache = field(default_factory=DecisionCache)
     locale: str = "en"
     clock: Callable[[], dt.datetime] = field(default=utc_now)
     progress: Callable[[str, int, int], None] | None = None
