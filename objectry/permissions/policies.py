@@ -100,17 +100,26 @@ def object_rows(shape: ObjectShape, roles: Mapping[str, Mapping[str, Any]],
     return rows
 
 
+def capped(level: str, ceiling: str) -> str:
+    return level if level_rank(level) <= level_rank(ceiling) else ceiling
+
+
 def role_rows(shape: ObjectShape, role: str, grant: Mapping[str, Any],
               overridden: set[str]) -> list[list[str]]:
     """Allow rules of one role on one object: roles only ever allow; absence denies.
 
+    A role's field-group levels never exceed its object actions: without ``edit`` a
+    group is at most read, without ``read`` it is none. The actions say what the role
+    may do with records; the levels refine it per group.
+
     Fields that some role overrides get their own rules in every role (the group's level
     where this role does not override), so the per-field decision sees all roles.
     """
-    rows = [[ROLE, role, shape.name, action, ANY, "allow"]
-            for action in grant.get("actions", []) if action in ACTIONS]
-    levels = grant.get("field_groups", {})
-    overrides = grant.get("fields", {})
+    actions = [action for action in grant.get("actions", []) if action in ACTIONS]
+    rows = [[ROLE, role, shape.name, action, ANY, "allow"] for action in actions]
+    ceiling = "edit" if "edit" in actions else "read" if "read" in actions else "none"
+    levels = {g: capped(level, ceiling) for g, level in grant.get("field_groups", {}).items()}
+    overrides = {f: capped(level, ceiling) for f, level in grant.get("fields", {}).items()}
     for group in shape.groups:
         level = levels.get(group, "none")
         rows += [[ROLE, role, group_obj(shape.name, group), act, ANY, "allow"]

@@ -6,6 +6,8 @@ levels for a record as a request attribute, so policy size does not grow with re
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from objectry.metadata.fieldtypes.sqltypes import UTCDateTime, json_column
@@ -29,3 +31,9 @@ record_grants = sa.Table(
     sa.Index("ix_record_grants_record", "tenant_id", "object", "record_id"),
     sa.Index("ix_record_grants_grantee", "tenant_id", "grantee_kind", "grantee", "object"),
 )
+
+
+def live(now: dt.datetime) -> list[sa.ColumnElement[bool]]:
+    """Conditions of a live grant at ``now``: not revoked, not expired."""
+    return [record_grants.c.revoked_at.is_(None),
+            sa.or_(record_grants.c.expires_at.is_(None), record_grants.c.expires_at > now)]

@@ -15,6 +15,7 @@ import objectry
 from objectry.metadata import store
 from objectry.metadata.i18n import pick
 from objectry.runtime.context import Context
+from objectry.runtime.enforcement import Guard
 from objectry.runtime.model import ObjectModel, get_model
 
 SYSTEM_SCHEMA: Mapping[str, Any] = {
@@ -39,10 +40,16 @@ PROBLEM_SCHEMA: Mapping[str, Any] = {
 }
 
 
-def record_schema(model: ObjectModel, locale: str) -> dict[str, Any]:
+def record_schema(model: ObjectModel, locale: str, guard: Guard | None = None) -> dict[str, Any]:
+    """One object's record schema; with a guard, as that user sees it: fields they cannot
+    read are left out, fields they cannot edit are read-only."""
     properties: dict[str, Any] = dict(SYSTEM_SCHEMA)
     required = []
     for name, field in model.fields.items():
+        level = "edit" if guard is None or guard.unrestricted else \
+            guard.base.field_level(name, field.group)
+        if level == "none":
+            continue
         schema = field.type.json_schema(field.definition)
         if not field.definition.get("required"):
             schema = {**schema, "type": [schema.get("type", "string"), "null"]}
@@ -51,7 +58,7 @@ def record_schema(model: ObjectModel, locale: str) -> dict[str, Any]:
         title = pick(field.definition.get("label"), locale)
         if title:
             schema["title"] = title
-        if field.definition.get("read_only"):
+        if field.definition.get("read_only") or level != "edit":
             schema["readOnly"] = True
         properties[name] = schema
     return {"type": "object", "title": pick(model.definition.get("label"), locale),
@@ -69,7 +76,7 @@ def build_spec(ctx: Context) -> dict[str, Any]:
         "schema": {"$ref": "#/components/schemas/Problem"}}}}
     for name in sorted(store.documents(ctx.conn, ctx.tenant.id, "object")):
         model = get_model(ctx, name)
-        spec.components.schema(name, record_schema(model, ctx.locale))
+        spec.components.schema(name, record_schema(model, ctx.locale, Guard(ctx, model)))
         ref = {"$ref": f"#/components/schemas/{name}"}
         one = {"content": {"application/json": {"schema": ref}}}
         page = {"content": {"application/json": {"schema": {

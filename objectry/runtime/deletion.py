@@ -18,9 +18,10 @@ import sqlalchemy as sa
 from objectry.metadata import store
 from objectry.metadata.problems import Conflict, ErrorItem, NotFound
 from objectry.runtime.context import Context
+from objectry.runtime.enforcement import Guard
 from objectry.runtime.model import ObjectModel, get_model
-from objectry.runtime.records import load_row, parse_id, record_change
-from objectry.runtime.serialize import field_json, to_api
+from objectry.runtime.records import record_change
+from objectry.runtime.serialize import field_json
 
 
 def _referrers(ctx: Context, target: str) -> list[tuple[ObjectModel, str, str]]:
@@ -36,7 +37,9 @@ def _referrers(ctx: Context, target: str) -> list[tuple[ObjectModel, str, str]]:
 def delete(ctx: Context, object_name: str, record_id: Any) -> None:
     """Move a record (and its cascade) to the recycle bin, in one transaction."""
     model = get_model(ctx, object_name)
-    row = load_row(ctx, model, record_id)
+    guard = Guard(ctx, model)
+    row, _ = guard.load(record_id)
+    guard.require("delete")
     _delete_row(ctx, model, row, batch=row["id"], depth=0)
 
 
@@ -91,8 +94,9 @@ def _clear_references(ctx: Context, child: ObjectModel, field: str,
 def restore(ctx: Context, object_name: str, record_id: Any) -> dict[str, Any]:
     """Bring a record back from the recycle bin, with what its delete cascaded to."""
     model = get_model(ctx, object_name)
-    rid = parse_id(object_name, record_id)
-    row = load_row(ctx, model, rid, include_deleted=True)
+    guard = Guard(ctx, model)
+    row, access = guard.load(record_id, include_deleted=True)
+    guard.require("restore")
     if row["deleted_at"] is None:
         raise Conflict([ErrorItem("", "record_not_deleted")], detail_code="record_not_deleted")
     restored = _restore_row(ctx, model, row)
@@ -105,7 +109,7 @@ def restore(ctx: Context, object_name: str, record_id: Any) -> dict[str, Any]:
                 table.c.id != row["id"])).mappings().all()
             for batch_row in batch_rows:
                 _restore_row(ctx, other, dict(batch_row))
-    return to_api(model, restored)
+    return guard.present(restored, access)
 
 
 def _restore_row(ctx: Context, model: ObjectModel, row: dict[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from objectry.metadata import store
 from objectry.metadata.access_validation import field_groups_of
 from objectry.metadata.fieldtypes.datetime import format_instant, parse_instant
-from objectry.metadata.permission_terms import LEVELS
+from objectry.metadata.permission_terms import LEVELS, level_rank
 from objectry.metadata.problems import (
     ErrorItem,
     FieldValueError,
@@ -26,20 +26,23 @@ from objectry.metadata.problems import (
     pointer,
 )
 from objectry.metadata.tables import users
-from objectry.permissions.tables import record_grants
+from objectry.permissions.access import AccessMap
+from objectry.permissions.tables import live, record_grants
 from objectry.runtime.context import Context
+from objectry.runtime.enforcement import Guard
 from objectry.runtime.ids import uuid7
 from objectry.runtime.model import ObjectModel, get_model
-from objectry.runtime.records import load_row
 
 GRANT_FIELDS = frozenset({"grantee", "field_groups", "expires_at", "via"})
 
 
 def grant(ctx: Context, object_name: str, record_id: Any, body: Any) -> dict[str, Any]:
     model = get_model(ctx, object_name)
-    row = load_row(ctx, model, record_id)
-    _may_distribute(ctx, row)
+    guard = Guard(ctx, model)
+    row, access = guard.load(record_id)
+    _may_distribute(guard, row, access)
     values = _parse(ctx, model, body, partial=False)
+    _within_holding(guard, row, access, values["field_groups"])
     now = ctx.now()
     created = {"id": uuid7(), "tenant_id": ctx.tenant.id, "object": object_name,
                "record_id": row["id"], "granted_by": ctx.actor.user_id, "created_at": now,
@@ -51,12 +54,16 @@ def grant(ctx: Context, object_name: str, record_id: Any, body: Any) -> dict[str
 def update_grant(ctx: Context, object_name: str, record_id: Any, grant_id: Any,
                  body: Any) -> dict[str, Any]:
     model = get_model(ctx, object_name)
-    row = load_row(ctx, model, record_id)
-    _may_distribute(ctx, row)
+    guard = Guard(ctx, model)
+    row, access = guard.load(record_id)
+    _may_distribute(guard, row, access)
     current = _load(ctx, object_name, row["id"], grant_id)
+    _may_change(guard, row, current)
     values = _parse(ctx, model, body, partial=True)
     if "grantee_kind" in values:
         raise Invalid([ErrorItem("/grantee", "grantee_immutable")])
+    if "field_groups" in values:
+        _within_holding(guard, row, access, values["field_groups"])
     ctx.conn.execute(record_grants.update().where(record_grants.c.id == current["id"])
                      .values(values))
     return _json(ctx, {**current, **values})
@@ -64,9 +71,11 @@ def update_grant(ctx: Context, object_name: str, record_id: Any, grant_id: Any,
 
 def revoke(ctx: Context, object_name: str, record_id: Any, grant_id: Any) -> None:
     model = get_model(ctx, object_name)
-    row = load_row(ctx, model, record_id)
-    _may_distribute(ctx, row)
+    guard = Guard(ctx, model)
+    row, access = guard.load(record_id)
+    _may_distribute(guard, row, access)
     current = _load(ctx, object_name, row["id"], grant_id)
+    _may_change(guard, row, current)
     ctx.conn.execute(record_grants.update().where(record_grants.c.id == current["id"])
                      .values(revoked_at=ctx.now(), revoked_by=ctx.actor.user_id))
 
@@ -74,7 +83,7 @@ def revoke(ctx: Context, object_name: str, record_id: Any, grant_id: Any) -> Non
 def list_grants(ctx: Context, object_name: str, record_id: Any, *,
                 include_inactive: bool = False) -> list[dict[str, Any]]:
     model = get_model(ctx, object_name)
-    row = load_row(ctx, model, record_id)
+    row, _ = Guard(ctx, model).load(record_id)
     query = sa.select(record_grants).where(
         record_grants.c.tenant_id == ctx.tenant.id, record_grants.c.object == object_name,
         record_grants.c.record_id == row["id"])
@@ -86,16 +95,38 @@ def list_grants(ctx: Context, object_name: str, record_id: Any, *,
 
 def active(ctx: Context) -> list[sa.ColumnElement[bool]]:
     """Conditions of a live grant: not revoked, not expired at the context's clock."""
-    return [record_grants.c.revoked_at.is_(None),
-            sa.or_(record_grants.c.expires_at.is_(None),
-                   record_grants.c.expires_at > ctx.now())]
+    return live(ctx.now())
 
 
-def _may_distribute(ctx: Context, row: Mapping[str, Any]) -> None:
-    """The owner distributes (seed 004: 主控者); admins may too."""
-    if ctx.actor.is_admin or ctx.actor.is_system or row["owner"] == ctx.actor.user_id:
+def _controls(guard: Guard, row: Mapping[str, Any]) -> bool:
+    """The owner (seed 004: 主控者) and admins control a record's distribution."""
+    return guard.unrestricted or row["owner"] == guard.ctx.actor.user_id
+
+
+def _may_distribute(guard: Guard, row: Mapping[str, Any], access: AccessMap) -> None:
+    """Besides the controllers, holders of the ``share`` right may pass a record on."""
+    if not _controls(guard, row) and not access.can("share"):
+        raise Forbidden(detail_code="share_not_allowed")
+
+
+def _may_change(guard: Guard, row: Mapping[str, Any], current: Mapping[str, Any]) -> None:
+    """A sharer changes or reclaims only the grants they made themselves."""
+    if not _controls(guard, row) and current["granted_by"] != guard.ctx.actor.user_id:
+        raise Forbidden(detail_code="grant_not_yours")
+
+
+def _within_holding(guard: Guard, row: Mapping[str, Any], access: AccessMap,
+                    levels: Mapping[str, str]) -> None:
+    """A sharer cannot give more than they hold themselves, group by group."""
+    if _controls(guard, row):
         return
-    raise Forbidden(detail_code="share_not_allowed")
+    excess = [(group, level) for group, level in levels.items()
+              if level_rank(level) > level_rank(access.groups.get(group, "none"))]
+    if excess:
+        raise Forbidden([ErrorItem(pointer("field_groups", group), "grant_exceeds_holding",
+                                   {"group": group, "level": level,
+                                    "held": access.groups.get(group, "none")})
+                         for group, level in excess], detail_code="grant_exceeds_holding")
 
 
 def _load(ctx: Context, object_name: str, record_id: uuid.UUID, grant_id: Any) -> dict:

@@ -8,7 +8,7 @@ the field-level audit trail and the outbox event, all in the caller's transactio
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import marshmallow as mm
@@ -23,51 +23,86 @@ from objectry.metadata.problems import (
     ErrorItem,
     FieldValueError,
     Invalid,
-    NotFound,
     PreconditionFailed,
     pointer,
 )
 from objectry.runtime import pagination
 from objectry.runtime.context import Context
+from objectry.runtime.enforcement import Guard
 from objectry.runtime.filters import to_predicate, to_sql
 from objectry.runtime.ids import uuid7
 from objectry.runtime.model import ObjectModel, get_model
-from objectry.runtime.serialize import field_json, to_api
+from objectry.runtime.rows import load_row
+from objectry.runtime.serialize import field_json
 from objectry.runtime.tables import events, record_audit, sequences
 
 MAX_LIMIT = 200
 DEFAULT_LIMIT = 50
+EXPORT_PAGE = 200
+MAX_EXPORT = 100_000
 
 
 # -- reading ---------------------------------------------------------------------------
 
+VIEWS = ("all", "shared", "own")
+
+
 def get(ctx: Context, object_name: str, record_id: Any,
         fields: Sequence[str] | None = None) -> dict[str, Any]:
     model = get_model(ctx, object_name)
-    row = load_row(ctx, model, record_id)
-    return to_api(model, row, _selection(model, fields))
+    guard = Guard(ctx, model)
+    only = _selection(guard, fields)
+    row, access = guard.load(record_id)
+    return guard.present(row, access, only)
 
 
 def list_records(ctx: Context, object_name: str, *, filter: Any = None,
                  sort: Any = None, limit: Any = None, cursor: str | None = None,
-                 fields: Sequence[str] | None = None,
+                 fields: Sequence[str] | None = None, view: str | None = None,
                  deleted: bool = False) -> dict[str, Any]:
-    """A page of records: ``{"items": [...], "next_cursor": str | None}``."""
+    """A page of the records the actor may see: ``{"items", "next_cursor"}``.
+
+    ``view`` narrows the visible records: ``shared`` (distributed to the actor: the
+    "team leads" list), ``own`` (owned by the actor) or ``all`` (the default). A
+    record's fields look the same in every view.
+    """
     model = get_model(ctx, object_name)
-    table = model.table
+    guard = Guard(ctx, model)
+    return _page(guard, [_view_clause(guard, view)], filter=filter, sort=sort, limit=limit,
+                 cursor=cursor, fields=fields, deleted=deleted)
+
+
+def _view_clause(guard: Guard, view: str | None) -> sa.ColumnElement[bool] | None:
+    if view is None or view == "all":
+        return None
+    if view == "shared":
+        return guard.shared()
+    if view == "own":
+        return guard.model.table.c.owner == guard.ctx.actor.user_id
+    raise Invalid([ErrorItem("/view", "schema_enum", {"allowed": list(VIEWS)})])
+
+
+def _page(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], *, filter: Any,
+          sort: Any, limit: Any, cursor: str | None, fields: Sequence[str] | None,
+          deleted: bool = False) -> dict[str, Any]:
+    """One keyset page under the guard's visibility; ``where`` adds the caller's SQL."""
+    model, table = guard.model, guard.model.table
     page_size = _limit(limit)
-    keys = pagination.parse_sort(sort, model.field_definition, object_name=object_name)
-    only = _selection(model, fields)
+    keys = pagination.parse_sort(sort, guard.readable_field, object_name=model.api_name)
+    only = _selection(guard, fields)
     query = sa.select(table).where(
         table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None))
+    for clause in [guard.visible(), *where]:
+        if clause is not None:
+            query = query.where(clause)
     if filter is not None:
-        node = parse_condition(filter, model.field_definition, object_name=object_name,
+        node = parse_condition(filter, guard.readable_field, object_name=model.api_name,
                                at="/filter")
         query = query.where(to_sql(node, table))
     if cursor:
         values = pagination.decode_cursor(cursor, keys, model.field_definition)
         query = query.where(pagination.after(keys, table, values))
-    rows = ctx.conn.execute(
+    rows = guard.ctx.conn.execute(
         query.order_by(*pagination.order_by(keys, table)).limit(page_size + 1)
     ).mappings().all()
     next_cursor = None
@@ -76,14 +111,47 @@ def list_records(ctx: Context, object_name: str, *, filter: Any = None,
         last = rows[-1]
         next_cursor = pagination.encode_cursor(keys, [last[k.field] for k in keys],
                                                model.field_definition)
-    return {"items": [to_api(model, row, only) for row in rows], "next_cursor": next_cursor}
+    items = [guard.present(row, access, only) for row, access in zip(rows, guard.maps(rows),
+                                                                      strict=True)]
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def export_records(ctx: Context, object_name: str, *, filter: Any = None, sort: Any = None,
+                   fields: Sequence[str] | None = None, view: str | None = None,
+                   max_rows: int = MAX_EXPORT) -> Iterator[dict[str, Any]]:
+    """Every record of a list, page by page, as the actor may see it (``export`` right).
+
+    The checks run before the first record is produced, so a refused export fails
+    before any output is written.
+    """
+    model = get_model(ctx, object_name)
+    guard = Guard(ctx, model)
+    guard.require("export")
+    where = [_view_clause(guard, view)]
+    first = _page(guard, where, filter=filter, sort=sort, limit=EXPORT_PAGE, cursor=None,
+                  fields=fields)
+
+    def pages() -> Iterator[dict[str, Any]]:
+        page, produced = first, 0
+        while True:
+            for item in page["items"]:
+                if produced >= max_rows:
+                    return
+                produced += 1
+                yield item
+            if page["next_cursor"] is None:
+                return
+            page = _page(guard, where, filter=filter, sort=sort, limit=EXPORT_PAGE,
+                         cursor=page["next_cursor"], fields=fields)
+
+    return pages()
 
 
 def related(ctx: Context, object_name: str, record_id: Any, child_object: str, *,
             via: str | None = None, **list_args: Any) -> dict[str, Any]:
     """Child records whose lookup ``via`` points at this record (a related list)."""
     parent = get_model(ctx, object_name)
-    row = load_row(ctx, parent, record_id)
+    row, _ = Guard(ctx, parent).load(record_id)
     child = get_model(ctx, child_object)
     candidates = child.lookups_to(object_name)
     if via is None:
@@ -95,17 +163,18 @@ def related(ctx: Context, object_name: str, record_id: Any, child_object: str, *
     elif via not in [c.name for c in candidates]:
         raise Invalid([ErrorItem("/via", "not_a_lookup_to",
                                  {"field": via, "child": child_object, "parent": object_name})])
-    condition = {"field": via, "op": "eq", "value": str(row["id"])}
-    user_filter = list_args.pop("filter", None)
-    combined = {"all": [condition, user_filter]} if user_filter is not None else condition
-    return list_records(ctx, child_object, filter=combined, **list_args)
+    guard = Guard(ctx, child)
+    view = list_args.pop("view", None)
+    return _page(guard, [child.table.c[via] == row["id"], _view_clause(guard, view)],
+                 **list_args)
 
 
 def audit_trail(ctx: Context, object_name: str, record_id: Any, *,
                 limit: Any = None) -> list[dict[str, Any]]:
     """Field-level history of a record, newest first: who, when, old and new values."""
     model = get_model(ctx, object_name)
-    row = load_row(ctx, model, record_id, include_deleted=True)
+    guard = Guard(ctx, model)
+    row, access = guard.load(record_id, include_deleted=True)
     rows = ctx.conn.execute(
         sa.select(record_audit).where(
             record_audit.c.tenant_id == ctx.tenant.id, record_audit.c.object == object_name,
@@ -113,7 +182,8 @@ def audit_trail(ctx: Context, object_name: str, record_id: Any, *,
         .order_by(record_audit.c.id.desc()).limit(_limit(limit)))
     return [{"version": r.record_version, "action": r.action,
              "actor": None if r.actor_id is None else str(r.actor_id),
-             "at": field_json(model, "created_at", r.at), "changes": r.changes}
+             "at": field_json(model, "created_at", r.at),
+             "changes": guard.present_changes(r.changes or [], access)}
             for r in rows]
 
 
@@ -121,6 +191,10 @@ def audit_trail(ctx: Context, object_name: str, record_id: Any, *,
 
 def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
     model = get_model(ctx, object_name)
+    guard = Guard(ctx, model)
+    guard.require("create")
+    if isinstance(data, dict):
+        guard.check_editable(guard.base, data)
     values = _validate(ctx, model, data, partial=False)
     for name, field in model.fields.items():
         if name not in values and field.definition.get("default") is not None:
@@ -138,13 +212,16 @@ def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
     changes = [{"field": n, "old": None, "new": field_json(model, n, v)}
                for n, v in values.items() if v is not None]
     record_change(ctx, model, record_id, 1, "created", changes)
-    return to_api(model, {**_empty_row(model), **row})
+    return guard.present({**_empty_row(model), **row}, guard.base)
 
 
 def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
            if_match: int | None = None) -> dict[str, Any]:
     model = get_model(ctx, object_name)
-    row = load_row(ctx, model, record_id)
+    guard = Guard(ctx, model)
+    row, access = guard.load(record_id)
+    if isinstance(data, dict):
+        guard.check_editable(access, data)
     if if_match is not None and if_match != row["version"]:
         raise PreconditionFailed(detail_code="version_mismatch", expected=if_match,
                                  actual=row["version"])
@@ -154,7 +231,7 @@ def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
             values[name] = None
     changed = {n: v for n, v in values.items() if row[n] != v}
     if not changed:
-        return to_api(model, row)
+        return guard.present(row, access)
     merged = {**row, **changed}
     _check_rules(ctx, model, merged)
     _check_lookups(ctx, model, changed)
@@ -172,30 +249,10 @@ def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
     changes = [{"field": n, "old": field_json(model, n, row[n]),
                 "new": field_json(model, n, v)} for n, v in changed.items()]
     record_change(ctx, model, row["id"], version, "updated", changes)
-    return to_api(model, {**merged, **stamp})
+    return guard.present({**merged, **stamp}, access)
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-def parse_id(object_name: str, record_id: Any) -> uuid.UUID:
-    if isinstance(record_id, uuid.UUID):
-        return record_id
-    try:
-        return uuid.UUID(str(record_id))
-    except ValueError as exc:
-        raise NotFound(detail_code="unknown_record", object=object_name,
-                       id=str(record_id)[:64]) from exc
-
-
-def load_row(ctx: Context, model: ObjectModel, record_id: Any, *,
-          include_deleted: bool = False) -> dict[str, Any]:
-    rid = parse_id(model.api_name, record_id)
-    row = ctx.conn.execute(sa.select(model.table).where(model.table.c.id == rid)).mappings().first()
-    if row is None or (row["deleted_at"] is not None and not include_deleted):
-        code = "record_deleted" if row is not None else "unknown_record"
-        raise NotFound(detail_code=code, object=model.api_name, id=str(rid))
-    return dict(row)
-
 
 def _empty_row(model: ObjectModel) -> dict[str, Any]:
     return dict.fromkeys(model.table.c.keys())
@@ -213,10 +270,11 @@ def _limit(limit: Any) -> int:
     return value
 
 
-def _selection(model: ObjectModel, fields: Sequence[str] | None) -> list[str] | None:
+def _selection(guard: Guard, fields: Sequence[str] | None) -> list[str] | None:
     if fields is None:
         return None
-    unknown = [(i, f) for i, f in enumerate(fields) if model.field_definition(f) is None]
+    model = guard.model
+    unknown = [(i, f) for i, f in enumerate(fields) if guard.readable_field(f) is None]
     if unknown:
         raise Invalid([ErrorItem(pointer("fields", i), "unknown_field",
                                  {"object": model.api_name, "field": f}) for i, f in unknown])

@@ -44,7 +44,7 @@ def test_without_a_grant_the_role_decides(strategy: str) -> None:
 
 
 def test_restrictive_grant_takes_away_what_the_role_gives() -> None:
-    editors = {"editor": {"grants": {"lead": {"field_groups": {
+    editors = {"editor": {"grants": {"lead": {"actions": ["read", "edit"], "field_groups": {
         "contact": "edit", "company": "edit", "requirement": "edit"}}}}}
     rows = object_rows(LEAD, editors, {"conflict_strategy": "most_restrictive"}, None)
     access = decide(build_enforcer(rows), LEAD, ("editor",), (),
@@ -64,7 +64,7 @@ def test_roles_add_up_and_field_overrides_apply() -> None:
         "reader": {"grants": {"lead": {"actions": ["read"],
                                        "field_groups": {"contact": "read"},
                                        "fields": {"mobile": "none"}}}},
-        "company_editor": {"grants": {"lead": {"actions": ["read", "export"],
+        "company_editor": {"grants": {"lead": {"actions": ["read", "edit", "export"],
                                                "field_groups": {"company": "edit"}}}},
     }
     rows = object_rows(LEAD, roles, None, None)
@@ -74,4 +74,16 @@ def test_roles_add_up_and_field_overrides_apply() -> None:
                                    "requirement": "none"}
     assert access.field_level("mobile", "contact") == "none"
     assert access.field_level("full_name", "contact") == "read"
-    assert access.actions == {"read", "export"}
+    assert access.actions == {"read", "edit", "export"}
+
+
+def test_role_levels_never_exceed_its_actions() -> None:
+    readers = {"reader": {"grants": {"lead": {"actions": ["read"], "field_groups": {
+        "contact": "edit", "company": "edit", "requirement": "read"}}}},
+        "nobody": {"grants": {"lead": {"actions": [], "field_groups": {"contact": "edit"}}}}}
+    rows = object_rows(LEAD, readers, {"conflict_strategy": "administrative_wins"}, None)
+    enforcer = build_enforcer(rows)
+    assert dict(decide(enforcer, LEAD, ("reader",), (), None).groups) == {
+        "contact": "read", "company": "read", "requirement": "read"}
+    assert dict(decide(enforcer, LEAD, ("nobody",), (), None).groups) == {
+        "contact": "none", "company": "none", "requirement": "none"}

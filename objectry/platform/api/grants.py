@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, request
 
 from objectry.platform.api.common import flag, json_body, json_response, tenant_context
-from objectry.runtime import grants
+from objectry.runtime import explain, grants
 
 blueprint = Blueprint("grants", __name__, url_prefix="/api/v1/records/<object_name>/<record_id>")
 
@@ -39,3 +39,10 @@ def revoke_grant(object_name: str, record_id: str, grant_id: str) -> Response:
     with tenant_context() as ctx:
         grants.revoke(ctx, object_name, record_id, grant_id)
     return Response(status=204)
+
+
+@blueprint.get("/access")
+def explain_access(object_name: str, record_id: str) -> Response:
+    with tenant_context(read_only=True) as ctx:
+        answer = explain.explain(ctx, object_name, record_id, request.args.get("user"))
+    return json_response(answer)

@@ -8,8 +8,10 @@ from typing import Any
 from flask import Blueprint, Response, request, url_for
 
 from objectry.metadata.problems import BadRequest, ErrorItem, Invalid
+from objectry.platform.api import exports
 from objectry.platform.api.common import json_body, json_response, parse_json, tenant_context
 from objectry.runtime import deletion, records
+from objectry.runtime.model import get_model
 
 blueprint = Blueprint("records", __name__, url_prefix="/api/v1")
 
@@ -50,6 +52,7 @@ def _list_args_from_query() -> dict[str, Any]:
         "limit": args.get("limit"),
         "cursor": args.get("cursor") or None,
         "fields": _fields(args.get("fields")),
+        "view": args.get("view") or None,
     }
 
 
@@ -106,7 +109,7 @@ def query(object_name: str) -> Response:
     body = json_body()
     if not isinstance(body, dict):
         raise Invalid([ErrorItem("", "expected_object")])
-    unknown = sorted(set(body) - {"filter", "sort", "limit", "cursor", "fields"})
+    unknown = sorted(set(body) - {"filter", "sort", "limit", "cursor", "fields", "view"})
     if unknown:
         raise Invalid([ErrorItem("/" + name, "unknown_parameter", {"name": name})
                        for name in unknown])
@@ -114,7 +117,7 @@ def query(object_name: str) -> Response:
         page = records.list_records(
             ctx, object_name, filter=body.get("filter"), sort=body.get("sort"),
             limit=body.get("limit"), cursor=body.get("cursor"),
-            fields=_fields(body.get("fields")))
+            fields=_fields(body.get("fields")), view=body.get("view"))
     return json_response(page)
 
 
@@ -133,6 +136,24 @@ def audit(object_name: str, record_id: str) -> Response:
         items = records.audit_trail(ctx, object_name, record_id,
                                     limit=request.args.get("limit"))
     return json_response({"items": items})
+
+
+@blueprint.get("/records/<object_name>/export")
+def export(object_name: str) -> Response:
+    """All records of a list as CSV (default) or JSON lines, as the caller may see them."""
+    list_args = _list_args_from_query()
+    list_args.pop("limit")
+    list_args.pop("cursor")
+    kind = request.args.get("format") or "csv"
+    if kind not in exports.FORMATS:
+        raise Invalid([ErrorItem("/format", "export_format")])
+    with tenant_context(read_only=True) as ctx:
+        items = list(records.export_records(ctx, object_name, **list_args))
+        columns = exports.columns(get_model(ctx, object_name), items)
+    body, mimetype = exports.render(kind, columns, items)
+    filename = f"{object_name}.{kind}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @blueprint.get("/recycle-bin/<object_name>")
