@@ -235,8 +235,8 @@ MESSAGES: Final = MappingProxyType({
         "zh-CN": "您在字段组“{group}”上只有“{held}”。不能授予“{level}”。"},
     "action_not_allowed": {"en": "Your roles do not allow '{action}' on {object}.",
                            "zh-CN": "您的角色不允许对 {object} 执行“{action}”。"},
-    "field_not_editable": {"en": "You may not edit the field '{field}' of this record.",
-                           "zh-CN": "您无权编辑此记录的字段“{field}”。"},
+    "field_not_editable": {"en": "You may not set or change: {field}.",
+                           "zh-CN": "您无权设置或修改这些字段 {field}。"},
     "explain_not_allowed": {"en": "Only an administrator, the record's owner or the user "
                                   "themselves may ask why.",
                             "zh-CN": "只有管理员、记录的主控者或用户本人可以查询授权原因。"},

@@ -19,7 +19,7 @@ import casbin
 from objectry.metadata.lru import LruCache
 from objectry.metadata.permission_terms import ACTIONS, NOT_DISTRIBUTED
 from objectry.permissions.casbin_model import roles_key
-from objectry.permissions.policies import ObjectShape, field_obj, group_obj
+from objectry.permissions.policies import CREATE, ObjectShape, field_obj, group_obj
 
 #: Distribution levels of one record for one user: group -> level, or ``None`` when the
 #: record is not distributed to the user.
@@ -31,9 +31,16 @@ class AccessMap:
     actions: frozenset[str]
     groups: Mapping[str, str]
     fields: Mapping[str, str] = field(default_factory=dict)
+    #: Groups, and overridden fields, whose values a new record may be given.
+    creatable: frozenset[str] = frozenset()
 
     def field_level(self, field_name: str, group: str) -> str:
         return self.fields.get(field_name) or self.groups.get(group, "none")
+
+    def can_create(self, field_name: str, group: str) -> bool:
+        if field_name in self.fields:
+            return field_obj("", field_name) in self.creatable
+        return group in self.creatable
 
     def can(self, action: str) -> bool:
         return action in self.actions
@@ -41,7 +48,8 @@ class AccessMap:
     @classmethod
     def everything(cls, shape: ObjectShape) -> AccessMap:
         return cls(actions=frozenset(ACTIONS),
-                   groups=MappingProxyType(dict.fromkeys(shape.groups, "edit")))
+                   groups=MappingProxyType(dict.fromkeys(shape.groups, "edit")),
+                   creatable=frozenset(shape.groups))
 
 
 def dist_key(shape: ObjectShape, dist: DistLevels) -> tuple[str, ...]:
@@ -65,8 +73,12 @@ def decide(enforcer: casbin.Enforcer, shape: ObjectShape, roles: tuple[str, ...]
         group = shape.field_groups[name]
         level = NOT_DISTRIBUTED if dist is None else dist.get(group, "none")
         fields[name] = _level(enforcer, who, field_obj(shape.name, name), level)
+    creatable = {group for group in shape.groups if "create" in actions and enforcer.enforce(
+        who, group_obj(shape.name, group), CREATE, NOT_DISTRIBUTED)}
+    creatable |= {field_obj("", name) for name in overridden if "create" in actions
+                  and enforcer.enforce(who, field_obj(shape.name, name), CREATE, NOT_DISTRIBUTED)}
     return AccessMap(actions=actions, groups=MappingProxyType(groups),
-                     fields=MappingProxyType(fields))
+                     fields=MappingProxyType(fields), creatable=frozenset(creatable))
 
 
 def _level(enforcer: casbin.Enforcer, who: str, obj: str, dist: str) -> str:

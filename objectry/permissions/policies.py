@@ -24,6 +24,9 @@ from objectry.permissions.casbin_model import ANY
 DISTRIBUTION = "10"
 ROLE = "20"
 FIELD_ACTS = ("read", "edit")
+#: Setting a field when creating a record: a role's ``edit`` level with the ``create``
+#: action (a role may create records without being allowed to edit existing ones).
+CREATE = "create"
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,8 @@ def role_rows(shape: ObjectShape, role: str, grant: Mapping[str, Any],
 
     A role's field-group levels never exceed its object actions: without ``edit`` a
     group is at most read, without ``read`` it is none. The actions say what the role
-    may do with records; the levels refine it per group.
+    may do with records; the levels refine it per group. Setting fields of a new record
+    is its own act (``create``), which distribution never touches.
 
     Fields that some role overrides get their own rules in every role (the group's level
     where this role does not override), so the per-field decision sees all roles.
@@ -120,15 +124,23 @@ def role_rows(shape: ObjectShape, role: str, grant: Mapping[str, Any],
     ceiling = "edit" if "edit" in actions else "read" if "read" in actions else "none"
     levels = {g: capped(level, ceiling) for g, level in grant.get("field_groups", {}).items()}
     overrides = {f: capped(level, ceiling) for f, level in grant.get("fields", {}).items()}
+    creates = "create" in actions
+    declared = grant.get("field_groups", {})
     for group in shape.groups:
         level = levels.get(group, "none")
-        rows += [[ROLE, role, group_obj(shape.name, group), act, ANY, "allow"]
-                 for act in FIELD_ACTS if _allows(level, act)]
+        obj = group_obj(shape.name, group)
+        rows += [[ROLE, role, obj, act, ANY, "allow"] for act in FIELD_ACTS
+                 if _allows(level, act)]
+        if creates and declared.get(group) == "edit":
+            rows.append([ROLE, role, obj, CREATE, ANY, "allow"])
     for field in sorted(overridden):
         group = shape.field_groups.get(field)
         if group is None:
             continue
         level = overrides.get(field, levels.get(group, "none"))
-        rows += [[ROLE, role, field_obj(shape.name, field), act, ANY, "allow"]
-                 for act in FIELD_ACTS if _allows(level, act)]
+        obj = field_obj(shape.name, field)
+        rows += [[ROLE, role, obj, act, ANY, "allow"] for act in FIELD_ACTS
+                 if _allows(level, act)]
+        if creates and grant.get("fields", {}).get(field, declared.get(group)) == "edit":
+            rows.append([ROLE, role, obj, CREATE, ANY, "allow"])
     return rows

@@ -301,12 +301,22 @@ class Guard:
         return None if self.base.field_level(name, field.group) == "none" else definition
 
     # -- writes ----------------------------------------------------------------------
+    def check_creatable(self, names: Iterable[str]) -> None:
+        """403 naming every field in ``names`` the actor may not set on a new record."""
+        if self.unrestricted:
+            return
+        fields = self.model.fields
+        self._refuse([name for name in names if name in fields
+                      and not self.base.can_create(name, fields[name].group)])
+
     def check_editable(self, access: AccessMap, names: Iterable[str]) -> None:
         """403 naming every field in ``names`` the actor may not edit on this record."""
         if access is self.everything:
             return
-        denied = [name for name in names if name in self.model.fields
-                  and access.field_level(name, self.model.fields[name].group) != "edit"]
+        self._refuse([name for name in names if name in self.model.fields
+                      and access.field_level(name, self.model.fields[name].group) != "edit"])
+
+    def _refuse(self, denied: list[str]) -> None:
         if denied:
             raise Forbidden([ErrorItem(pointer(name), "field_not_editable", {"field": name})
                              for name in denied],

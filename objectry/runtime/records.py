@@ -194,7 +194,7 @@ def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
     guard = Guard(ctx, model)
     guard.require("create")
     if isinstance(data, dict):
-        guard.check_editable(guard.base, data)
+        guard.check_creatable(data)
     values = _validate(ctx, model, data, partial=False)
     for name, field in model.fields.items():
         if name not in values and field.definition.get("default") is not None:
