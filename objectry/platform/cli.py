@@ -6,80 +6,41 @@ create`` prints the token alone. Problems print their messages and exit non-zero
 
 from __future__ import annotations
 
-import functools
 import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from objectry.metadata.files import load_documents
-from objectry.metadata.i18n import message
 from objectry.metadata.problems import Problem
 from objectry.platform import tenancy
+from objectry.platform.cli_access import grant, role
+from objectry.platform.cli_support import (
+    DEMO_TENANT,
+    console,
+    print_plan,
+    progress,
+    reports_problems,
+    start_services,
+)
 from objectry.platform.config import Settings
 from objectry.platform.db import make_engine, upgrade
 from objectry.platform.services import Services
 from objectry.runtime import metadata_service
 
 DEMO_DIR = Path(__file__).parent / "demo"
-DEMO_TENANT = "demo"
 DEMO_ADMIN = "admin@example.com"
-
-
-def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False)
-
-
-def reports_problems(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Print a Problem's messages (in the user's language) and exit with status 1."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except Problem as problem:
-            console = _console(stderr=True)
-            console.print(f"[red]{message(problem.detail_code, 'en', problem.params)}[/red]")
-            for error in problem.errors:
-                console.print(f"  {error.path or '/'}: {message(error.code, 'en', error.params)}")
-            for plan in problem.extra.get("plans", []):
-                _print_plan(plan, console)
-            sys.exit(1)
-
-    return wrapper
-
-
-def _services(*, migrate: bool = True) -> Services:
-    return Services.start(Settings.from_env(), migrate=migrate)
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar fed by the context's ``progress`` callback."""
-    with Progress(TextColumn("{task.description}"), BarColumn(),
-                  TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(),
-                  console=_console(stderr=True), transient=True) as progress:
-        tasks: dict[str, TaskID] = {}
-
-        def report(label: str, done: int, total: int) -> None:
-            if label not in tasks:
-                tasks[label] = progress.add_task(label, total=total)
-            progress.update(tasks[label], completed=done, total=total)
-
-        yield report
 
 
 @click.group()
 @click.version_option(package_name="objectry")
 def main() -> None:
     """Objectry: metadata in, real tables, REST API and automation out."""
+
+
+main.add_command(role)
+main.add_command(grant)
 
 
 # -- serve ------------------------------------------------------------------------------
@@ -97,15 +58,15 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
 
     from objectry.platform.app import create_app
 
-    services = _services()
+    services = start_services()
     if demo:
         token = ensure_demo(services)
-        console = _console()
-        console.print(f"Objectry on [bold]http://{host}:{port}[/bold]  "
+        out = console()
+        out.print(f"Objectry on [bold]http://{host}:{port}[/bold]  "
                       f"(database: {services.engine.url.render_as_string(hide_password=True)})")
-        console.print(f"Demo tenant [bold]{DEMO_TENANT}[/bold], user {DEMO_ADMIN}, token:")
-        console.print(token, soft_wrap=True)
-        console.print(f"Try: curl -H 'Authorization: Bearer {token}' "
+        out.print(f"Demo tenant [bold]{DEMO_TENANT}[/bold], user {DEMO_ADMIN}, token:")
+        out.print(token, soft_wrap=True)
+        out.print(f"Try: curl -H 'Authorization: Bearer {token}' "
                       f"http://{host}:{port}/api/v1/records/lead", soft_wrap=True)
     app = create_app(services=services)
     waitress.serve(app, host=host, port=port, threads=threads, ident="objectry")
@@ -143,7 +104,7 @@ def db_upgrade(revision: str) -> None:
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
     upgrade(engine, revision)
-    _console().print(f"database at {revision}: "
+    console().print(f"database at {revision}: "
                      f"{engine.url.render_as_string(hide_password=True)}")
 
 
@@ -158,10 +119,10 @@ def tenant() -> None:
 @reports_problems
 def tenant_create(slug: str, name: str | None) -> None:
     """Create a tenant with its own storage."""
-    services = _services()
+    services = start_services()
     with services.connection() as conn:
         created = tenancy.create_tenant(conn, slug, name, now=services.clock())
-    _console().print(f"tenant {created.slug} created (id {created.id})")
+    console().print(f"tenant {created.slug} created (id {created.id})")
 
 
 @main.group()
@@ -179,13 +140,13 @@ def user() -> None:
 def user_create(email: str, slug: str, name: str, roles: tuple[str, ...],
                 department: str | None) -> None:
     """Add a user (the first user of a tenant is its admin)."""
-    services = _services()
+    services = start_services()
     with services.connection() as conn:
         found = tenancy.find_tenant(conn, slug)
         created = tenancy.create_user(conn, found, email, name=name, roles=list(roles),
                                       department=department, now=services.clock())
     admin = " (tenant admin)" if created["is_admin"] else ""
-    _console().print(f"user {created['email']} created in {slug}{admin}")
+    console().print(f"user {created['email']} created in {slug}{admin}")
 
 
 @main.group()
@@ -200,7 +161,7 @@ def token() -> None:
 @reports_problems
 def token_create(slug: str, email: str, label: str) -> None:
     """Print a new API token for the user (shown once; only its hash is stored)."""
-    services = _services()
+    services = start_services()
     with services.connection() as conn:
         found = tenancy.find_tenant(conn, slug)
         issued = tenancy.create_token(conn, found, email, label=label, now=services.clock())
@@ -238,32 +199,19 @@ def _conversions(values: tuple[str, ...]) -> dict[str, dict[str, str]]:
 def meta_apply(path: Path, slug: str, dry_run: bool, convert: tuple[str, ...]) -> None:
     """Apply a metadata file or directory as one new metadata version."""
     documents = load_documents(path)
-    services = _services()
-    with _progress() as report, services.for_tenant(slug, progress=report) as ctx:
+    services = start_services()
+    with progress() as report, services.for_tenant(slug, progress=report) as ctx:
         result = metadata_service.apply_documents(ctx, documents, dry_run=dry_run,
                                                   conversions=_conversions(convert))
-    console = _console()
+    out = console()
     for plan in result["plans"]:
-        _print_plan(plan, console)
+        print_plan(plan, out)
     if dry_run:
-        console.print("dry run: nothing applied")
+        out.print("dry run: nothing applied")
     elif result["applied"]:
-        console.print(f"applied as metadata version {result['version']}")
+        out.print(f"applied as metadata version {result['version']}")
     else:
-        console.print(f"nothing to change (metadata version {result['version']})")
-
-
-def _print_plan(plan: dict[str, Any], console: Console) -> None:
-    table = Table(title=f"plan for {plan['object']}", title_justify="left")
-    for column in ("step", "field", "impact"):
-        table.add_column(column)
-    for step in plan["steps"]:
-        impact = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False, default=str)}"
-                           for k, v in step.items() if k not in ("action", "field"))
-        table.add_row(step["action"], step.get("field") or "", impact)
-    if not plan["steps"]:
-        table.add_row("(no change)", "", "")
-    console.print(table)
+        out.print(f"nothing to change (metadata version {result['version']})")
 
 
 @meta.command("export")
@@ -274,7 +222,7 @@ def _print_plan(plan: dict[str, Any], console: Console) -> None:
 @reports_problems
 def meta_export(slug: str, out: Path | None) -> None:
     """Export the tenant's metadata documents (re-appliable with ``meta apply``)."""
-    services = _services()
+    services = start_services()
     documents = []
     with services.for_tenant(slug, read_only=True) as ctx:
         for kind in metadata_service.KINDS:
@@ -288,7 +236,7 @@ def meta_export(slug: str, out: Path | None) -> None:
         name = f"{i:03d}_{document['kind']}_{document['api_name']}.json"
         (out / name).write_text(json.dumps(document, ensure_ascii=False, indent=2,
                                            default=str) + "\n", encoding="utf-8")
-    _console().print(f"{len(documents)} documents written to {out}")
+    console().print(f"{len(documents)} documents written to {out}")
 
 
 @meta.command("history")
@@ -298,7 +246,7 @@ def meta_export(slug: str, out: Path | None) -> None:
 @reports_problems
 def meta_history(slug: str, limit: int) -> None:
     """Metadata versions, newest first."""
-    services = _services()
+    services = start_services()
     with services.for_tenant(slug, read_only=True) as ctx:
         items = metadata_service.history(ctx, limit=limit)
     table = Table()
@@ -307,7 +255,7 @@ def meta_history(slug: str, limit: int) -> None:
     for item in items:
         table.add_row(str(item["version"]), item["created_at"].isoformat(timespec="seconds"),
                       item["actor"], item["summary"])
-    _console().print(table)
+    console().print(table)
 
 
 @meta.command("purge-field")
@@ -321,9 +269,9 @@ def meta_purge_field(object_name: str, field: str, slug: str, yes: bool) -> None
     """Drop a removed (hidden) field's column and its data for good."""
     if not yes:
         click.confirm(f"Drop {object_name}.{field} and all its values for good?", abort=True)
-    services = _services()
+    services = start_services()
     with services.for_tenant(slug) as ctx:
         result = metadata_service.purge_field(ctx, object_name, field)
     rows = result["step"]["rows_with_values_dropped"]
-    _console().print(f"purged {object_name}.{field} ({rows} values dropped), "
+    console().print(f"purged {object_name}.{field} ({rows} values dropped), "
                      f"metadata version {result['version']}")

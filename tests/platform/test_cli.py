@@ -6,27 +6,8 @@ import json
 import uuid
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from objectry.platform.cli import main
-from objectry.platform.config import Settings
 from tests.conftest import Api
 from tests.docs_objects import campaign
-
-
-@pytest.fixture
-def run(settings: Settings, tmp_path: Path, services: object) -> object:
-    env = {"OBJECTRY_DATABASE_URL": settings.database_url, "OBJECTRY_DATA_DIR": str(tmp_path)}
-    runner = CliRunner()
-
-    def invoke(*args: str, ok: bool = True) -> object:
-        result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    return invoke
 
 
 def test_tenant_user_token_then_api(run, app) -> None:  # type: ignore[no-untyped-def]
