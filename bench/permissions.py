@@ -1,0 +1,278 @@
+"""Permissions: what the guard costs on a list, on a cold decision, per Casbin enforce.
+
+    python bench/permissions.py [--rows 1000000] [--database-url URL]
+
+A tenant of 200 departments, 1,000 users and 50 roles; a lead object of 30 fields in
+three field groups (one sensitive field, one field-level override); ``--rows`` leads
+owned across the users, and 20,000 distribution grants. Measured in the same run:
+
+1. Warm list of 50 leads through the records service for a sales rep whose roles give
+   a "team" data scope (their region's subtree), one hidden group, one read-only group
+   and a masked field, against the same list with permissions disabled (the platform
+   actor, same service, same page). Target: <= 1.3x. Raw Core is printed for context.
+2. Cold first decision for a new (user, object): compile the 50 roles into rules, build
+   the user's enforcer, decide the access map, resolve the department tree and the
+   visibility clause, each sample from an empty decision cache. Target: <= 50 ms.
+3. The cost of one ``enforce`` call at the policy sizes this tenant produces: the
+   user's filtered enforcer and, for comparison, one over all 50 roles' rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata import store
+from objectry.metadata.permission_terms import NOT_DISTRIBUTED
+from objectry.metadata.tables import users
+from objectry.permissions.access import DecisionCache
+from objectry.permissions.casbin_model import build_enforcer, roles_key
+from objectry.permissions.policies import group_obj
+from objectry.permissions.tables import record_grants
+from objectry.platform import tenancy
+from objectry.platform.config import Settings
+from objectry.platform.services import Services
+from objectry.runtime import metadata_service, records
+from objectry.runtime.context import Actor, Context, Tenant
+from objectry.runtime.enforcement import Guard
+from objectry.runtime.ids import uuid7
+from objectry.runtime.model import get_model
+
+GROUPS = ("contact", "company", "requirement")
+REGIONS = 10
+TEAMS_PER_REGION = 19  # 1 root + 10 regions + 190 teams = 201 departments
+USERS = 1000
+ROLES = 50
+GRANTS = 20_000
+ACTIONS = ["read", "create", "edit", "delete", "restore", "export", "import", "share",
+           "view_sensitive"]
+
+
+def lead_definition() -> dict[str, Any]:
+    fields: list[dict[str, Any]] = []
+    for g, group in enumerate(GROUPS):
+        for i in range(10):
+            field: dict[str, Any] = {"api_name": f"{group}_{i}", "type": "text",
+                                     "group": group, "max_length": 80}
+            if (g, i) == (0, 1):
+                field = {"api_name": "mobile", "type": "phone", "group": group,
+                         "sensitive": True}
+            fields.append(field)
+    return {"kind": "object", "api_name": "lead", "label": {"en": "Lead", "zh-CN": "线索"},
+            "name_field": "contact_0",
+            "field_groups": [{"api_name": g, "label": {"en": g, "zh-CN": g}} for g in GROUPS],
+            "fields": fields}
+
+
+def role_documents(rng: random.Random) -> list[dict[str, Any]]:
+    """50 roles of every shape; ``rep_team`` is the one the measured user holds."""
+    documents = [{
+        "kind": "role", "api_name": "rep_team", "label": {"en": "Team rep", "zh-CN": "团队"},
+        "grants": {"lead": {"actions": ["read", "edit", "export"], "scope": "team",
+                            "field_groups": {"contact": "read", "company": "edit",
+                                             "requirement": "none"},
+                            "fields": {"company_3": "read"}}}}]
+    levels = ["none", "read", "edit"]
+    for n in range(1, ROLES):
+        actions = sorted(rng.sample(ACTIONS, rng.randint(1, len(ACTIONS))))
+        grant: dict[str, Any] = {
+            "actions": actions, "scope": rng.choice(["own", "team", "all"]),
+            "field_groups": {g: rng.choice(levels) for g in GROUPS}}
+        if n % 7 == 0:
+            grant["fields"] = {f"requirement_{n % 10}": rng.choice(levels)}
+        documents.append({"kind": "role", "api_name": f"role_{n:02d}",
+                          "label": {"en": f"Role {n}", "zh-CN": f"角色{n}"},
+                          "grants": {"lead": grant}})
+    return documents
+
+
+def department_documents() -> list[dict[str, Any]]:
+    documents = [{"kind": "department", "api_name": "hq", "label": {"en": "HQ", "zh-CN": "总部"}}]
+    for r in range(REGIONS):
+        documents.append({"kind": "department", "api_name": f"region_{r}", "parent": "hq",
+                          "label": {"en": f"Region {r}", "zh-CN": f"大区{r}"}})
+        documents += [{"kind": "department", "api_name": f"team_{r}_{t}",
+                       "parent": f"region_{r}", "label": {"en": f"Team {r}.{t}",
+                                                          "zh-CN": f"小组{r}.{t}"}}
+                      for t in range(TEAMS_PER_REGION)]
+    return documents
+
+
+def timed(action: Callable[[], Any], n: int) -> list[float]:
+    samples = []
+    for _ in range(n):
+        start = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=300)
+    parser.add_argument("--database-url", default=None)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
+    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
+    services = Services.start(Settings(database_url=url, data_dir=workdir))
+    slug = "perm_" + uuid.uuid4().hex[:8]
+    with services.connection() as conn:
+        tenancy.create_tenant(conn, slug, None, now=services.clock())
+    with services.for_tenant(slug) as ctx:
+        metadata_service.apply_documents(ctx, [lead_definition(), *department_documents(),
+                                               *role_documents(rng)])
+    user_ids, measured = add_users(services, slug, rng)
+    with services.for_tenant(slug) as ctx:
+        table = get_model(ctx, "lead").table
+        tenant = ctx.tenant
+    fill(services, table, args.rows, user_ids, rng)
+    add_grants(services, tenant, user_ids, measured, args.rows, rng)
+    print(f"database {services.engine.url.render_as_string(hide_password=True)}: "
+          f"{args.rows:,} leads x 30 fields, {USERS} users, {ROLES} roles, "
+          f"{1 + REGIONS * (1 + TEAMS_PER_REGION)} departments, {GRANTS:,} grants")
+
+    @contextmanager
+    def context(actor: Actor, decisions: DecisionCache | None = None) -> Iterator[Context]:
+        with services.connection(read_only=True) as conn:
+            yield Context(tenant=tenant, actor=actor, conn=conn, models=services.models,
+                          decisions=services.decisions if decisions is None else decisions,
+                          clock=services.clock)
+
+    bench_list(context, measured, table, args.samples)
+    bench_cold(context, measured)
+    bench_enforce(context, measured)
+    print(f"work dir {workdir}")
+
+
+def bench_list(context: Any, measured: Actor, table: sa.Table, samples: int) -> None:
+    def as_rep() -> None:
+        with context(measured) as ctx:
+            page = records.list_records(ctx, "lead", limit=50)
+            first = page["items"][0]
+            assert len(page["items"]) == 50 and "requirement_0" not in first
+            assert "*" in first["mobile"]
+
+    def unrestricted() -> None:
+        with context(Actor.system()) as ctx:
+            page = records.list_records(ctx, "lead", limit=50)
+            assert len(page["items"]) == 50
+
+    def raw() -> None:
+        with context(Actor.system()) as ctx:
+            rows = ctx.conn.execute(sa.select(table).where(table.c.deleted_at.is_(None))
+                                    .order_by(table.c.id.desc()).limit(51)).all()
+            assert len(rows) == 51
+
+    for action in (as_rep, unrestricted, raw):  # warm every cache and the page cache
+        timed(action, 20)
+    rep, everyone, core = timed(as_rep, samples), timed(unrestricted, samples), \
+        timed(raw, samples)
+    print(f"list 50 (warm)    permissioned {ms(rep):7.2f} ms   unpermissioned "
+          f"{ms(everyone):7.2f} ms   ratio {ms(rep) / ms(everyone):5.2f}x (target <= 1.3x)")
+    print(f"                  raw Core     {ms(core):7.2f} ms   permissioned/raw "
+          f"{ms(rep) / ms(core):5.2f}x")
+
+
+def bench_cold(context: Any, measured: Actor) -> None:
+    def first_decision() -> None:
+        with context(measured, DecisionCache()) as ctx:
+            guard = Guard(ctx, get_model(ctx, "lead"))
+            guard.require("read")
+            guard.visible()
+
+    timed(first_decision, 3)
+    samples = timed(first_decision, 30)
+    print(f"cold first decision (50 roles, 201 departments, empty cache): median "
+          f"{ms(samples):6.2f} ms, max {max(samples) * 1000:6.2f} ms (target <= 50 ms)")
+
+
+def bench_enforce(context: Any, measured: Actor) -> None:
+    with context(measured) as ctx:
+        rules = Guard(ctx, get_model(ctx, "lead")).rules
+    who = roles_key(measured.roles)
+    obj = group_obj("lead", "company")
+    own = rules.enforcer(measured.roles)
+    everyone = build_enforcer([list(r) for r in rules.rows])
+    for label, enforcer in (("user's enforcer", own), ("all 50 roles", everyone)):
+        size = len(enforcer.get_policy())
+        samples = timed(lambda e=enforcer: e.enforce(who, obj, "edit", NOT_DISTRIBUTED), 2000)
+        print(f"casbin enforce, {label:<16} {size:5d} policy rows: median "
+              f"{ms(samples) * 1000:7.1f} us")
+
+
+def add_users(services: Services, slug: str,
+              rng: random.Random) -> tuple[list[uuid.UUID], Actor]:
+    """1,000 users across the teams (bulk Core; setup only) and the measured rep."""
+    teams = [f"team_{r}_{t}" for r in range(REGIONS) for t in range(TEAMS_PER_REGION)]
+    now = services.clock()
+    with services.connection() as conn:
+        tenant = tenancy.find_tenant(conn, slug)
+        rows = [{"id": uuid7(), "tenant_id": tenant.id, "email": f"user{i}@bench.example",
+                 "name": f"User {i}", "is_admin": False, "department": teams[i % len(teams)],
+                 "roles": [f"role_{rng.randint(1, ROLES - 1):02d}"], "active": True,
+                 "created_at": now} for i in range(USERS)]
+        conn.execute(users.insert(), rows)
+        store.lock_tenant(conn, tenant.id)
+        store.commit_version(conn, tenant.id, actor="bench", now=now, summary="users",
+                             changes=[])
+    rep = rows[0]
+    return [r["id"] for r in rows], Actor(
+        user_id=rep["id"], email=rep["email"], roles=("rep_team",),
+        department="region_0")
+
+
+def fill(services: Services, table: sa.Table, count: int, owners: list[uuid.UUID],
+         rng: random.Random) -> None:
+    start = time.perf_counter()
+    now = services.clock()
+    batch = 10_000
+    for offset in range(0, count, batch):
+        rows = []
+        for j in range(min(batch, count - offset)):
+            n = offset + j
+            row = {f"{g}_{i}": f"{g} {i} of {n}" for g in GROUPS for i in range(10)}
+            row.pop("contact_1")
+            row["mobile"] = f"138{n % 100_000_000:08d}"
+            rows.append({"id": uuid7(), "version": 1, "created_at": now, "updated_at": now,
+                         "owner": rng.choice(owners), **row})
+        with services.engine.begin() as conn:
+            conn.execute(table.insert(), rows)
+    print(f"filled {count:,} leads in {time.perf_counter() - start:.1f} s")
+
+
+def add_grants(services: Services, tenant: Tenant, user_ids: list[uuid.UUID],
+               measured: Actor, count: int, rng: random.Random) -> None:
+    """20,000 grants on random leads, 50 of them to the measured rep."""
+    with services.engine.begin() as conn:
+        table = get_model(Context(tenant=tenant, actor=Actor.system(), conn=conn,
+                                  models=services.models), "lead").table
+        ids = [r.id for r in conn.execute(sa.select(table.c.id).limit(min(count, 200_000)))]
+        now = services.clock()
+        rows = []
+        for i in range(GRANTS):
+            grantee = measured.user_id if i < 50 else rng.choice(user_ids)
+            rows.append({"id": uuid7(), "tenant_id": tenant.id, "object": "lead",
+                         "record_id": rng.choice(ids), "grantee_kind": "user",
+                         "grantee": str(grantee), "created_at": now, "via": "bench",
+                         "field_groups": {g: rng.choice(["read", "edit"]) for g in GROUPS}})
+        conn.execute(record_grants.insert(), rows)
+
+
+if __name__ == "__main__":
+    main()
