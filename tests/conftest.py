@@ -57,7 +57,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 def services(settings: Settings) -> Iterator[Services]:
     started = Services.start(settings)
     yield started
-    started.engine.dispose()
+    started.close()
 
 
 @pytest.fixture(scope="session")

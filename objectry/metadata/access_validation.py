@@ -53,7 +53,7 @@ def validate_role(document: Any, objects: Mapping[str, Mapping[str, Any]]) -> li
             def lookup(name: str, fields: Mapping[str, Any] = fields) -> Any:
                 return fields.get(name) or SYSTEM_FIELDS.get(name)
             errors += condition_errors(scope, lookup, object_name=object_name,
-                                       at=at + "/scope")
+                                       at=at + "/scope", changes=False)
     return errors
 
 

@@ -15,7 +15,9 @@ from rich.table import Table
 from objectry.metadata.files import load_documents
 from objectry.metadata.problems import Problem
 from objectry.platform import tenancy
+from objectry.platform.automation import EmbeddedLoop
 from objectry.platform.cli_access import grant, role
+from objectry.platform.cli_automation import automation
 from objectry.platform.cli_support import (
     DEMO_TENANT,
     console,
@@ -41,6 +43,7 @@ def main() -> None:
 
 main.add_command(role)
 main.add_command(grant)
+main.add_command(automation)
 
 
 # -- serve ------------------------------------------------------------------------------
@@ -51,8 +54,10 @@ main.add_command(grant)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--demo/--no-demo", default=True, show_default=True,
               help="Create the demo tenant (and its lead/campaign/task objects) if missing.")
+@click.option("--automation/--no-automation", default=True, show_default=True,
+              help="Run the automation engine in this process (off when Celery workers run it).")
 @reports_problems
-def serve(host: str, port: int, threads: int, demo: bool) -> None:
+def serve(host: str, port: int, threads: int, demo: bool, automation: bool) -> None:
     """Serve the platform (creates the database on first run) and print a ready token."""
     import waitress
 
@@ -69,7 +74,14 @@ def serve(host: str, port: int, threads: int, demo: bool) -> None:
         out.print(f"Try: curl -H 'Authorization: Bearer {token}' "
                       f"http://{host}:{port}/api/v1/records/lead", soft_wrap=True)
     app = create_app(services=services)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="objectry")
+    loop = EmbeddedLoop(services) if automation else None
+    if loop is not None:
+        loop.start()
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="objectry")
+    finally:
+        if loop is not None:
+            loop.stop()
 
 
 def ensure_demo(services: Services) -> str:

@@ -16,6 +16,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
+from objectry.metadata.condition_text import register_sqlite_functions
+
 #: Execution option: the transaction only reads (SQLite then needs no write lock).
 READ_ONLY = "objectry_read_only"
 
@@ -56,6 +58,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+        register_sqlite_functions(dbapi_connection)  # for the filter compiler
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(conn: sa.Connection) -> None:

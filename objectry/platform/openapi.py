@@ -107,6 +107,36 @@ def build_spec(ctx: Context) -> dict[str, Any]:
                        "parameters": [record_id],
                        "responses": {"204": {"description": "deleted"}, **errors}},
         })
+    add_action_paths(spec, ctx, problem)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document
+
+
+def add_action_paths(spec: APISpec, ctx: Context, problem: dict[str, Any]) -> None:
+    """One path per record button (functions with purpose action or button)."""
+    objects = store.documents(ctx.conn, ctx.tenant.id, "object")
+    for name, stored in sorted(store.documents(ctx.conn, ctx.tenant.id, "function").items()):
+        function = stored.document
+        if function.get("purpose") not in ("action", "button") or \
+                function.get("object") not in objects:
+            continue
+        body = {"content": {"application/json": {"schema": {
+            "type": "object", "properties": {"params": {"type": "object"}}}}}}
+        answer = {"content": {"application/json": {"schema": {"type": "object", "properties": {
+            "ok": {"type": "boolean"}, "result": {}, "logs": {"type": "array"},
+            "changes": {"type": "object"}, "limits_used": {"type": "object"},
+            "record": {"$ref": f"#/components/schemas/{function['object']}"}}}}}}
+        spec.path(path=f"/api/v1/records/{function['object']}/{{id}}/actions/{name}",
+                  operations={"post": {
+                      "summary": pick(function.get("label"), ctx.locale, name),
+                      "parameters": [{"name": "id", "in": "path", "required": True,
+                                      "schema": {"type": "string", "format": "uuid"}}],
+                      "requestBody": body,
+                      "responses": {"200": {"description": "the function ran", **answer},
+                                    "404": {"description": "unknown record or function",
+                                            **problem},
+                                    "422": {"description": "the function failed or its "
+                                                           "changes were refused", **problem},
+                                    "503": {"description": "no function worker free",
+                                            **problem}}}})

@@ -25,7 +25,8 @@ def problem_body(problem: Problem, locale: str) -> dict[str, Any]:
         "status": problem.status,
         "detail": message(problem.detail_code, locale, _params(problem)),
         "code": problem.detail_code,
-        "errors": [{"path": e.path, "code": e.code, "message": message(e.code, locale, e.params)}
+        "errors": [{"path": e.path, "code": e.code, "message": message(e.code, locale, e.params),
+                    **_location(e.params)}
                    for e in problem.errors],
     }
     body.update(problem.extra)
@@ -37,3 +38,12 @@ def _params(problem: Problem) -> dict[str, Any]:
     if problem.params or len(problem.errors) != 1:
         return dict(problem.params)
     return dict(problem.errors[0].params)
+
+
+#: Error parameters that locate a culprit inside a value (a line of function code).
+LOCATION_KEYS = ("line", "column")
+
+
+def _location(params: Any) -> dict[str, Any]:
+    return {k: params[k] for k in LOCATION_KEYS
+            if isinstance(params.get(k), int) and not isinstance(params.get(k), bool)}

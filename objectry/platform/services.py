@@ -21,7 +21,9 @@ from objectry.platform import tenancy
 from objectry.platform.config import Settings
 from objectry.platform.db import READ_ONLY, make_engine, upgrade
 from objectry.runtime.context import Actor, Context, Tenant, utc_now
+from objectry.runtime.functions import FunctionConfig, FunctionRuntime, FunctionSession
 from objectry.runtime.model_cache import ModelCache
+from objectry.sandbox import PoolConfig
 
 
 @dataclass
@@ -31,6 +33,17 @@ class Services:
     models: ModelCache = field(default_factory=ModelCache)
     decisions: DecisionCache = field(default_factory=DecisionCache)
     clock: Callable[[], dt.datetime] = utc_now
+    functions: FunctionRuntime | None = None  # built from the settings when not given
+
+    def __post_init__(self) -> None:
+        if self.functions is None:
+            self.functions = FunctionRuntime(function_config(self.settings))
+
+    def close(self) -> None:
+        """Shut down: stop the function workers, close the database connections."""
+        if self.functions is not None:
+            self.functions.close()
+        self.engine.dispose()
 
     @classmethod
     def start(cls, settings: Settings, *, migrate: bool = True) -> Services:
@@ -55,11 +68,13 @@ class Services:
         """A context for the tenant and user a bearer token names (401 otherwise)."""
         if not token:
             raise Unauthorized(detail_code="token_missing")
-        with self.connection(read_only=read_only) as conn:
+        with self._functions_logged() as functions, \
+                self.connection(read_only=read_only) as conn:
             principal = tenancy.resolve_token(conn, token)
             if principal is None:
                 raise Unauthorized(detail_code="token_invalid")
-            yield self._context(conn, principal.tenant, principal.actor, locale)
+            yield self._context(conn, principal.tenant, principal.actor, locale,
+                                functions=functions)
 
     @contextmanager
     def for_tenant(self, slug: str, *, actor: Actor | None = None,
@@ -67,11 +82,43 @@ class Services:
                    progress: Callable[[str, int, int], None] | None = None,
                    ) -> Iterator[Context]:
         """A context for scripts and the CLI: the tenant by slug, the system as actor."""
-        with self.connection(read_only=read_only) as conn:
+        with self._functions_logged() as functions, \
+                self.connection(read_only=read_only) as conn:
             tenant = tenancy.find_tenant(conn, slug)
-            yield self._context(conn, tenant, actor or Actor.system(), locale, progress)
+            yield self._context(conn, tenant, actor or Actor.system(), locale, progress,
+                                functions)
+
+    @contextmanager
+    def for_tenant_id(self, tenant_id: int) -> Iterator[Context]:
+        """A system context for work stored with a tenant id (automation runs, events)."""
+        with self._functions_logged() as functions, self.connection() as conn:
+            tenant = tenancy.tenant_by_id(conn, tenant_id)
+            yield self._context(conn, tenant, Actor.system(), DEFAULT_LANGUAGE,
+                                functions=functions)
+
+    @contextmanager
+    def _functions_logged(self) -> Iterator[FunctionSession]:
+        """A function session whose call log is written after the transaction ended,
+        committed or not, so failed calls stay logged."""
+        assert self.functions is not None
+        session = FunctionSession(self.functions, self.engine)
+        try:
+            yield session
+        finally:
+            session.flush()
 
     def _context(self, conn: sa.Connection, tenant: Tenant, actor: Actor, locale: str,
-                 progress: Callable[[str, int, int], None] | None = None) -> Context:
+                 progress: Callable[[str, int, int], None] | None = None,
+                 functions: FunctionSession | None = None) -> Context:
         return Context(tenant=tenant, actor=actor, conn=conn, models=self.models,
-                       decisions=self.decisions, locale=locale, clock=self.clock, progress=progress)
+                       decisions=self.decisions, locale=locale, clock=self.clock, progress=progress,
+                       functions=functions)
+
+
+def function_config(settings: Settings) -> FunctionConfig:
+    """The function runtime's configuration from the ``OBJECTRY_FUNCTION_*`` settings."""
+    return FunctionConfig(
+        pool=PoolConfig(size=settings.function_pool_size, memory_mb=settings.function_memory_mb,
+                        recycle_after=settings.function_recycle_after),
+        batch_size=settings.function_batch_size,
+        max_http_timeout_ms=settings.function_max_http_timeout_ms)

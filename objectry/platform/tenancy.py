@@ -66,6 +66,12 @@ def find_tenant(conn: sa.Connection, slug: str) -> Tenant:
     return Tenant(id=row.id, slug=row.slug, meta_version=row.meta_version)
 
 
+def tenant_by_id(conn: sa.Connection, tenant_id: int) -> Tenant:
+    """The tenant a stored row (an event, a run) belongs to, at its current version."""
+    row = conn.execute(sa.select(tenants).where(tenants.c.id == tenant_id)).one()
+    return Tenant(id=row.id, slug=row.slug, meta_version=row.meta_version)
+
+
 def create_user(conn: sa.Connection, tenant: Tenant, email: str, *, name: str = "",
                 roles: list[str] | None = None, department: str | None = None,
                 now: dt.datetime, actor: str = "system") -> dict[str, Any]:

@@ -10,12 +10,16 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from objectry.permissions.access import DecisionCache
 from objectry.runtime.model_cache import ModelCache
 from objectry.runtime.storage import TenantStorage
+
+if TYPE_CHECKING:
+    from objectry.runtime.functions.engine import FunctionSession
 
 
 def utc_now() -> dt.datetime:
@@ -55,6 +59,9 @@ class Context:
     locale: str = "en"
     clock: Callable[[], dt.datetime] = field(default=utc_now)
     progress: Callable[[str, int, int], None] | None = None
+    # Tenant functions of this unit of work; None: no function runs (e.g. the platform
+    # API inside a function, so a function's writes do not re-run validation functions).
+    functions: FunctionSession | None = None
 
     @property
     def storage(self) -> TenantStorage:

@@ -167,7 +167,7 @@ class Guard:
                                                   users.c.department.in_(team))
             return sa.or_(mine, table.c.owner.in_(members))
         node = self._scope_condition(role, scope)
-        return sa.false() if node is None else to_sql(node, table)
+        return sa.false() if node is None else to_sql(node, table, now=self.ctx.now())
 
     def _scope_condition(self, role: str, scope: Any) -> Node | None:
         """A condition scope, parsed once per version; one that no longer fits the object

@@ -27,14 +27,17 @@ from objectry.metadata.problems import (
 )
 from objectry.metadata.tables import users
 from objectry.metadata.validation import validate_layout, validate_object
+from objectry.metadata.workflow_validation import validate_workflow
 from objectry.runtime import schema_sync
 from objectry.runtime.context import Context
+from objectry.runtime.functions import definitions as function_definitions
 from objectry.runtime.model import compile_object, field_indexes, get_model
 from objectry.runtime.planner import ObjectPlan, Step, plan_object
 from objectry.runtime.tables import hidden_fields, record_audit, sequences
 
 #: Document kinds in the order a batch applies them (objects before what refers to them).
-KINDS = ("object", "layout", "department", "role", "access_policy")
+KINDS = ("object", "layout", "department", "role", "access_policy", "function_settings",
+         "function", "workflow")
 Conversions = Mapping[str, Mapping[str, str]]  # object -> field -> policy
 
 
@@ -208,6 +211,10 @@ def _validate_other(ctx: Context, kind: str, body: Mapping[str, Any],
         return validate_role(body, objects)
     if kind == "access_policy":
         return validate_access_policy(body, objects)
+    if kind in ("function", "function_settings"):
+        return function_definitions.validate(ctx, kind, body, objects)
+    if kind == "workflow":
+        return validate_workflow(body, objects)
     departments = {n: s.document for n, s in store.documents(ctx.conn, ctx.tenant.id,
                                                              "department").items()}
     departments.update({d["api_name"]: d for d in batch

@@ -14,7 +14,6 @@ from typing import Any
 import marshmallow as mm
 import sqlalchemy as sa
 
-from objectry.metadata.conditions import parse_condition
 from objectry.metadata.fieldtypes.auto_number import render_auto_number
 from objectry.metadata.i18n import pick
 from objectry.metadata.names import SYSTEM_FIELDS
@@ -29,7 +28,8 @@ from objectry.metadata.problems import (
 from objectry.runtime import pagination
 from objectry.runtime.context import Context
 from objectry.runtime.enforcement import Guard
-from objectry.runtime.filters import to_predicate, to_sql
+from objectry.runtime.filter_sources import list_filter
+from objectry.runtime.filters import to_predicate
 from objectry.runtime.ids import uuid7
 from objectry.runtime.model import ObjectModel, get_model
 from objectry.runtime.rows import load_row
@@ -96,9 +96,7 @@ def _page(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], *, filte
         if clause is not None:
             query = query.where(clause)
     if filter is not None:
-        node = parse_condition(filter, guard.readable_field, object_name=model.api_name,
-                               at="/filter")
-        query = query.where(to_sql(node, table))
+        query = query.where(list_filter(guard, filter))
     if cursor:
         values = pagination.decode_cursor(cursor, keys, model.field_definition)
         query = query.where(pagination.after(keys, table, values))
@@ -203,6 +201,8 @@ def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
             values[name] = None
     _number(ctx, model, values)
     _check_rules(ctx, model, values)
+    if ctx.functions is not None:  # the object's validation functions (issue 5)
+        ctx.functions.validate_record(ctx, model, values)
     _check_lookups(ctx, model, values)
     now, actor = ctx.now(), ctx.actor.user_id
     record_id = uuid7(int(now.timestamp() * 1000))
@@ -234,6 +234,8 @@ def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
         return guard.present(row, access)
     merged = {**row, **changed}
     _check_rules(ctx, model, merged)
+    if ctx.functions is not None:  # the object's validation functions (issue 5)
+        ctx.functions.validate_record(ctx, model, merged, row["id"])
     _check_lookups(ctx, model, changed)
     table = model.table
     version = row["version"] + 1
@@ -329,7 +331,7 @@ def _check_rules(ctx: Context, model: ObjectModel, values: Mapping[str, Any]) ->
     errors = [
         ErrorItem(pointer(rule.field) if rule.field else "", "rule_failed",
                   {"message": pick(rule.message, ctx.locale), "rule": rule.api_name})
-        for rule in model.rules if not to_predicate(rule.condition)(values)
+        for rule in model.rules if not to_predicate(rule.condition)(values, now=ctx.now())
     ]
     if errors:
         raise Invalid(errors)

@@ -49,5 +49,8 @@ events = sa.Table(
     sa.Column("occurred_at", UTCDateTime, nullable=False),
     sa.Column("actor_id", sa.Uuid),
     sa.Column("data", json_column(), nullable=False),
+    #: When automation matched the event to workflows (NULL: still to do).
+    sa.Column("dispatched_at", UTCDateTime),
     sa.Index("ix_events_tenant", "tenant_id", "id"),
+    sa.Index("ix_events_undispatched", "dispatched_at", "id"),
 )

@@ -18,12 +18,13 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _call(url: str, token: str | None = None, body: dict | None = None) -> tuple[int, dict]:
+def _call(url: str, token: str | None = None, body: dict | None = None,
+          method: str | None = None) -> tuple[int, dict]:
     headers = {"Content-Type": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, headers=headers)
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, json.loads(response.read())
 
@@ -59,6 +60,22 @@ def test_serve_creates_database_demo_tenant_and_token(tmp_path: Path) -> None:
         assert status == 201 and created["city"] == "shanghai"
         assert created["lead_no"] == "LD-00001"
         assert (tmp_path / "data" / "objectry.db").exists()
+
+        # The embedded automation engine: no broker, no worker, the workflow still runs.
+        status, _ = _call(base + "/api/v1/meta/workflows/qualify", token, {
+            "kind": "workflow", "label": {"en": "Qualify", "zh-CN": "认定"},
+            "object": "lead", "trigger": {"on": "created"},
+            "steps": [{"id": "mark", "action": "update_record",
+                       "values": {"status": "working"}}]}, method="PUT")
+        assert status == 200
+        _, second = _call(base + "/api/v1/records/lead", token, {"full_name": "李四"})
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            _, current = _call(base + f"/api/v1/records/lead/{second['id']}", token)
+            if current["status"] == "working":
+                break
+            time.sleep(0.2)
+        assert current["status"] == "working"
     finally:
         process.terminate()
         process.wait(timeout=10)

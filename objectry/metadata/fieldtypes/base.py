@@ -16,8 +16,14 @@ import sqlalchemy as sa
 
 from objectry.metadata.problems import ErrorItem, FieldValueError
 
+#: Operators that compare with the values before an update (workflow conditions).
+CHANGE_OPERATORS = frozenset({"changed", "changed_to", "changed_from"})
+#: Operators of dates and instants relative to the evaluation's ``now``.
+RELATIVE_DATE_OPERATORS = frozenset({"today", "last_n_days", "next_n_days",
+                                     "older_than_days"})
 #: Operators every type supports.
-BASIC_OPERATORS = frozenset({"eq", "ne", "in", "not_in", "is_empty", "is_not_empty"})
+BASIC_OPERATORS = frozenset({"eq", "ne", "in", "not_in", "is_empty", "is_not_empty"}) \
+    | CHANGE_OPERATORS
 #: Operators of types with an order.
 ORDERED_OPERATORS = BASIC_OPERATORS | {"gt", "gte", "lt", "lte", "between"}
 #: Operators of text-like types.

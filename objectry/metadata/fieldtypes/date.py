@@ -9,7 +9,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.base import ORDERED_OPERATORS, FieldType
+from objectry.metadata.fieldtypes.base import (
+    ORDERED_OPERATORS,
+    RELATIVE_DATE_OPERATORS,
+    FieldType,
+)
 from objectry.metadata.problems import FieldValueError
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -19,7 +23,7 @@ class DateType(FieldType):
     name = "date"
     storage = "date"
     widget = "date"
-    operators = ORDERED_OPERATORS
+    operators = ORDERED_OPERATORS | RELATIVE_DATE_OPERATORS
     expected = "date"
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.base import ORDERED_OPERATORS, FieldType
+from objectry.metadata.fieldtypes.base import (
+    ORDERED_OPERATORS,
+    RELATIVE_DATE_OPERATORS,
+    FieldType,
+)
 from objectry.metadata.fieldtypes.sqltypes import UTCDateTime
 from objectry.metadata.problems import FieldValueError
 
@@ -44,7 +48,7 @@ class DateTimeType(FieldType):
     name = "datetime"
     storage = "datetime"
     widget = "datetime"
-    operators = ORDERED_OPERATORS
+    operators = ORDERED_OPERATORS | RELATIVE_DATE_OPERATORS
     expected = "datetime"
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.base import FieldType
+from objectry.metadata.fieldtypes.base import CHANGE_OPERATORS, FieldType
 from objectry.metadata.fieldtypes.picklist import (
     OPTION_SCHEMA,
     check_options,
@@ -23,7 +23,7 @@ class MultiPicklistType(FieldType):
     storage = "json"
     widget = "multiselect"
     sortable = False
-    operators = frozenset({"contains", "is_empty", "is_not_empty"})
+    operators = frozenset({"contains", "is_empty", "is_not_empty"}) | CHANGE_OPERATORS
     expected = "list"
     options = {"options": OPTION_SCHEMA,
                "max_selections": {"type": "integer", "minimum": 1}}

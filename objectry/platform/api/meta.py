@@ -20,7 +20,9 @@ blueprint = Blueprint("meta", __name__, url_prefix="/api/v1/meta")
 
 #: URL segment -> document kind.
 KIND_SEGMENTS = {"objects": "object", "layouts": "layout", "roles": "role",
-                 "departments": "department", "access_policies": "access_policy"}
+                 "departments": "department", "access_policies": "access_policy",
+                 "functions": "function", "function_settings": "function_settings",
+                 "workflows": "workflow"}
 
 
 def _kind(segment: str) -> str:

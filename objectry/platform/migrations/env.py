@@ -7,6 +7,8 @@ from alembic import context
 from objectry.metadata.tables import CATALOG
 from objectry.permissions import tables as _permission_tables  # noqa: F401 (registers)
 from objectry.runtime import tables as _runtime_tables  # noqa: F401  (registers tables)
+from objectry.runtime.automation import tables as _automation_tables  # noqa: F401
+from objectry.runtime.functions import calls_table as _function_tables  # noqa: F401
 
 config = context.config
 

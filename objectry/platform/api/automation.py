@@ -1,0 +1,116 @@
+"""Automation over HTTP: external events, run history, manual starts and intervention."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from objectry.metadata.problems import ErrorItem, Invalid
+from objectry.platform.api.common import json_body, json_response, require_admin, tenant_context
+from objectry.runtime.automation import events, runs, webhooks
+from objectry.runtime.enforcement import Guard
+from objectry.runtime.model import get_model
+
+blueprint = Blueprint("automation", __name__, url_prefix="/api/v1")
+
+STATUSES = ("running", "waiting", "completed", "failed", "cancelled")
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "50")
+    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+        raise Invalid([ErrorItem("/limit", "invalid_parameter",
+                                 {"name": "limit", "reason": "1 to 200"})])
+    return int(raw)
+
+
+def _status() -> str | None:
+    status = request.args.get("status")
+    if status is not None and status not in STATUSES:
+        raise Invalid([ErrorItem("/status", "schema_enum", {"allowed": list(STATUSES)})])
+    return status
+
+
+@blueprint.post("/events")
+def post_event() -> Response:
+    body = json_body()
+    with tenant_context() as ctx:
+        event, created = events.post_event(ctx, body)
+    return json_response(event, 202 if created else 200)
+
+
+@blueprint.get("/workflows/<workflow>/runs")
+def workflow_runs(workflow: str) -> Response:
+    limit, status = _limit(), _status()
+    with tenant_context(read_only=True) as ctx:
+        require_admin(ctx)
+        items = runs.list_runs(ctx, workflow=workflow, status=status, limit=limit)
+    return json_response({"items": items})
+
+
+@blueprint.post("/workflows/<workflow>/runs")
+def start_runs(workflow: str) -> Response:
+    body = json_body()
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        started = runs.start_manual(ctx, workflow, body)
+    return json_response(started, 202)
+
+
+@blueprint.get("/records/<object_name>/<record_id>/runs")
+def record_runs(object_name: str, record_id: str) -> Response:
+    limit, status = _limit(), _status()
+    with tenant_context(read_only=True) as ctx:
+        Guard(ctx, get_model(ctx, object_name)).load(record_id)  # 403/404 as the record
+        items = runs.list_runs(ctx, object_name=object_name, record_id=record_id,
+                               status=status, limit=limit)
+    return json_response({"items": items})
+
+
+@blueprint.get("/runs/<run_id>")
+def read_run(run_id: str) -> Response:
+    with tenant_context(read_only=True) as ctx:
+        require_admin(ctx)
+        run = runs.get_run(ctx, run_id)
+    return json_response(run)
+
+
+@blueprint.post("/runs/<run_id>/cancel")
+def cancel_run(run_id: str) -> Response:
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        run = runs.cancel(ctx, run_id)
+    return json_response(run)
+
+
+@blueprint.post("/workflows/<workflow>/pause")
+def pause(workflow: str) -> Response:
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        state = runs.set_paused(ctx, workflow, True)
+    return json_response(state)
+
+
+@blueprint.post("/workflows/<workflow>/resume")
+def resume(workflow: str) -> Response:
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        state = runs.set_paused(ctx, workflow, False)
+    return json_response(state)
+
+
+@blueprint.get("/automation/webhook_secret")
+def webhook_secret() -> Response:
+    """The tenant's webhook signing secret (admins; created on first read)."""
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        secret = webhooks.signing_secret(ctx)
+    return json_response({"secret": secret, "header": "X-Objectry-Signature",
+                          "scheme": "t=<unix seconds>,v1=<hex HMAC-SHA256 of '<t>.<body>'>"})
+
+
+@blueprint.post("/automation/webhook_secret/rotate")
+def rotate_webhook_secret() -> Response:
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        secret = webhooks.signing_secret(ctx, rotate=True)
+    return json_response({"secret": secret})

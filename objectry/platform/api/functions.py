@@ -1,0 +1,58 @@
+"""Tenant functions over HTTP: record buttons, the admin dry run, the call log.
+
+``PUT/GET /api/v1/meta/functions/{api_name}`` are the generic metadata routes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from objectry.metadata.problems import ErrorItem, Invalid
+from objectry.platform.api.common import json_body, json_response, require_admin, tenant_context
+from objectry.runtime import functions
+
+blueprint = Blueprint("functions", __name__, url_prefix="/api/v1")
+
+DEFAULT_CALLS = 20
+MAX_CALLS = 200
+
+
+def _optional_body() -> Any:
+    """The JSON body, or ``{}`` when none was sent (a button needs no input)."""
+    if not request.get_data(cache=True).strip():
+        return {}
+    body = json_body()
+    if not isinstance(body, dict):
+        raise Invalid([ErrorItem("", "expected_object")])
+    return body
+
+
+@blueprint.post("/records/<object_name>/<record_id>/actions/<function>")
+def run_action(object_name: str, record_id: str, function: str) -> Response:
+    body = _optional_body()
+    with tenant_context() as ctx:
+        answer = functions.run_action(ctx, object_name, record_id, function,
+                                      body.get("params"))
+    return json_response(answer)
+
+
+@blueprint.post("/meta/functions/<api_name>/test")
+def test_function(api_name: str) -> Response:
+    body = _optional_body()
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        answer = functions.test_function(ctx, api_name, body)
+    return json_response(answer)
+
+
+@blueprint.get("/meta/functions/<api_name>/calls")
+def calls(api_name: str) -> Response:
+    raw = request.args.get("limit") or str(DEFAULT_CALLS)
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_CALLS:
+        raise Invalid([ErrorItem("/limit", "limit_range", {"max": MAX_CALLS})])
+    with tenant_context(read_only=True) as ctx:
+        require_admin(ctx)
+        items = functions.recent_calls(ctx, api_name, int(raw))
+    return json_response({"items": items})

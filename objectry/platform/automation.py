@@ -1,0 +1,102 @@
+"""The automation engine wired to a running platform, and its embedded loop.
+
+``objectry serve`` runs the engine in-process on a background thread that ticks every
+second (no broker, no other service); ``objectry automation tick`` ticks once at a
+chosen instant. Both call the same engine functions as a Celery worker would: the
+engine's rows, not the process, hold the state.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from objectry.platform.services import Services
+from objectry.runtime.automation.engine import TickReport, tick
+from objectry.runtime.automation.steps import Hooks
+from objectry.runtime.automation.webhooks import WebhookClient
+from objectry.runtime.context import Context
+
+log = logging.getLogger(__name__)
+
+
+def default_hooks(services: Services) -> Hooks:
+    """Extension points as the platform ships them: sandbox functions and signed
+    webhooks; no assignment rule yet (the rule engine registers its assigners here)."""
+    from objectry.runtime.functions.actions import call_function
+
+    def run_function(ctx: Context, name: str, record_id: uuid.UUID | None,
+                     payload: object) -> object:
+        return call_function(ctx, name, record_id, payload)
+
+    webhooks = WebhookClient(allow_private=services.settings.webhook_allow_private)
+    return Hooks(call_function=run_function, webhooks=webhooks)
+
+
+@dataclass
+class PlatformEngineHost:
+    """``EngineHost`` over ``Services``: its engine, tenant contexts and clock."""
+
+    services: Services
+    clock: Callable[[], dt.datetime] | None = None
+    hooks: Hooks = field(init=False)
+
+    lease: dt.timedelta = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.hooks = default_hooks(self.services)
+        self.lease = dt.timedelta(seconds=self.services.settings.automation_lease_seconds)
+
+    def now(self) -> dt.datetime:
+        return (self.clock or self.services.clock)()
+
+    def connection(self) -> AbstractContextManager[sa.Connection]:
+        return self.services.connection()
+
+    @contextmanager
+    def system_context(self, tenant_id: int) -> Iterator[Context]:
+        with self.services.for_tenant_id(tenant_id) as ctx:
+            if self.clock is not None:
+                ctx = dataclasses.replace(ctx, clock=self.clock)
+            yield ctx
+
+
+def tick_at(services: Services, at: dt.datetime | None = None) -> TickReport:
+    """Run everything due by ``at`` (default: now), in order."""
+    host = PlatformEngineHost(services, clock=(lambda: at) if at is not None else None)
+    return tick(host)
+
+
+class EmbeddedLoop:
+    """The engine on a daemon thread of the serving process (the embedded mode)."""
+
+    def __init__(self, services: Services, interval: float = 1.0) -> None:
+        self._host = PlatformEngineHost(services)
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="objectry-automation",
+                                        daemon=True)
+        self._owner = f"embedded-{uuid.uuid4().hex[:12]}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                tick(self._host, self._owner)
+            except Exception:  # the loop must outlive one bad tick; the rows keep the work
+                log.exception("automation tick failed; retrying in %ss", self._interval)
+            self._stop.wait(self._interval)

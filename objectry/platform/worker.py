@@ -1,0 +1,82 @@
+"""The automation engine on Celery: ``celery -A objectry.platform.worker worker`` (and
+``... beat``), on Redis or RabbitMQ, with PostgreSQL, on as many hosts as needed.
+
+Celery carries only wake-ups; the rows hold the work. ``objectry.automation.work``
+sweeps the clock-driven triggers, matches pending events and advances due runs under
+leases, exactly what the embedded loop does. When a round found work it enqueues
+another round, so a backlog spreads over every worker; beat enqueues a round every
+second as the heartbeat that also picks up runs whose worker died (their lease
+expires). Nothing relies on ``eta``/``countdown``: a wait is a ``due_at`` in a row.
+
+Configuration: ``OBJECTRY_BROKER_URL`` (default ``redis://127.0.0.1:6379/0``) and the
+usual ``OBJECTRY_*`` settings; ``OBJECTRY_AUTOMATION_TICK_SECONDS`` sets the heartbeat.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+
+from celery import Celery, Task
+from celery.signals import worker_process_shutdown
+
+from objectry.platform.automation import PlatformEngineHost
+from objectry.platform.config import Settings
+from objectry.platform.services import Services
+from objectry.runtime.automation.engine import advance_due, dispatch_pending, sweep_all
+
+DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
+
+
+@dataclass
+class WorkerState:
+    """The platform services of one worker process, started on its first task."""
+
+    services: Services | None = None
+    owner: str = field(default_factory=lambda: f"celery-{os.getpid()}-{uuid.uuid4().hex[:8]}")
+
+    def host(self) -> PlatformEngineHost:
+        if self.services is None:
+            self.services = Services.start(Settings.from_env(), migrate=False)
+        return PlatformEngineHost(self.services)
+
+    def close(self) -> None:
+        if self.services is not None:
+            self.services.close()
+            self.services = None
+
+
+def create_celery() -> Celery:
+    broker = os.environ.get("OBJECTRY_BROKER_URL", DEFAULT_BROKER)
+    tick = float(os.environ.get("OBJECTRY_AUTOMATION_TICK_SECONDS", "1"))
+    celery = Celery("objectry", broker=broker)
+    celery.conf.update(
+        task_acks_late=True,  # a task of a killed worker is delivered again
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+        beat_schedule={"automation-heartbeat": {"task": "objectry.automation.work",
+                                                "schedule": tick}},
+    )
+    state = WorkerState()
+
+    @celery.task(name="objectry.automation.work", bind=True)
+    def work(task: Task) -> dict[str, int]:
+        """One round: sweep, dispatch a batch, advance a batch; chain when busy."""
+        host = state.host()
+        done = {"runs_started": sweep_all(host), "events": dispatch_pending(host),
+                "steps": advance_due(host, state.owner)}
+        if done["events"] or done["steps"]:
+            task.apply_async()
+        return done
+
+    @worker_process_shutdown.connect(weak=False)
+    def _close(**_: object) -> None:
+        state.close()
+
+    return celery
+
+
+app = create_celery()

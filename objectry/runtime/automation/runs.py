@@ -1,0 +1,195 @@
+"""Runs as people see and steer them: start, history, pause, resume, cancel.
+
+Pausing a workflow keeps its runs where they are (seed 001: a manual intervention
+point); resuming lets them go on, overdue waits first. Cancelling a run ends it for
+good. Every one of these is a row change, so all processes see it at once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.problems import Conflict, ErrorItem, Invalid, NotFound
+from objectry.runtime.automation.definitions import Workflow, workflow_index
+from objectry.runtime.automation.tables import run_steps, workflow_runs, workflow_state
+from objectry.runtime.context import Context
+from objectry.runtime.enforcement import Guard
+from objectry.runtime.filter_sources import list_filter
+from objectry.runtime.ids import uuid7
+from objectry.runtime.model import get_model
+from objectry.runtime.rows import parse_id
+
+LIVE = ("running", "waiting", "paused")
+FINISHED = ("completed", "failed", "cancelled")
+MAX_MANUAL = 10_000
+
+
+def start_run(ctx: Context, workflow: Workflow, record_id: uuid.UUID | None,
+              trigger: Mapping[str, Any], trigger_key: str) -> uuid.UUID | None:
+    """A new run at the workflow's first step, due now; None if this trigger already
+    started one (the same event delivered twice starts nothing new)."""
+    now = ctx.now()
+    run_id = uuid7(int(now.timestamp() * 1000))
+    values = {"id": run_id, "tenant_id": ctx.tenant.id, "workflow": workflow.name,
+              "definition": dict(workflow.document), "definition_version": workflow.version,
+              "object": workflow.object, "record_id": record_id, "status": "running",
+              "step": workflow.document["steps"][0]["id"], "step_attempt": 0, "due_at": now,
+              "trigger": dict(trigger), "trigger_key": trigger_key, "started_at": now,
+              "updated_at": now}
+    try:
+        with ctx.conn.begin_nested():
+            ctx.conn.execute(workflow_runs.insert(), values)
+    except sa.exc.IntegrityError:
+        return None
+    return run_id
+
+
+def is_paused(ctx: Context, workflow: str) -> bool:
+    return bool(ctx.conn.execute(sa.select(workflow_state.c.paused).where(
+        workflow_state.c.tenant_id == ctx.tenant.id,
+        workflow_state.c.workflow == workflow)).scalar())
+
+
+def set_paused(ctx: Context, name: str, paused: bool) -> dict[str, Any]:
+    _known(ctx, name)
+    now = ctx.now()
+    table = workflow_state
+    found = ctx.conn.execute(sa.update(table).where(
+        table.c.tenant_id == ctx.tenant.id, table.c.workflow == name).values(
+        paused=paused, changed_at=now, changed_by=ctx.actor.email))
+    if found.rowcount == 0:
+        ctx.conn.execute(table.insert(), {"tenant_id": ctx.tenant.id, "workflow": name,
+                                          "paused": paused, "changed_at": now,
+                                          "changed_by": ctx.actor.email})
+    return {"workflow": name, "paused": paused}
+
+
+def start_manual(ctx: Context, name: str, body: Any) -> dict[str, Any]:
+    """Start a manual workflow for listed records, or for every record a filter matches."""
+    workflow = _known(ctx, name)
+    if workflow.trigger["on"] != "manual":
+        raise Conflict([ErrorItem("", "not_manual", {"workflow": name})],
+                       detail_code="not_manual", workflow=name)
+    if workflow.document.get("active", True) is False:
+        raise Conflict([ErrorItem("", "workflow_inactive", {"workflow": name})],
+                       detail_code="workflow_inactive", workflow=name)
+    if not isinstance(body, dict) or not ({"records", "filter"} & set(body)):
+        raise Invalid([ErrorItem("/records", "required")])
+    if "records" in body:
+        raw = body["records"]
+        if not isinstance(raw, list) or not raw or len(raw) > 1000:
+            raise Invalid([ErrorItem("/records", "invalid_parameter",
+                                     {"name": "records", "reason": "1 to 1000 ids"})])
+        ids = _existing(ctx, workflow.object, raw)
+    else:
+        guard = Guard(ctx, get_model(ctx, workflow.object))
+        model = guard.model
+        ids = list(ctx.conn.execute(sa.select(model.table.c.id).where(
+            model.table.c.deleted_at.is_(None), list_filter(guard, body["filter"]))
+            .order_by(model.table.c.id).limit(MAX_MANUAL)).scalars())
+    batch = uuid7()
+    started = [start_run(ctx, workflow, rid, {"type": "manual", "by": ctx.actor.email},
+                         f"manual:{batch}:{rid}") for rid in ids]
+    return {"workflow": name, "started": len([s for s in started if s]),
+            "runs": [str(s) for s in started if s]}
+
+
+def _existing(ctx: Context, object_name: str, raw: list[Any]) -> list[uuid.UUID]:
+    """The listed ids, each of a live record of the object; 422 naming every other one."""
+    model = get_model(ctx, object_name)
+    ids: list[uuid.UUID | None] = []
+    for value in raw:
+        try:
+            ids.append(uuid.UUID(str(value)))
+        except ValueError:
+            ids.append(None)
+    existing = set(ctx.conn.execute(sa.select(model.table.c.id).where(
+        model.table.c.id.in_([i for i in ids if i]), model.table.c.deleted_at.is_(None)))
+        .scalars())
+    missing = [ErrorItem(f"/records/{i}", "unknown_record",
+                         {"object": object_name, "id": str(raw[i])[:64]})
+               for i, rid in enumerate(ids) if rid not in existing]
+    if missing:
+        raise Invalid(missing)
+    return [rid for rid in ids if rid is not None]
+
+
+def cancel(ctx: Context, run_id: Any) -> dict[str, Any]:
+    run = _load(ctx, run_id)
+    if run["status"] in FINISHED:
+        raise Conflict([ErrorItem("", "run_finished", {"state": run["status"]})],
+                       detail_code="run_finished", state=run["status"])
+    now = ctx.now()
+    ctx.conn.execute(sa.update(workflow_runs).where(workflow_runs.c.id == run["id"]).values(
+        status="cancelled", finished_at=now, updated_at=now, due_at=None,
+        error={"code": "cancelled", "by": ctx.actor.email}))
+    return run_json(ctx, {**run, "status": "cancelled", "finished_at": now})
+
+
+def get_run(ctx: Context, run_id: Any) -> dict[str, Any]:
+    run = _load(ctx, run_id)
+    steps = ctx.conn.execute(sa.select(run_steps).where(run_steps.c.run_id == run["id"])
+                             .order_by(run_steps.c.id)).mappings()
+    return {**run_json(ctx, run), "steps": [_step_json(s) for s in steps]}
+
+
+def list_runs(ctx: Context, *, workflow: str | None = None, object_name: str | None = None,
+              record_id: Any = None, status: str | None = None,
+              limit: int = 50) -> list[dict[str, Any]]:
+    query = sa.select(workflow_runs).where(workflow_runs.c.tenant_id == ctx.tenant.id)
+    if workflow is not None:
+        _known(ctx, workflow)
+        query = query.where(workflow_runs.c.workflow == workflow)
+    if record_id is not None:
+        query = query.where(workflow_runs.c.object == object_name,
+                            workflow_runs.c.record_id == parse_id(str(object_name), record_id))
+    if status is not None:
+        query = query.where(workflow_runs.c.status == status)
+    rows = ctx.conn.execute(query.order_by(workflow_runs.c.id.desc()).limit(limit)).mappings()
+    result = []
+    for run in rows:
+        steps = ctx.conn.execute(sa.select(run_steps).where(run_steps.c.run_id == run["id"])
+                                 .order_by(run_steps.c.id)).mappings()
+        result.append({**run_json(ctx, run), "steps": [_step_json(s) for s in steps]})
+    return result
+
+
+def run_json(ctx: Context, run: Mapping[str, Any]) -> dict[str, Any]:
+    def instant(value: Any) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {"id": str(run["id"]), "workflow": run["workflow"],
+            "workflow_version": run["definition_version"], "object": run["object"],
+            "record": str(run["record_id"]) if run["record_id"] else None,
+            "status": run["status"], "step": run["step"], "due_at": instant(run["due_at"]),
+            "trigger": run["trigger"], "started_at": instant(run["started_at"]),
+            "finished_at": instant(run["finished_at"]), "error": run["error"]}
+
+
+def _step_json(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"step": row["step"], "attempt": row["attempt"], "outcome": row["outcome"],
+            "input": row["input"], "output": row["output"], "error": row["error"],
+            "started_at": row["started_at"].isoformat(), "duration_ms": row["duration_ms"]}
+
+
+def _known(ctx: Context, name: str) -> Workflow:
+    workflow = workflow_index(ctx).by_name.get(name)
+    if workflow is None:
+        raise NotFound(detail_code="unknown_workflow", workflow=name)
+    return workflow
+
+
+def _load(ctx: Context, run_id: Any) -> dict[str, Any]:
+    try:
+        rid = uuid.UUID(str(run_id))
+    except ValueError as exc:
+        raise NotFound(detail_code="unknown_run", run=str(run_id)[:64]) from exc
+    run = ctx.conn.execute(sa.select(workflow_runs).where(
+        workflow_runs.c.id == rid, workflow_runs.c.tenant_id == ctx.tenant.id)).mappings().first()
+    if run is None:
+        raise NotFound(detail_code="unknown_run", run=str(run_id)[:64])
+    return dict(run)
