@@ -25,7 +25,7 @@ import statistics
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -117,6 +117,18 @@ def timed(action: Callable[[], Any], n: int) -> list[float]:
     return samples
 
 
+def interleaved(actions: Sequence[Callable[[], Any]], n: int) -> list[list[float]]:
+    """Samples of each action taken in turns, so a busy machine slows all sides alike
+    and the ratio stays meaningful."""
+    samples: list[list[float]] = [[] for _ in actions]
+    for _ in range(n):
+        for action, taken in zip(actions, samples, strict=True):
+            start = time.perf_counter()
+            action()
+            taken.append(time.perf_counter() - start)
+    return samples
+
+
 def ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
@@ -181,8 +193,7 @@ def bench_list(context: Any, measured: Actor, table: sa.Table, samples: int) -> 
 
     for action in (as_rep, unrestricted, raw):  # warm every cache and the page cache
         timed(action, 20)
-    rep, everyone, core = timed(as_rep, samples), timed(unrestricted, samples), \
-        timed(raw, samples)
+    rep, everyone, core = interleaved((as_rep, unrestricted, raw), samples)
     print(f"list 50 (warm)    permissioned {ms(rep):7.2f} ms   unpermissioned "
           f"{ms(everyone):7.2f} ms   ratio {ms(rep) / ms(everyone):5.2f}x (target <= 1.3x)")
     print(f"                  raw Core     {ms(core):7.2f} ms   permissioned/raw "

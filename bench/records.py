@@ -32,6 +32,7 @@ from objectry.platform.config import Settings
 from objectry.platform.services import Services
 from objectry.runtime import metadata_service, records
 from objectry.runtime.context import Actor, Context
+from objectry.runtime.functions.engine import FunctionSession
 from objectry.runtime.ids import uuid7
 from objectry.runtime.model import get_model
 
@@ -88,10 +89,14 @@ def main() -> None:
 
     @contextmanager
     def service_context(read_only: bool = False) -> Iterator[Context]:
-        """What a request has after authentication: a context in one transaction."""
+        """What a request has after authentication: a context in one transaction, with
+        the process-wide decision cache and a function session (validation functions)."""
+        functions = FunctionSession(services.functions, services.engine)
         with services.connection(read_only=read_only) as conn:
             yield Context(tenant=tenant, actor=Actor.system(), conn=conn,
-                          models=services.models, clock=services.clock)
+                          models=services.models, decisions=services.decisions,
+                          clock=services.clock, functions=functions)
+        functions.flush()
     print(f"database {engine.url.render_as_string(hide_password=True)}, N={args.n}")
 
     def values(i: int) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -14,15 +15,22 @@ class DepartmentTree:
         """The department and everything below it (a "team" data scope)."""
         if name is None or name not in self.parents:
             return ()
-        children: dict[str | None, list[str]] = {}
-        for child, parent in self.parents.items():
-            children.setdefault(parent, []).append(child)
+        children = self._children
         found, todo = [], [name]
         while todo:
             current = todo.pop()
             found.append(current)
             todo += children.get(current, [])
         return tuple(sorted(found))
+
+    @cached_property
+    def _children(self) -> Mapping[str | None, list[str]]:
+        """Parent -> children, built once per tree (trees are cached per metadata
+        version, so every team-scoped list of that version reuses it)."""
+        children: dict[str | None, list[str]] = {}
+        for child, parent in self.parents.items():
+            children.setdefault(parent, []).append(child)
+        return children
 
     def ancestors(self, name: str | None) -> tuple[str, ...]:
         """The department and those above it (a grant to any of them reaches the user).
