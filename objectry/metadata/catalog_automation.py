@@ -59,4 +59,53 @@ AUTOMATION_MESSAGES: Final = MappingProxyType({
         "zh-CN": "“{url}”指向内网地址,Webhook 不允许访问。"},
     "template_unknown": {"en": "The template refers to '{name}', which does not exist.",
                          "zh-CN": "模板引用了不存在的“{name}”。"},
+    # dry runs: what "would trigger" means for each trigger
+    "dry_run_created": {
+        "en": "Each live record matching the condition, as if it had just been created "
+              "with its current values.",
+        "zh-CN": "每条符合条件的现有记录,视为刚以当前值创建。"},
+    "dry_run_updated": {
+        "en": "Each live record, as if it had just been updated from empty values to its "
+              "current ones: 'changed' holds for fields with a value, 'changed_to' where "
+              "the field has that value, 'changed_from' never.",
+        "zh-CN": "每条现有记录,视为刚从空值更新为当前值:有值的字段算作 changed,"
+                 "字段等于该值时 changed_to 成立,changed_from 不成立。"},
+    "dry_run_deleted": {"en": "Each live record matching the condition, as if deleted now.",
+                        "zh-CN": "每条符合条件的现有记录,视为此刻被删除。"},
+    "dry_run_restored": {
+        "en": "Each deleted record matching the condition, as if restored now.",
+        "zh-CN": "每条符合条件的已删除记录,视为此刻被恢复。"},
+    "dry_run_related_created": {
+        "en": "Each existing related record matching the condition, as if it had just been "
+              "created; the run is on the record it points to.",
+        "zh-CN": "每条符合条件的现有关联记录,视为刚被创建;运行针对其指向的记录。"},
+    "dry_run_event": {
+        "en": "Each live record matching the condition, as if the event (with the data "
+              "given) had just been posted for it.",
+        "zh-CN": "每条符合条件的现有记录,视为刚收到该事件(使用请求中给出的数据)。"},
+    "dry_run_manual": {"en": "Each live record matching the filter, as if started by hand now.",
+                       "zh-CN": "每条符合筛选条件的现有记录,视为此刻手动启动。"},
+    "dry_run_schedule": {
+        "en": "Each live record matching the condition at the schedule's next instant.",
+        "zh-CN": "在计划的下一个触发时刻,每条符合条件的现有记录。"},
+    "dry_run_date": {
+        "en": "Each record whose date (plus the offset) is still ahead, or every dated "
+              "record for yearly triggers, from the instant it fires.",
+        "zh-CN": "日期(加偏移)尚未到达的记录(按年触发时为所有有日期的记录),"
+                 "从其触发时刻开始推演。"},
+    "dry_run_inactivity": {
+        "en": "Each record dormant now; the engine starts a run when a record crosses the "
+              "threshold, not for records already dormant when the workflow is switched on.",
+        "zh-CN": "此刻已沉睡的记录;引擎只在记录跨过阈值时启动运行,"
+                 "启用工作流时已沉睡的记录不会补触发。"},
+    # migrating runs in flight
+    "unknown_workflow_version": {"en": "The workflow '{workflow}' has no version {version}.",
+                                 "zh-CN": "工作流“{workflow}”没有版本 {version}。"},
+    "step_not_in_version": {
+        "en": "Step '{step}' does not exist in version {version}; the run stays on version "
+              "{current}.",
+        "zh-CN": "版本 {version} 中没有步骤“{step}”;该运行继续使用版本 {current}。"},
+    "run_in_progress": {
+        "en": "The run is executing a step right now; migrate it again when the step is done.",
+        "zh-CN": "该运行正在执行步骤;请在步骤完成后再迁移。"},
 })

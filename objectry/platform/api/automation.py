@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, request
 
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.platform.api.common import json_body, json_response, require_admin, tenant_context
-from objectry.runtime.automation import events, runs, webhooks
+from objectry.runtime.automation import dry_run, events, migrate, runs, webhooks
 from objectry.runtime.enforcement import Guard
 from objectry.runtime.model import get_model
 
@@ -54,6 +56,30 @@ def start_runs(workflow: str) -> Response:
         require_admin(ctx)
         started = runs.start_manual(ctx, workflow, body)
     return json_response(started, 202)
+
+
+def _optional_body() -> Any:
+    """The JSON body, or None when the request has none (every parameter optional)."""
+    return json_body() if request.get_data(cache=True).strip() else None
+
+
+@blueprint.post("/workflows/<workflow>/dry_run")
+def dry_run_workflow(workflow: str) -> Response:
+    """What the workflow (saved, or the draft in the body) would do; writes nothing."""
+    body = _optional_body()
+    with tenant_context(read_only=True) as ctx:
+        require_admin(ctx)
+        result = dry_run.dry_run(ctx, workflow, body)
+    return json_response(result)
+
+
+@blueprint.post("/workflows/<workflow>/migrate_runs")
+def migrate_runs(workflow: str) -> Response:
+    body = _optional_body()
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        result = migrate.migrate_runs(ctx, workflow, body)
+    return json_response(result)
 
 
 @blueprint.get("/records/<object_name>/<record_id>/runs")
