@@ -9,12 +9,14 @@ by the records service that writes them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from cronsim import CronSim, CronSimError
 
 from objectry.metadata.conditions import condition_errors
+from objectry.metadata.i18n import LANGUAGES
 from objectry.metadata.names import SYSTEM_FIELDS
 from objectry.metadata.problems import ErrorItem, pointer
 from objectry.metadata.validation import schema_errors
@@ -22,6 +24,9 @@ from objectry.metadata.validation import schema_errors
 END = "end"
 DURATION_KEYS = ("days", "hours", "minutes")
 DATE_TYPES = frozenset({"date", "datetime"})
+MESSAGE_CHANNELS = ("email", "sms", "wecom")
+#: The placeholders of runtime templates (``{{record.email}}``), as they are parsed there.
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*)\s*\}\}")
 
 
 def validate_workflow(document: Any,
@@ -181,6 +186,8 @@ def _step_errors(step: Mapping[str, Any], at: str, definition: Mapping[str, Any]
         errors.append(ErrorItem(f"{at}/to", "required"))
     elif action == "call_function" and not step.get("function"):
         errors.append(ErrorItem(f"{at}/function", "required"))
+    elif action == "send_message":
+        errors += _message_errors(step, at, definition)
     elif action == "call_webhook" and not str(step.get("url", "")).startswith(
             ("https://", "http://", "{{")):
         errors.append(ErrorItem(f"{at}/url", "webhook_bad_url",
@@ -219,3 +226,61 @@ def _tag_errors(step: Mapping[str, Any], at: str,
         return [ErrorItem(f"{at}/tag", "unknown_option", {"value": step.get("tag", ""),
                                                           "field": field["api_name"]})]
     return []
+
+
+def _message_errors(step: Mapping[str, Any], at: str,
+                    definition: Mapping[str, Any]) -> list[ErrorItem]:
+    """A send_message step: a known channel, a recipient, a template in every language."""
+    errors: list[ErrorItem] = []
+    channel = step.get("channel")
+    if channel is None:
+        errors.append(ErrorItem(f"{at}/channel", "required"))
+    elif channel not in MESSAGE_CHANNELS:
+        errors.append(ErrorItem(f"{at}/channel", "unknown_channel",
+                                {"channel": channel, "known": list(MESSAGE_CHANNELS)}))
+    fields = field_lookup(definition)
+    to = step.get("to")
+    if to is None:
+        errors.append(ErrorItem(f"{at}/to", "required"))
+    elif not _recipient_ok(to, fields):
+        errors.append(ErrorItem(f"{at}/to", "message_bad_to",
+                                {"object": definition["api_name"], "to": to[:100]}))
+    template = step.get("template")
+    if template is None:
+        return [*errors, ErrorItem(f"{at}/template", "required")]
+    shape = schema_errors("message_template", template)
+    if shape:
+        return [*errors, *(ErrorItem(f"{at}/template{e.path}", e.code, e.params)
+                           for e in shape)]
+    if channel == "email" and "subject" not in template:
+        errors.append(ErrorItem(f"{at}/template/subject", "email_needs_subject"))
+    for part in ("subject", "body"):
+        texts = template.get(part)
+        if texts is None:
+            continue
+        for language in LANGUAGES:
+            if not texts.get(language):
+                errors.append(ErrorItem(f"{at}/template/{part}/{language}",
+                                        "template_language_missing",
+                                        {"part": part, "language": language}))
+        for language, text in texts.items():
+            errors += [ErrorItem(f"{at}/template/{part}/{language}", "template_unknown",
+                                 {"name": name})
+                       for name in PLACEHOLDER.findall(text) if not _known_name(name, fields)]
+    return errors
+
+
+def _recipient_ok(to: str, fields: Any) -> bool:
+    """A field name, or text whose placeholders all name something that exists."""
+    names = PLACEHOLDER.findall(to)
+    if not names:
+        return fields(to.strip()) is not None
+    return all(_known_name(name, fields) for name in names)
+
+
+def _known_name(name: str, fields: Any) -> bool:
+    """``record.<field>`` of the object, or the run's ``trigger.*`` and ``now``."""
+    head, _, rest = name.partition(".")
+    if head == "record":
+        return bool(rest) and "." not in rest and fields(rest) is not None
+    return head in ("trigger", "now")

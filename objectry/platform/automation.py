@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from objectry.platform.config import Settings
 from objectry.platform.services import Services
+from objectry.runtime.automation.channels import Channel, Channels, ProviderChannel
 from objectry.runtime.automation.engine import TickReport, tick
+from objectry.runtime.automation.smtp_channel import EmailChannel, SmtpConfig
 from objectry.runtime.automation.steps import Hooks
 from objectry.runtime.automation.webhooks import WebhookClient
 from objectry.runtime.context import Context
@@ -29,8 +32,9 @@ log = logging.getLogger(__name__)
 
 
 def default_hooks(services: Services) -> Hooks:
-    """Extension points as the platform ships them: sandbox functions and signed
-    webhooks; no assignment rule yet (the rule engine registers its assigners here)."""
+    """Extension points as the platform ships them: sandbox functions, signed webhooks
+    and the message channels; no assignment rule yet (the rule engine registers its
+    assigners here)."""
     from objectry.runtime.functions.actions import call_function
 
     def run_function(ctx: Context, name: str, record_id: uuid.UUID | None,
@@ -38,7 +42,22 @@ def default_hooks(services: Services) -> Hooks:
         return call_function(ctx, name, record_id, payload)
 
     webhooks = WebhookClient(allow_private=services.settings.webhook_allow_private)
-    return Hooks(call_function=run_function, webhooks=webhooks)
+    return Hooks(call_function=run_function, webhooks=webhooks,
+                 channels=default_channels(services.settings))
+
+
+def default_channels(settings: Settings) -> Channels:
+    """Email over SMTP when a host is configured (else to the outbox); SMS and WeCom to
+    the outbox until a gateway provider is plugged in here."""
+    email: Channel = ProviderChannel()
+    if settings.smtp_host:
+        email = EmailChannel(SmtpConfig(
+            host=settings.smtp_host, port=settings.smtp_port, user=settings.smtp_user,
+            password=settings.smtp_password, sender=settings.smtp_from,
+            starttls=settings.smtp_starttls))
+    return Channels(by_name={"email": email, "sms": ProviderChannel(),
+                             "wecom": ProviderChannel()},
+                    daily_cap=settings.message_daily_cap)
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
@@ -29,6 +29,17 @@ class Settings:
     #: Seconds a worker holds a claimed workflow run (OBJECTRY_AUTOMATION_LEASE_SECONDS);
     #: a killed worker's runs are taken over once it runs out.
     automation_lease_seconds: int = 300
+    #: The email channel (OBJECTRY_SMTP_*); without a host, email waits in the message
+    #: outbox like SMS and WeCom do.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_from: str = "objectry@localhost"
+    smtp_starttls: bool = False
+    #: Marketing messages per recipient per channel per UTC day, unless a tenant sets
+    #: its own (OBJECTRY_MESSAGE_DAILY_CAP; seed 001: 3).
+    message_daily_cap: int = 3
     # tenant functions (issue 5): the warm sandbox pool and scoring batches
     function_pool_size: int = 2
     function_memory_mb: int = 256
@@ -47,6 +58,13 @@ class Settings:
                    webhook_allow_private=env.get("OBJECTRY_WEBHOOK_ALLOW_PRIVATE") == "1",
                    automation_lease_seconds=int(env.get("OBJECTRY_AUTOMATION_LEASE_SECONDS",
                                                         "300")),
+                   smtp_host=env.get("OBJECTRY_SMTP_HOST") or None,
+                   smtp_port=int(env.get("OBJECTRY_SMTP_PORT") or 25),
+                   smtp_user=env.get("OBJECTRY_SMTP_USER") or None,
+                   smtp_password=env.get("OBJECTRY_SMTP_PASSWORD") or None,
+                   smtp_from=env.get("OBJECTRY_SMTP_FROM") or "objectry@localhost",
+                   smtp_starttls=env.get("OBJECTRY_SMTP_STARTTLS") == "1",
+                   message_daily_cap=int(env.get("OBJECTRY_MESSAGE_DAILY_CAP") or 3),
                    **{name: int(env[variable]) for name, variable in FUNCTION_VARIABLES.items()
                       if env.get(variable)})
 

@@ -19,7 +19,9 @@ import sqlalchemy as sa
 from objectry.metadata.conditions import parse_condition
 from objectry.metadata.problems import NotFound
 from objectry.runtime import records
+from objectry.runtime.automation.channels import Channels
 from objectry.runtime.automation.errors import StepError
+from objectry.runtime.automation.send import SendRequest, send_message
 from objectry.runtime.automation.templates import has_placeholders, render
 from objectry.runtime.automation.webhooks import WebhookClient
 from objectry.runtime.context import Context
@@ -53,6 +55,8 @@ class Hooks:
     assigners: Mapping[str, Assigner] = field(default_factory=dict)
     call_function: FunctionCaller | None = None
     webhooks: WebhookClient = field(default_factory=WebhookClient)
+    #: Email, SMS and WeCom (by default all to the outbox) and the default daily cap.
+    channels: Channels = field(default_factory=Channels)
 
 
 @dataclass(frozen=True)
@@ -181,6 +185,17 @@ def _call_webhook(call: StepCall) -> Outcome:
     return Outcome(output=answer)
 
 
+def _send_message(call: StepCall) -> Outcome:
+    """Send through a channel; a capped send is recorded and the run goes on; a failed
+    send is recorded, then reported on an immediate second visit (see ``send``)."""
+    result = send_message(SendRequest(
+        call.ctx, call.hooks.channels, call.object, call.record_id, call.step, call.scope,
+        call.run_id, call.workflow, call.attempt, call.wait_state))
+    if result.failed is not None:
+        return Outcome(sleep_until=call.ctx.now(), wait=result.failed, output=result.output)
+    return Outcome(output=result.output)
+
+
 def _end(call: StepCall) -> Outcome:
     return Outcome(end=True)
 
@@ -250,5 +265,6 @@ ACTIONS: Mapping[str, Callable[[StepCall], Outcome]] = {
     "assign": _assign,
     "call_function": _call_function,
     "call_webhook": _call_webhook,
+    "send_message": _send_message,
     "end": _end,
 }

@@ -1,0 +1,86 @@
+"""Messages over HTTP: what the channels sent, failed, capped or left in an outbox.
+
+A record's messages are readable by whoever can read the record (the records service
+decides: 404 or 403 as for the record itself); the whole tenant's list and the
+channel settings are for administrators.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from objectry.metadata.problems import ErrorItem, Invalid
+from objectry.platform.api.common import (
+    json_body,
+    json_response,
+    require_admin,
+    services,
+    tenant_context,
+)
+from objectry.runtime.automation import channel_settings
+from objectry.runtime.automation.messages import STATUSES, list_messages
+from objectry.runtime.enforcement import Guard
+from objectry.runtime.model import get_model
+
+blueprint = Blueprint("messages", __name__, url_prefix="/api/v1")
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", "50")
+    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+        raise Invalid([ErrorItem("/limit", "invalid_parameter",
+                                 {"name": "limit", "reason": "1 to 200"})])
+    return int(raw)
+
+
+def _status() -> str | None:
+    status = request.args.get("status")
+    if status is not None and status not in STATUSES:
+        raise Invalid([ErrorItem("/status", "schema_enum", {"allowed": list(STATUSES)})])
+    return status
+
+
+def _record() -> tuple[str, str] | None:
+    raw = request.args.get("record")
+    if raw is None:
+        return None
+    object_name, _, record_id = raw.partition("/")
+    if not object_name or not record_id or "/" in record_id:
+        raise Invalid([ErrorItem("/record", "invalid_record_ref")])
+    return object_name, record_id
+
+
+@blueprint.get("/messages")
+def messages() -> Response:
+    """``?record=OBJECT/ID`` (or, for admins, the whole tenant), ``status``, ``limit``,
+    ``cursor``: ``{"items", "next_cursor"}``, newest first."""
+    limit, status, record, cursor = _limit(), _status(), _record(), request.args.get("cursor")
+    with tenant_context(read_only=True) as ctx:
+        if record is None:
+            require_admin(ctx)
+            page = list_messages(ctx, None, None, status=status, limit=limit, cursor=cursor)
+        else:
+            model = get_model(ctx, record[0])
+            row, _ = Guard(ctx, model).load(record[1])  # 403/404 as the record
+            page = list_messages(ctx, model.api_name, row["id"], status=status, limit=limit,
+                                 cursor=cursor)
+    return json_response(page)
+
+
+@blueprint.get("/messages/settings")
+def read_settings() -> Response:
+    with tenant_context(read_only=True) as ctx:
+        require_admin(ctx)
+        found = channel_settings.read_settings(ctx, services().settings.message_daily_cap)
+    return json_response(found)
+
+
+@blueprint.put("/messages/settings")
+def write_settings() -> Response:
+    """``{"marketing_daily_cap": 3, "default_locale": "zh-CN"}``; null resets a value."""
+    body = json_body()
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        found = channel_settings.write_settings(ctx, body,
+                                                services().settings.message_daily_cap)
+    return json_response(found)
