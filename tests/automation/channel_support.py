@@ -39,7 +39,7 @@ class Sink:
         return [m for m in self.received if m["To"] == address]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -47,7 +47,7 @@ def _free_port() -> int:
 
 def running_sink(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sink]:
     """Start a sink and point the platform's email channel at it for one test."""
-    sink = Sink(port=_free_port())
+    sink = Sink(port=free_port())
     controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
     controller.start()
     monkeypatch.setattr(services, "settings", dataclasses.replace(

@@ -3,20 +3,29 @@ outbox, every message listed per record, failures falling back, the daily cap.""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
+from objectry.platform import automation as platform_automation
 from objectry.platform.services import Services
-from objectry.runtime.automation.channels import Channels
+from objectry.runtime.automation.channels import (
+    Channels,
+    Delivery,
+    OutgoingMessage,
+    ProviderChannel,
+)
 from objectry.runtime.automation.send import SendRequest, send_message
 from tests.automation.channel_support import (
     Sink,
     contact,
     email_step,
     follow_up_task,
+    free_port,
     messages_of,
     put_workflow,
     running_sink,
@@ -315,3 +324,57 @@ def test_bad_send_message_steps_are_refused(api: Api) -> None:
     wrong_shape = put_workflow(api, {**document, "steps": [{**good, "template": "digest"}]})
     assert wrong_shape.status_code == 422
     assert error_paths(wrong_shape) == ["/steps/0/template"]
+
+
+def test_unreachable_smtp_falls_back_to_sms(api: Api, engine: Engine, services: Services,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    closed = free_port()  # nothing listens there
+    monkeypatch.setattr(services, "settings", dataclasses.replace(
+        services.settings, smtp_host="127.0.0.1", smtp_port=closed))
+    setup(api)
+    assert put_workflow(api, WELCOME).status_code == 200
+    contact_id = new_contact(api)
+    engine.tick()
+    engine.later(seconds=60)
+    engine.later(seconds=120)
+    email, sms = messages_of(api, "contact", contact_id)
+    assert (email["status"], email["error"]["code"]) == ("failed", "email_unreachable")
+    assert (sms["channel"], sms["status"]) == ("sms", "outbox")
+
+
+@dataclass
+class Gateway:
+    """An SMS provider plugged in place of the outbox: takes messages, or fails."""
+
+    taken: list[OutgoingMessage] = field(default_factory=list)
+    broken: bool = False
+
+    def deliver(self, ctx: Any, message: OutgoingMessage) -> Delivery:
+        if self.broken:
+            raise ConnectionResetError("gateway hung up")
+        self.taken.append(message)
+        return Delivery("sent", provider_ref=f"gw-{len(self.taken)}")
+
+
+def test_an_sms_provider_plugs_in(api: Api, engine: Engine,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    gateway = Gateway()
+    channels = Channels(by_name={"email": ProviderChannel(), "wecom": ProviderChannel(),
+                                 "sms": ProviderChannel(gateway)})
+    monkeypatch.setattr(platform_automation, "default_channels", lambda settings: channels)
+    setup(api)
+    assert put_workflow(api, PROMO).status_code == 200
+    contact_id = new_contact(api, mobile="138 0013 8000")
+    post_event(api, contact_id, "promo")
+    engine.tick()
+    [taken] = gateway.taken
+    assert taken.recipient == "13800138000" and taken.body == "Offer for Zhang San"
+    assert [m["status"] for m in messages_of(api, "contact", contact_id)] == ["sent"]
+    gateway.broken = True
+    engine.later(minutes=1)
+    post_event(api, contact_id, "promo")
+    engine.tick()
+    failed = messages_of(api, "contact", contact_id)[-1]
+    assert failed["status"] == "failed"
+    assert failed["error"]["code"] == "message_provider_failed"
+    assert "gateway hung up" in failed["error"]["message"]

@@ -1,13 +1,18 @@
 """The frequency cap: marketing messages per recipient, per channel, per UTC day.
 
 A day is the UTC calendar day of the context clock (a moved clock moves it too), and a
-message counts on the day it was sent or handed to an outbox; failed and capped ones do not, and
-transactional messages (``marketing: false``) are neither counted nor capped.
+message counts on the day it was sent or handed to an outbox; failed and capped ones do
+not, and transactional messages (``marketing: false``) are neither counted nor capped.
+
+Two runs sending to the same recipient at once must not both see "2 so far": on
+PostgreSQL the check takes a transaction-scoped advisory lock on (tenant, channel,
+recipient); SQLite transactions already write one at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import sqlalchemy as sa
 
@@ -33,5 +38,16 @@ def sent_today(ctx: Context, channel: str, recipient: str) -> int:
 
 
 def is_capped(ctx: Context, channel: str, recipient: str, cap: int) -> bool:
-    """Whether one more marketing message today would exceed the cap."""
+    """Whether one more marketing message today would exceed the cap (held until the
+    caller's transaction ends, so the message it then records is counted by the next)."""
+    if ctx.conn.dialect.name == "postgresql":
+        ctx.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(
+            _lock_key(ctx.tenant.id, channel, recipient))))
     return sent_today(ctx, channel, recipient) >= cap
+
+
+def _lock_key(tenant_id: int, channel: str, recipient: str) -> int:
+    """A signed 64-bit key for the advisory lock of one recipient on one channel."""
+    digest = hashlib.blake2b(f"{tenant_id}:{channel}:{recipient}".encode(),
+                             digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)

@@ -22,8 +22,10 @@ from objectry.metadata.i18n import LANGUAGES, pick
 from objectry.runtime.automation import messages as store
 from objectry.runtime.automation.channel_settings import read_settings
 from objectry.runtime.automation.channels import (
+    Channel,
     ChannelError,
     Channels,
+    Delivery,
     OutgoingMessage,
     normalize_recipient,
 )
@@ -85,8 +87,9 @@ def send_message(request: SendRequest) -> SendResult:
                                    settings["marketing_daily_cap"]):
             return _capped(ctx, existing, values, settings["marketing_daily_cap"])
         message_id = existing["id"] if existing else store.new_id(ctx)
-        delivery = channel.send(ctx, OutgoingMessage(
-            str(message_id), step["channel"], values["recipient"], subject, body, locale, key))
+        outgoing = OutgoingMessage(str(message_id), step["channel"], values["recipient"],
+                                   subject, body, locale, key)
+        delivery = _deliver(ctx, channel, outgoing)
     except (ChannelError, StepError) as exc:
         return _failed(ctx, existing, values, exc, request.attempt)
     store.save(ctx, existing, {**values, "status": delivery.status,
@@ -94,6 +97,18 @@ def send_message(request: SendRequest) -> SendResult:
                                "sent_at": ctx.now()}, message_id)
     return SendResult(_summary(message_id, delivery.status, step["channel"],
                                values["recipient"]))
+
+
+def _deliver(ctx: Context, channel: Channel, message: OutgoingMessage) -> Delivery:
+    """The channel's delivery; a plugged-in provider's unexpected error is a failed send
+    like any other (recorded, retried, fallen back from), not a crashed step."""
+    try:
+        return channel.send(ctx, message)
+    except ChannelError:
+        raise
+    except Exception as exc:  # a provider is third-party code
+        raise ChannelError("message_provider_failed", channel=message.channel,
+                           reason=f"{type(exc).__name__}: {exc}"[:200]) from exc
 
 
 def idempotency_key(ctx: Context, run_id: uuid.UUID | None, step_id: str) -> str:
