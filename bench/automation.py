@@ -11,12 +11,21 @@ claiming among 100,000 due timers, each against a baseline in the same run.
    are indexed by (object, trigger): the ratio should stay near 1.
 3. Timers: 100,000 runs waiting with a past due time. Time to claim the first batch
    of 100 (the indexed due query) and the rate at which the engine drains them.
+4. With ``--celery-workers K`` (needs ``--database-url`` on PostgreSQL and
+   ``--broker-url``): the same end-to-end load drained by K real Celery worker
+   processes (``celery -A objectry.platform.worker worker --concurrency 1``), timed
+   from the first wake-up to the last completed run; the embedded figure of phase 1 is
+   the baseline of the same run. Target of issue 4: >= 1,000 steps/s with 2 workers.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -74,7 +83,7 @@ def drain_pending_events(services: Services) -> None:
         pass
 
 
-def bench_end_to_end(services: Services, n: int) -> None:
+def bench_end_to_end(services: Services, n: int) -> float:
     slug = new_tenant(services, [LEAD, workflow("qualify", "lead", "created")])
     drain_pending_events(services)
     host = PlatformEngineHost(services)
@@ -95,6 +104,66 @@ def bench_end_to_end(services: Services, n: int) -> None:
     print(f"end to end, embedded: {n} events -> {n} steps in {engine_s:6.2f} s = "
           f"{n / engine_s:7.0f} steps/s; direct updates {n / direct_s:7.0f}/s; "
           f"ratio {engine_s / direct_s:4.2f}x")
+    return n / engine_s
+
+
+def completed_runs(services: Services, workflow_name: str) -> int:
+    with services.engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(workflow_runs).where(
+            workflow_runs.c.workflow == workflow_name,
+            workflow_runs.c.status == "completed")).scalar_one()
+
+
+def wait_until(check: Any, seconds: float) -> float:
+    """Poll ``check`` until true; the seconds it took (raises after ``seconds``)."""
+    start = time.perf_counter()
+    while not check():
+        if time.perf_counter() - start > seconds:
+            raise SystemExit(f"gave up after {seconds:.0f} s")
+        time.sleep(0.05)
+    return time.perf_counter() - start
+
+
+def bench_celery(services: Services, args: argparse.Namespace, embedded: float) -> None:
+    """Phase 1's load drained by real Celery workers: wake-ups through the broker, the
+    work in PostgreSQL rows, each worker a process of its own."""
+    if services.engine.dialect.name != "postgresql":
+        raise SystemExit("--celery-workers needs --database-url on PostgreSQL")
+    env = {**os.environ, "OBJECTRY_DATABASE_URL": args.database_url,
+           "OBJECTRY_BROKER_URL": args.broker_url,
+           "OBJECTRY_AUTOMATION_TICK_SECONDS": "3600"}  # no heartbeat: we wake them
+    os.environ["OBJECTRY_BROKER_URL"] = args.broker_url
+    from objectry.platform.worker import app  # after the broker is set
+
+    name = "qualify_" + uuid.uuid4().hex[:6]
+    slug = new_tenant(services, [LEAD, workflow(name, "lead", "created")])
+    drain_pending_events(services)
+    app.control.purge()
+    workers = [subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "objectry.platform.worker", "worker",
+         "--concurrency", "1", "--pool", "solo", "--loglevel", "WARNING",
+         "-n", f"bench{i}@%h"], env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for i in range(args.celery_workers)]
+    try:
+        create_leads(services, slug, 20)  # warm-up: every worker up and connected
+        for _ in workers:
+            app.send_task("objectry.automation.work")
+        wait_until(lambda: completed_runs(services, name) >= 20, 120)
+        create_leads(services, slug, args.events)
+        start = time.perf_counter()
+        for _ in workers:
+            app.send_task("objectry.automation.work")
+        wait_until(lambda: completed_runs(services, name) >= 20 + args.events, 600)
+        elapsed = time.perf_counter() - start
+    finally:
+        for process in workers:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+    rate = args.events / elapsed
+    print(f"end to end, {args.celery_workers} Celery workers: {args.events} events -> "
+          f"{args.events} steps in {elapsed:6.2f} s = {rate:7.0f} steps/s; embedded "
+          f"{embedded:7.0f} steps/s; ratio {rate / embedded:4.2f}x")
 
 
 def bench_matching(services: Services, n: int) -> None:
@@ -162,13 +231,17 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--timers", type=int, default=100_000)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--celery-workers", type=int, default=0)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     services = Services.start(Settings(database_url=url, data_dir=workdir))
     print(f"database {services.engine.url.render_as_string(hide_password=True)}")
     try:
-        bench_end_to_end(services, args.events)
+        embedded = bench_end_to_end(services, args.events)
+        if args.celery_workers:
+            bench_celery(services, args, embedded)
         bench_matching(services, args.events)
         bench_timers(services, args.timers)
     finally:
