@@ -41,11 +41,20 @@ AUTOMATION_MESSAGES: Final = MappingProxyType({
     "step_failed": {"en": "Step '{step}' failed: {reason}", "zh-CN": "步骤“{step}”失败:{reason}"},
     "no_assigner": {"en": "No assignment rule '{rule}' is available.",
                     "zh-CN": "没有可用的分配规则“{rule}”。"},
+    "function_failed": {"en": "Function '{function}' failed: {reason}",
+                        "zh-CN": "函数“{function}”执行失败:{reason}"},
     "record_gone": {"en": "The run's record no longer exists.",
                     "zh-CN": "该运行对应的记录已不存在。"},
     "invalid_cron": {
         "en": "'{cron}' is not a cron expression (minute hour day month weekday, UTC).",
         "zh-CN": "“{cron}”不是有效的 cron 表达式(分 时 日 月 周,UTC)。"},
+    "for_each_record_needs_schedule": {
+        "en": "for_each_record belongs to a schedule trigger only.",
+        "zh-CN": "for_each_record 只能用于定时(schedule)触发。"},
+    "condition_needs_records": {
+        "en": "A schedule that runs once per instant (for_each_record: false) has no record "
+              "to test a condition on.",
+        "zh-CN": "每个时刻只运行一次(for_each_record: false)的定时触发没有记录可用于判断条件。"},
     "yearly_needs_date": {"en": "A yearly trigger needs a date field (not a date-time).",
                           "zh-CN": "按年触发需要日期字段(不能是日期时间字段)。"},
     "webhook_refused": {"en": "The webhook answered {status} ({url}).",

@@ -110,10 +110,14 @@ def _timed_errors(trigger: Mapping[str, Any], definition: Mapping[str, Any],
                   objects: Mapping[str, Mapping[str, Any]]) -> list[ErrorItem]:
     """Schedule (cron), date-relative and inactivity triggers."""
     on, name = trigger["on"], definition["api_name"]
+    if "for_each_record" in trigger and on != "schedule":
+        return [ErrorItem("/trigger/for_each_record", "for_each_record_needs_schedule")]
     if on == "schedule":
         if not valid_cron(trigger.get("cron")):
             return [ErrorItem("/trigger/cron", "invalid_cron",
                               {"cron": str(trigger.get("cron", ""))[:120]})]
+        if trigger.get("for_each_record") is False and "condition" in trigger:
+            return [ErrorItem("/trigger/condition", "condition_needs_records")]
     elif on == "date":
         field = field_lookup(definition)(trigger.get("field", ""))
         if field is None or field.get("type") not in DATE_TYPES:

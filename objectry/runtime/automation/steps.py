@@ -93,7 +93,9 @@ class StepCall:
             raise StepError("record_gone") from exc
 
     def scope(self) -> dict[str, Any]:
-        return {"record": self.record(), "trigger": dict(self.trigger),
+        """What templates see; a run with no record (a scheduled job) sees an empty one."""
+        record = self.record() if self.record_id is not None else {}
+        return {"record": record, "trigger": dict(self.trigger),
                 "now": self.ctx.now().isoformat()}
 
     def holds(self, tree: Any) -> bool:
@@ -171,8 +173,15 @@ def _call_function(call: StepCall) -> Outcome:
     if call.hooks.call_function is None:
         raise StepError("step_failed", step=call.step["id"], reason="functions unavailable")
     payload = render(call.step.get("payload", {}), call.scope())
-    result = call.hooks.call_function(call.ctx, call.step["function"], call.record_id, payload)
-    return Outcome(output={"result": result})
+    answer = call.hooks.call_function(call.ctx, call.step["function"], call.record_id, payload)
+    if isinstance(answer, Mapping) and answer.get("ok") is False:
+        # the function raised or broke a limit: its writes are undone; the step fails so
+        # that its on_failure (retry, fallback) applies
+        error = answer.get("error") or {}
+        raise StepError("function_failed", function=call.step["function"],
+                        reason=str(error.get("message") or error.get("code") or "")[:300],
+                        line=error.get("line"))
+    return Outcome(output={"result": answer})
 
 
 def _call_webhook(call: StepCall) -> Outcome:

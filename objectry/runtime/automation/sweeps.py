@@ -71,11 +71,16 @@ def _matching(ctx: Context, workflow: Workflow) -> tuple[sa.Table, list[Any]]:
 
 def _scheduled(ctx: Context, workflow: Workflow, since: dt.datetime,
                now: dt.datetime) -> Iterator[tuple[Any, str, dt.datetime]]:
-    """Each cron instant in the window: one run per record matching the condition."""
+    """Each cron instant in the window: one run per record matching the condition, or
+    one run with no record (``for_each_record: false``: a nightly job, a clean-up)."""
+    per_record = workflow.trigger.get("for_each_record", True)
     table, where = _matching(ctx, workflow)
     for at in CronSim(workflow.trigger["cron"], since.astimezone(dt.UTC)):
         if at > now:
             break
+        if not per_record:
+            yield None, f"schedule:{at.isoformat()}", at
+            continue
         ids = ctx.conn.execute(sa.select(table.c.id).where(*where).order_by(table.c.id)
                                .limit(MAX_RECORDS_PER_FIRE)).scalars()
         for record_id in ids:
