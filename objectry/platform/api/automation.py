@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from flask import Blueprint, Response
 
-from flask import Blueprint, Response, request
-
-from objectry.metadata.problems import ErrorItem, Invalid
-from objectry.platform.api.common import json_body, json_response, require_admin, tenant_context
+from objectry.platform.api.common import (
+    choice_arg,
+    json_body,
+    json_response,
+    limit_arg,
+    optional_json_body,
+    require_admin,
+    tenant_context,
+)
 from objectry.runtime.automation import dry_run, events, migrate, runs, webhooks
 from objectry.runtime.enforcement import Guard
 from objectry.runtime.model import get_model
@@ -17,19 +22,6 @@ blueprint = Blueprint("automation", __name__, url_prefix="/api/v1")
 STATUSES = ("running", "waiting", "completed", "failed", "cancelled")
 
 
-def _limit() -> int:
-    raw = request.args.get("limit", "50")
-    if not raw.isdigit() or not 1 <= int(raw) <= 200:
-        raise Invalid([ErrorItem("/limit", "invalid_parameter",
-                                 {"name": "limit", "reason": "1 to 200"})])
-    return int(raw)
-
-
-def _status() -> str | None:
-    status = request.args.get("status")
-    if status is not None and status not in STATUSES:
-        raise Invalid([ErrorItem("/status", "schema_enum", {"allowed": list(STATUSES)})])
-    return status
 
 
 @blueprint.post("/events")
@@ -42,7 +34,7 @@ def post_event() -> Response:
 
 @blueprint.get("/workflows/<workflow>/runs")
 def workflow_runs(workflow: str) -> Response:
-    limit, status = _limit(), _status()
+    limit, status = limit_arg(), choice_arg("status", STATUSES)
     with tenant_context(read_only=True) as ctx:
         require_admin(ctx)
         items = runs.list_runs(ctx, workflow=workflow, status=status, limit=limit)
@@ -58,15 +50,11 @@ def start_runs(workflow: str) -> Response:
     return json_response(started, 202)
 
 
-def _optional_body() -> Any:
-    """The JSON body, or None when the request has none (every parameter optional)."""
-    return json_body() if request.get_data(cache=True).strip() else None
-
 
 @blueprint.post("/workflows/<workflow>/dry_run")
 def dry_run_workflow(workflow: str) -> Response:
     """What the workflow (saved, or the draft in the body) would do; writes nothing."""
-    body = _optional_body()
+    body = optional_json_body()
     with tenant_context(read_only=True) as ctx:
         require_admin(ctx)
         result = dry_run.dry_run(ctx, workflow, body)
@@ -75,7 +63,7 @@ def dry_run_workflow(workflow: str) -> Response:
 
 @blueprint.post("/workflows/<workflow>/migrate_runs")
 def migrate_runs(workflow: str) -> Response:
-    body = _optional_body()
+    body = optional_json_body()
     with tenant_context() as ctx:
         require_admin(ctx)
         result = migrate.migrate_runs(ctx, workflow, body)
@@ -84,7 +72,7 @@ def migrate_runs(workflow: str) -> Response:
 
 @blueprint.get("/records/<object_name>/<record_id>/runs")
 def record_runs(object_name: str, record_id: str) -> Response:
-    limit, status = _limit(), _status()
+    limit, status = limit_arg(), choice_arg("status", STATUSES)
     with tenant_context(read_only=True) as ctx:
         Guard(ctx, get_model(ctx, object_name)).load(record_id)  # 403/404 as the record
         items = runs.list_runs(ctx, object_name=object_name, record_id=record_id,

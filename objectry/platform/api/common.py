@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 import simplejson
 from flask import Response, current_app, g, request
 
-from objectry.metadata.problems import BadRequest, ErrorItem, Forbidden, Problem
+from objectry.metadata.problems import BadRequest, ErrorItem, Forbidden, Invalid, Problem
 from objectry.platform.services import Services
 from objectry.runtime.context import Context
 
@@ -92,3 +92,27 @@ def flag(name: str) -> bool:
     """A boolean query parameter (``true``/``1``/``yes``)."""
     value = request.args.get(name, "")
     return value.strip().lower() in ("1", "true", "yes")
+
+
+def optional_json_body(*, default: Any = None) -> Any:
+    """The JSON body, or ``default`` when the request has none (every field optional)."""
+    if not request.get_data(cache=True).strip():
+        return default
+    return json_body()
+
+
+def limit_arg(default: int = 50, maximum: int = 200) -> int:
+    """The ``limit`` query parameter of a list: 1..maximum (422 at ``/limit``)."""
+    raw = request.args.get("limit") or str(default)
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise Invalid([ErrorItem("/limit", "invalid_parameter",
+                                 {"name": "limit", "reason": f"1 to {maximum}"})])
+    return int(raw)
+
+
+def choice_arg(name: str, allowed: Sequence[str]) -> str | None:
+    """An optional query parameter that must be one of ``allowed`` (422 at ``/name``)."""
+    value = request.args.get(name)
+    if value is not None and value not in allowed:
+        raise Invalid([ErrorItem(f"/{name}", "schema_enum", {"allowed": list(allowed)})])
+    return value

@@ -10,7 +10,12 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from objectry.metadata.problems import ErrorItem, Invalid
-from objectry.platform.api.common import json_body, json_response, require_admin, tenant_context
+from objectry.platform.api.common import (
+    json_response,
+    optional_json_body,
+    require_admin,
+    tenant_context,
+)
 from objectry.runtime import functions
 
 blueprint = Blueprint("functions", __name__, url_prefix="/api/v1")
@@ -19,11 +24,9 @@ DEFAULT_CALLS = 20
 MAX_CALLS = 200
 
 
-def _optional_body() -> Any:
+def _object_body() -> Any:
     """The JSON body, or ``{}`` when none was sent (a button needs no input)."""
-    if not request.get_data(cache=True).strip():
-        return {}
-    body = json_body()
+    body = optional_json_body(default={})
     if not isinstance(body, dict):
         raise Invalid([ErrorItem("", "expected_object")])
     return body
@@ -31,7 +34,7 @@ def _optional_body() -> Any:
 
 @blueprint.post("/records/<object_name>/<record_id>/actions/<function>")
 def run_action(object_name: str, record_id: str, function: str) -> Response:
-    body = _optional_body()
+    body = _object_body()
     with tenant_context() as ctx:
         answer = functions.run_action(ctx, object_name, record_id, function,
                                       body.get("params"))
@@ -40,7 +43,7 @@ def run_action(object_name: str, record_id: str, function: str) -> Response:
 
 @blueprint.post("/meta/functions/<api_name>/test")
 def test_function(api_name: str) -> Response:
-    body = _optional_body()
+    body = _object_body()
     with tenant_context() as ctx:
         require_admin(ctx)
         answer = functions.test_function(ctx, api_name, body)

@@ -11,8 +11,10 @@ from flask import Blueprint, Response, request
 
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.platform.api.common import (
+    choice_arg,
     json_body,
     json_response,
+    limit_arg,
     require_admin,
     services,
     tenant_context,
@@ -25,19 +27,6 @@ from objectry.runtime.model import get_model
 blueprint = Blueprint("messages", __name__, url_prefix="/api/v1")
 
 
-def _limit() -> int:
-    raw = request.args.get("limit", "50")
-    if not raw.isdigit() or not 1 <= int(raw) <= 200:
-        raise Invalid([ErrorItem("/limit", "invalid_parameter",
-                                 {"name": "limit", "reason": "1 to 200"})])
-    return int(raw)
-
-
-def _status() -> str | None:
-    status = request.args.get("status")
-    if status is not None and status not in STATUSES:
-        raise Invalid([ErrorItem("/status", "schema_enum", {"allowed": list(STATUSES)})])
-    return status
 
 
 def _record() -> tuple[str, str] | None:
@@ -54,7 +43,8 @@ def _record() -> tuple[str, str] | None:
 def messages() -> Response:
     """``?record=OBJECT/ID`` (or, for admins, the whole tenant), ``status``, ``limit``,
     ``cursor``: ``{"items", "next_cursor"}``, newest first."""
-    limit, status, record, cursor = _limit(), _status(), _record(), request.args.get("cursor")
+    limit, status, record = limit_arg(), choice_arg("status", STATUSES), _record()
+    cursor = request.args.get("cursor")
     with tenant_context(read_only=True) as ctx:
         if record is None:
             require_admin(ctx)
