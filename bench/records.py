@@ -52,12 +52,15 @@ LEAD = {
 }
 
 
-def timed(action: Callable[[int], Any], n: int) -> list[float]:
-    samples = []
+def timed(service: Callable[[int], Any], raw: Callable[[int], Any],
+          n: int) -> tuple[list[float], list[float]]:
+    """Samples of both sides taken in turns, so a busy machine slows both alike."""
+    samples: tuple[list[float], list[float]] = ([], [])
     for i in range(n):
-        start = time.perf_counter()
-        action(i)
-        samples.append(time.perf_counter() - start)
+        for action, taken in zip((service, raw), samples, strict=True):
+            start = time.perf_counter()
+            action(i)
+            taken.append(time.perf_counter() - start)
     return samples
 
 
@@ -120,7 +123,7 @@ def main() -> None:
                                           "updated_at": now, **values(i)})
         raw_ids.append(rid)
 
-    report("create (1 tx each)", timed(service_create, args.n), timed(raw_create, args.n))
+    report("create (1 tx each)", *timed(service_create, raw_create, args.n))
 
     def service_read(i: int) -> None:
         with service_context(read_only=True) as ctx:
@@ -130,7 +133,7 @@ def main() -> None:
         with services.connection(read_only=True) as conn:
             conn.execute(sa.select(table).where(table.c.id == raw_ids[i])).mappings().one()
 
-    report("read by id", timed(service_read, args.n), timed(raw_read, args.n))
+    report("read by id", *timed(service_read, raw_read, args.n))
 
     def service_update(i: int) -> None:
         with service_context() as ctx:
@@ -145,7 +148,7 @@ def main() -> None:
                 "match_id": raw_ids[i], "employees": i + 1, "status": "working",
                 "updated_at": services.clock()})
 
-    report("update (1 tx each)", timed(service_update, args.n), timed(raw_update, args.n))
+    report("update (1 tx each)", *timed(service_update, raw_update, args.n))
 
     existing = 2 * args.n
     if args.rows > existing:
@@ -165,7 +168,7 @@ def main() -> None:
                 .order_by(table.c.id.desc()).limit(51)).mappings().all()
             assert len(rows) == 51
 
-    service_samples, raw_samples = timed(service_list, 300), timed(raw_list, 300)
+    service_samples, raw_samples = timed(service_list, raw_list, 300)
     report(f"list 50 of {max(args.rows, existing):,} (indexed)", service_samples, raw_samples)
     print(f"  service list median {statistics.median(service_samples) * 1000:.2f} ms, "
           f"p95 {sorted(service_samples)[int(len(service_samples) * 0.95)] * 1000:.2f} ms")
