@@ -131,3 +131,23 @@ def test_for_each_record_is_checked(api: Api) -> None:
         "steps": [{"id": "stop", "action": "end"}]})
     assert with_condition.status_code == 422
     assert error_codes(with_condition) == ["condition_needs_records"]
+
+
+def test_dry_run_of_a_nightly_job_describes_one_run_without_a_record(
+        api: Api, engine: Engine) -> None:
+    setup(api)
+    put_function(api, "noop", "scheduled", "def main(record, params):\n    return 0\n")
+    assert put_workflow(api, {
+        "api_name": "nightly", "object": "lead",
+        "trigger": {"on": "schedule", "cron": "0 2 * * *", "for_each_record": False},
+        "steps": [{"id": "run", "action": "call_function", "function": "noop"},
+                  {"id": "mark", "action": "update_record",
+                   "values": {"status": "working"}}]}).status_code == 200
+    for _ in range(3):
+        new_lead(api)
+    answer = api.post("/api/v1/workflows/nightly/dry_run", json={}).get_json()
+    assert answer["totals"]["matched"] == 1
+    [item] = answer["items"]
+    assert item["record"] is None and item["fires_at"].endswith("02:00:00+00:00")
+    assert [entry["step"] for entry in item["path"]] == ["run", "mark"]
+    assert item["path"][1]["would_fail"]["code"] == "record_gone"

@@ -15,6 +15,7 @@ What "would trigger" means for triggers that need an event (documented in README
   that have a value, ``changed_to X`` where the field is X, ``changed_from`` never.
 - ``related_created``: each existing related record as if just created; the run is on
   the record it points at.
+- ``schedule`` with ``for_each_record: false``: the next instant's one run, no record;
 - ``date``: records whose date (plus ``days``) is still ahead, or every dated record for
   yearly triggers, each walked from the instant it fires; ``inactivity``: records
   dormant now (the engine starts runs only when a record crosses the threshold).
@@ -139,11 +140,15 @@ def _evaluate(ctx: Context, workflow: Workflow, tree: Any, limit: int,
               data: Mapping[str, Any], draft: bool) -> dict[str, Any]:
     guard = Guard(ctx, get_model(ctx, workflow.object))
     sources = FilterSources(ctx)
-    candidates = _candidates(ctx, workflow, guard, sources, tree)
-    considered = _count(ctx, candidates, candidates.considered)
-    fires = _count(ctx, candidates, [*candidates.considered, *candidates.fires])
-    items = [_item(ctx, workflow, guard, sources, row, data) for row in
-             _firing(ctx, candidates, limit)]
+    if _record_less(workflow):
+        considered = fires = 1
+        items = [_record_less_item(ctx, workflow, guard, sources)]
+    else:
+        candidates = _candidates(ctx, workflow, guard, sources, tree)
+        considered = _count(ctx, candidates, candidates.considered)
+        fires = _count(ctx, candidates, [*candidates.considered, *candidates.fires])
+        items = [_item(ctx, workflow, guard, sources, row, data) for row in
+                 _firing(ctx, candidates, limit)]
     by_end: dict[str, int] = {}
     for item in items:
         by_end[item["end_step"]] = by_end.get(item["end_step"], 0) + 1
@@ -304,6 +309,23 @@ def _item(ctx: Context, workflow: Workflow, guard: Guard, sources: FilterSources
     name_field = guard.model.name_field
     item["name"] = record.get(name_field) if name_field else None
     return {**item, **walk(sim, list(workflow.document["steps"]))}
+
+
+def _record_less(workflow: Workflow) -> bool:
+    """A scheduled job (``for_each_record: false``): one run per instant, no record."""
+    trigger = workflow.trigger
+    return trigger["on"] == "schedule" and trigger.get("for_each_record", True) is False
+
+
+def _record_less_item(ctx: Context, workflow: Workflow, guard: Guard,
+                      sources: FilterSources) -> dict[str, Any]:
+    """The next instant's run of a scheduled job, walked with an empty record."""
+    fires_at = _next_fire(workflow, ctx.now())
+    trigger = {"type": "schedule", "at": fires_at.isoformat(), "dry_run": True}
+    sim = Simulation(ctx, guard, sources, {}, trigger, max(fires_at, ctx.now()),
+                     record_less=True)
+    return {"record": None, "name": None, "fires_at": fires_at.isoformat(),
+            **walk(sim, list(workflow.document["steps"]))}
 
 
 def _next_fire(workflow: Workflow, now: dt.datetime) -> dt.datetime:

@@ -43,6 +43,8 @@ class Simulation:
     row: dict[str, Any]
     trigger: Mapping[str, Any]
     now: dt.datetime
+    #: A scheduled job's run: there is no record; templates and conditions see none.
+    record_less: bool = False
     _access: Any = field(default=None, repr=False)
 
     @property
@@ -51,6 +53,8 @@ class Simulation:
 
     def record(self) -> dict[str, Any]:
         """The record as the caller may see it, with the simulated changes so far."""
+        if self.record_less:
+            return {}
         if self._access is None:
             self._access = self.guard.maps([self.row])[0]
         return self.guard.present(self.row, self._access)
@@ -70,6 +74,8 @@ class Simulation:
 
     def apply(self, values: Mapping[str, Any]) -> list[str]:
         """Simulate an update of the record; returns the fields it would change."""
+        if self.record_less:  # as the engine: a run without a record has none to update
+            raise StepError("record_gone")
         changed = sorted(n for n, v in values.items() if self.row.get(n) != v)
         self.row.update(values)
         return changed
