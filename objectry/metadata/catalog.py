@@ -12,6 +12,7 @@ from objectry.metadata.catalog_automation import AUTOMATION_MESSAGES
 from objectry.metadata.catalog_channels import CHANNEL_MESSAGES
 from objectry.metadata.catalog_conditions import CONDITION_MESSAGES
 from objectry.metadata.catalog_functions import FUNCTION_MESSAGES
+from objectry.metadata.catalog_scoring import SCORING_MESSAGES
 
 MESSAGES: Final = MappingProxyType({
     # problem titles
@@ -278,4 +279,5 @@ MESSAGES: Final = MappingProxyType({
                                 "zh-CN": "执行函数的工作进程意外终止。"},
     "function_pool_busy": {"en": "No function worker is available; try again later.",
                            "zh-CN": "暂无可用的函数执行进程,请稍后重试。"},
-} | AUTOMATION_MESSAGES | CHANNEL_MESSAGES | FUNCTION_MESSAGES | CONDITION_MESSAGES)
+} | AUTOMATION_MESSAGES | CHANNEL_MESSAGES | FUNCTION_MESSAGES | CONDITION_MESSAGES
+   | SCORING_MESSAGES)

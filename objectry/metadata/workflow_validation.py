@@ -29,8 +29,11 @@ MESSAGE_CHANNELS = ("email", "sms", "wecom")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*)\s*\}\}")
 
 
-def validate_workflow(document: Any,
-                      objects: Mapping[str, Mapping[str, Any]]) -> list[ErrorItem]:
+def validate_workflow(document: Any, objects: Mapping[str, Mapping[str, Any]], *,
+                      scoring_models: Mapping[str, Mapping[str, Any]] | None = None,
+                      ) -> list[ErrorItem]:
+    """Every problem with a workflow. ``scoring_models`` (name -> document) lets ``score``
+    steps be checked; None (a dry run of an unsaved body) leaves them to the run."""
     errors = schema_errors("workflow", document)
     if errors:
         return errors
@@ -47,7 +50,27 @@ def validate_workflow(document: Any,
                                     {"step": step_id}))
     for i, step in enumerate(steps):
         errors += _step_errors(step, pointer("steps", i), definition, objects, set(ids))
+        if step.get("action") == "score":
+            errors += _score_errors(step, pointer("steps", i), object_name, scoring_models)
     return errors
+
+
+def _score_errors(step: Mapping[str, Any], at: str, object_name: str,
+                  scoring_models: Mapping[str, Mapping[str, Any]] | None) -> list[ErrorItem]:
+    """A score step names a scoring model of the workflow's object."""
+    name = step.get("model")
+    if name is None:
+        return [ErrorItem(f"{at}/model", "required")]
+    if scoring_models is None:
+        return []
+    model = scoring_models.get(name)
+    if model is None:
+        return [ErrorItem(f"{at}/model", "unknown_scoring_model", {"model": name})]
+    if model.get("object") != object_name:
+        return [ErrorItem(f"{at}/model", "scoring_model_wrong_object",
+                          {"model": name, "object": model.get("object", ""),
+                           "expected": object_name})]
+    return []
 
 
 def field_lookup(definition: Mapping[str, Any]) -> Any:

@@ -18,6 +18,7 @@ from objectry.platform.api import automation as automation_api
 from objectry.platform.api import discovery, grants, meta, people, records
 from objectry.platform.api import functions as function_api
 from objectry.platform.api import messages as message_api
+from objectry.platform.api import scoring as scoring_api
 from objectry.platform.api.common import SERVICES_KEY, json_response
 from objectry.platform.config import Settings
 from objectry.platform.problem_json import MEDIA_TYPE, STATUS_TITLES, problem_body
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(function_api.blueprint)
     app.register_blueprint(automation_api.blueprint)
     app.register_blueprint(message_api.blueprint)
+    app.register_blueprint(scoring_api.blueprint)
 
     @app.before_request
     def choose_language() -> None:

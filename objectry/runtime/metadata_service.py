@@ -25,6 +25,7 @@ from objectry.metadata.problems import (
     NotFound,
     pointer,
 )
+from objectry.metadata.scoring_validation import validate_scoring_model
 from objectry.metadata.tables import users
 from objectry.metadata.validation import validate_layout, validate_object
 from objectry.metadata.workflow_validation import validate_workflow
@@ -37,7 +38,7 @@ from objectry.runtime.tables import hidden_fields, record_audit, sequences
 
 #: Document kinds in the order a batch applies them (objects before what refers to them).
 KINDS = ("object", "layout", "department", "role", "access_policy", "function_settings",
-         "function", "workflow")
+         "function", "scoring_model", "workflow")
 Conversions = Mapping[str, Mapping[str, str]]  # object -> field -> policy
 
 
@@ -213,14 +214,28 @@ def _validate_other(ctx: Context, kind: str, body: Mapping[str, Any],
         return validate_access_policy(body, objects)
     if kind in ("function", "function_settings"):
         return function_definitions.validate(ctx, kind, body, objects)
+    if kind == "scoring_model":
+        return validate_scoring_model(body, objects, _with_batch(ctx, "function", batch))
     if kind == "workflow":
-        return validate_workflow(body, objects)
+        return validate_workflow(body, objects,
+                                 scoring_models=_with_batch(ctx, "scoring_model", batch))
     departments = {n: s.document for n, s in store.documents(ctx.conn, ctx.tenant.id,
                                                              "department").items()}
     departments.update({d["api_name"]: d for d in batch
                         if d.get("kind") == "department" and d is not body
                         and d.get("api_name") != body.get("api_name")})
     return validate_department(body, departments)
+
+
+def _with_batch(ctx: Context, kind: str,
+                batch: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    """The stored documents of ``kind``, as the batch being applied would leave them."""
+    found: dict[str, Mapping[str, Any]] = {
+        n: s.document for n, s in store.documents(ctx.conn, ctx.tenant.id, kind).items()}
+    found.update({d["api_name"]: d for d in batch
+                  if isinstance(d, dict) and d.get("kind") == kind
+                  and isinstance(d.get("api_name"), str)})
+    return found
 
 
 def _summary(changes: Sequence[store.DocumentChange]) -> str:

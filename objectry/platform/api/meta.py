@@ -22,7 +22,7 @@ blueprint = Blueprint("meta", __name__, url_prefix="/api/v1/meta")
 KIND_SEGMENTS = {"objects": "object", "layouts": "layout", "roles": "role",
                  "departments": "department", "access_policies": "access_policy",
                  "functions": "function", "function_settings": "function_settings",
-                 "workflows": "workflow"}
+                 "scoring_models": "scoring_model", "workflows": "workflow"}
 
 
 def _kind(segment: str) -> str:

@@ -30,6 +30,7 @@ from objectry.runtime.filters import to_sql
 from objectry.runtime.model import get_model
 from objectry.runtime.ownership import change_owner
 from objectry.runtime.people import actor_for
+from objectry.runtime.scoring import score_record
 
 DEFAULT_CHECK_EVERY = dt.timedelta(hours=1)
 
@@ -205,6 +206,27 @@ def _send_message(call: StepCall) -> Outcome:
     return Outcome(output=result.output)
 
 
+def _score(call: StepCall) -> Outcome:
+    """Rescore the run's record with a scoring model (its score and threshold values).
+
+    The write emits an ``updated`` event like any other: a workflow on ``updated`` that
+    scores should list ``changed`` fields that leave out the model's target field (and
+    the fields its thresholds set), or it would trigger itself again.
+    """
+    if call.record_id is None:
+        raise StepError("record_gone")
+    try:
+        outcome = score_record(call.ctx, call.step["model"], call.object, call.record_id,
+                               write=True)
+    except NotFound as exc:
+        if exc.detail_code == "unknown_scoring_model":
+            raise StepError("unknown_scoring_model", model=call.step["model"]) from exc
+        raise StepError("record_gone") from exc
+    return Outcome(output={"model": outcome["model"], "score": outcome["score"],
+                           "previous": outcome["previous"], "changed": outcome["changed"],
+                           "threshold": outcome["threshold"], "sets": outcome["sets"]})
+
+
 def _end(call: StepCall) -> Outcome:
     return Outcome(end=True)
 
@@ -275,5 +297,6 @@ ACTIONS: Mapping[str, Callable[[StepCall], Outcome]] = {
     "call_function": _call_function,
     "call_webhook": _call_webhook,
     "send_message": _send_message,
+    "score": _score,
     "end": _end,
 }
