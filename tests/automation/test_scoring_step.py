@@ -128,3 +128,15 @@ def test_score_step_must_name_a_model_of_the_object(api: Api) -> None:
         assert error_paths(response) == ["/steps/0/model"]
         assert error_codes(response) == [code]
     assert api.get("/api/v1/meta/workflows/bad").status_code == 404
+
+
+def test_score_step_fails_clearly_when_its_model_is_gone(api: Api, engine: Engine) -> None:
+    setup_scoring(api)
+    assert put_workflow(api, HANDOFF).status_code == 200
+    assert api.delete("/api/v1/meta/scoring_models/b2b_lead_score").status_code == 200
+    lead_id = new_lead(api, employees=900)["id"]
+    engine.tick()
+    [run] = runs_of(api, lead_id)
+    assert run["status"] == "failed"
+    assert run["steps"][-1]["error"]["code"] == "unknown_scoring_model"
+    assert read(api, lead_id)["score"] is None and tasks_of(api, lead_id) == []

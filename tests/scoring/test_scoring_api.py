@@ -298,3 +298,19 @@ def test_dimension_shapes_and_activity_source(api: Api) -> None:
         {"weight": 100, "criteria": [{"if": {"field": "employees", "op": "gte", "value": 1},
                                       "points": 120}]}]))
     assert error_paths(schema) == ["/dimensions/0/criteria/0/points"]
+
+
+def test_decimal_target_keeps_the_fields_scale(api: Api) -> None:
+    setup_scoring(api)
+    definition = api.get("/api/v1/meta/objects/lead").get_json()
+    definition["fields"].append({"api_name": "exact_score", "type": "decimal", "scale": 1})
+    api.define(definition)
+    model = model_with(api_name="exact", target_field="exact_score", thresholds=[])
+    for dimension, weight in zip(model["dimensions"], (33, 33, 34), strict=True):
+        dimension["weight"] = weight
+    put(api, "scoring_models", model)
+    lead_id = new_lead(api, employees=60, need="crm")["id"]
+    run(api, model="exact")
+    # 60 x 33% = 19.8, 20 x 33% = 6.6, 0 x 34%: 26.4
+    assert str(read(api, lead_id)["exact_score"]) == "26.4"
+    assert read(api, lead_id)["status"] == "new"

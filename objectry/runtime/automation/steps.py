@@ -221,7 +221,9 @@ def _score(call: StepCall) -> Outcome:
     except NotFound as exc:
         if exc.detail_code == "unknown_scoring_model":
             raise StepError("unknown_scoring_model", model=call.step["model"]) from exc
-        raise StepError("record_gone") from exc
+        if exc.detail_code in ("unknown_record", "record_deleted"):
+            raise StepError("record_gone") from exc
+        raise  # e.g. a scoring function deleted since: the step fails with its problem
     return Outcome(output={"model": outcome["model"], "score": outcome["score"],
                            "previous": outcome["previous"], "changed": outcome["changed"],
                            "threshold": outcome["threshold"], "sets": outcome["sets"]})
