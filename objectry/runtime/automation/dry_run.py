@@ -39,6 +39,7 @@ from objectry.metadata.workflow_validation import validate_workflow
 from objectry.runtime.automation.definitions import Workflow, _compile, workflow_index
 from objectry.runtime.automation.dry_run_steps import Simulation, walk
 from objectry.runtime.automation.runs import is_paused
+from objectry.runtime.automation.sweeps import last_activity
 from objectry.runtime.context import Context
 from objectry.runtime.enforcement import Guard
 from objectry.runtime.filter_sources import FilterSources, list_filter
@@ -209,7 +210,7 @@ def _candidates(ctx: Context, workflow: Workflow, guard: Guard, sources: FilterS
         return Candidates(table, considered, fires, table.c.id, moment=column,
                           order=column)
     if on == "inactivity":
-        last = _last_activity(ctx, workflow, table)
+        last = last_activity(ctx, workflow, table)
         fires.append(last <= now - dt.timedelta(days=trigger["days"]))
         return Candidates(table, considered, fires, table.c.id, moment=last,
                           order=table.c.id)
@@ -241,21 +242,6 @@ def _as_written_from_empty(node: Node) -> Node:
     if node.op == "changed_from":
         return AnyOf(())  # an empty value was never the one asked for
     return node
-
-
-def _last_activity(ctx: Context, workflow: Workflow, table: sa.Table) -> Any:
-    """The record's last change, or its newest related activity (as the sweep sees it)."""
-    last: Any = table.c.updated_at
-    activity = workflow.trigger.get("activity")
-    if activity is not None:
-        child = get_model(ctx, activity["object"])
-        via = activity.get("via") or next(f.name for f in child.fields.values()
-                                          if f.definition.get("target") == workflow.object)
-        newest = sa.select(sa.func.max(child.table.c.created_at)).where(
-            child.table.c[via] == table.c.id, child.table.c.deleted_at.is_(None)
-        ).scalar_subquery()
-        last = sa.case((newest > table.c.updated_at, newest), else_=table.c.updated_at)
-    return last
 
 
 def _count(ctx: Context, candidates: Candidates, where: Sequence[Any]) -> int:

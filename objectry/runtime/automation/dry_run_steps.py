@@ -11,7 +11,6 @@ the work); an action this table does not know is described from its step documen
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,13 +18,13 @@ from typing import Any
 from objectry.metadata.conditions import parse_condition
 from objectry.metadata.problems import ErrorItem, FieldValueError, Invalid, Problem, pointer
 from objectry.runtime.automation.errors import StepError, describe
+from objectry.runtime.automation.steps import date_instant, duration, resolve_user
 from objectry.runtime.automation.templates import has_placeholders, render
 from objectry.runtime.context import Context
 from objectry.runtime.enforcement import Guard
 from objectry.runtime.filter_sources import FilterSources
 from objectry.runtime.filters import to_predicate
 from objectry.runtime.model import ObjectModel, get_model
-from objectry.runtime.people import actor_for
 
 MAX_PATH = 100  # a workflow that loops is cut here (its outcome says so)
 WAIT_ELAPSED = "wait elapsed"
@@ -164,7 +163,7 @@ def _wait(sim: Simulation, step: Mapping[str, Any]) -> Described:
     if "until" in wait:
         if sim.holds(wait["until"]):
             return Described({"condition": "met"})
-        timeout_at = sim.now + _duration(wait["timeout"])
+        timeout_at = sim.now + duration(wait["timeout"])
         return Described({"condition": "not met", "sleep_until": timeout_at.isoformat(),
                           "timeout_at": timeout_at.isoformat()},
                          goto=wait.get("on_timeout"), wake_at=timeout_at)
@@ -172,9 +171,9 @@ def _wait(sim: Simulation, step: Mapping[str, Any]) -> Described:
         value = sim.record().get(wait["until_field"])
         if value is None:
             return Described({"skipped": "no date"})
-        wake = _instant(value) + _duration(wait.get("offset", {}))
+        wake = date_instant(value) + duration(wait.get("offset", {}))
     else:
-        wake = sim.now + _duration(wait)
+        wake = sim.now + duration(wait)
     if wake <= sim.now:
         return Described({"wake_at": wake.isoformat(), "skipped": "already past"})
     return Described({"sleep_until": wake.isoformat(), "wait": dict(wait)}, wake_at=wake)
@@ -202,7 +201,7 @@ def _create_record(sim: Simulation, step: Mapping[str, Any]) -> Described:
     storage_values(get_model(sim.ctx, target), values)  # refused values fail the step
     creates: dict[str, Any] = {"object": target, "values": values}
     if owner:
-        creates["owner"] = _user(sim.ctx, owner)
+        creates["owner"] = resolve_user(sim.ctx, owner).email
     return Described({"creates": creates})
 
 
@@ -222,7 +221,7 @@ def _tag(add: bool) -> Describer:
 def _assign(sim: Simulation, step: Mapping[str, Any]) -> Described:
     if step.get("rule"):
         return Described({"assigns_by_rule": step["rule"]})
-    return Described({"assigns_to": _user(sim.ctx, sim.rendered(step["to"]))})
+    return Described({"assigns_to": resolve_user(sim.ctx, sim.rendered(step["to"])).email})
 
 
 def _call_function(sim: Simulation, step: Mapping[str, Any]) -> Described:
@@ -282,29 +281,3 @@ def storage_values(model: ObjectModel, values: Any) -> dict[str, Any]:
     if errors:
         raise Invalid(errors)
     return stored
-
-
-def _user(ctx: Context, value: Any) -> str:
-    """``user:EMAIL``, an email or a user id -> the email of an active user (or fail)."""
-    text = str(value or "").removeprefix("user:")
-    actor = actor_for(ctx.conn, ctx.tenant.id, email=text) if "@" in text else None
-    if actor is None:
-        try:
-            actor = actor_for(ctx.conn, ctx.tenant.id, user_id=uuid.UUID(text))
-        except ValueError:
-            actor = None
-    if actor is None:
-        raise StepError("unknown_user", email=text[:254])
-    return actor.email
-
-
-def _duration(spec: Mapping[str, Any]) -> dt.timedelta:
-    return dt.timedelta(days=spec.get("days", 0), hours=spec.get("hours", 0),
-                        minutes=spec.get("minutes", 0))
-
-
-def _instant(value: str) -> dt.datetime:
-    """A date field's API value as an instant (a date means its start, UTC), as the
-    engine's wait computes it."""
-    parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)

@@ -24,7 +24,7 @@ from objectry.runtime.automation.errors import StepError
 from objectry.runtime.automation.send import SendRequest, send_message
 from objectry.runtime.automation.templates import has_placeholders, render
 from objectry.runtime.automation.webhooks import WebhookClient
-from objectry.runtime.context import Context
+from objectry.runtime.context import Actor, Context
 from objectry.runtime.filter_sources import FilterSources
 from objectry.runtime.filters import to_sql
 from objectry.runtime.model import get_model
@@ -238,12 +238,12 @@ def _wait(call: StepCall) -> Outcome:
     wait, now, state = call.step["wait"], call.ctx.now(), call.wait_state
     if "until" in wait:
         since = dt.datetime.fromisoformat(state["since"]) if state else now
-        timeout_at = since + _duration(wait["timeout"])
+        timeout_at = since + duration(wait["timeout"])
         if call.holds(wait["until"]):
             return Outcome(output={"condition": "met"})
         if now >= timeout_at:
             return Outcome(goto=wait.get("on_timeout"), output={"condition": "timed_out"})
-        check = _duration(wait["check_every"]) if "check_every" in wait else DEFAULT_CHECK_EVERY
+        check = duration(wait["check_every"]) if "check_every" in wait else DEFAULT_CHECK_EVERY
         return Outcome(sleep_until=min(now + check, timeout_at),
                        wait={"since": since.isoformat(), "timeout_at": timeout_at.isoformat()})
     if state is not None:  # woke up after the planned sleep
@@ -252,27 +252,28 @@ def _wait(call: StepCall) -> Outcome:
         value = call.record().get(wait["until_field"])
         if value is None:
             return Outcome(output={"skipped": "no date"})
-        wake = _instant(value) + _duration(wait.get("offset", {}))
+        wake = date_instant(value) + duration(wait.get("offset", {}))
     else:
-        wake = now + _duration(wait)
+        wake = now + duration(wait)
     if wake <= now:
         return Outcome(output={"wake_at": wake.isoformat(), "skipped": "already past"})
     return Outcome(sleep_until=wake, wait={"since": now.isoformat(), "wake_at": wake.isoformat()})
 
 
-def _duration(spec: Mapping[str, Any]) -> dt.timedelta:
+def duration(spec: Mapping[str, Any]) -> dt.timedelta:
+    """A wait's ``{days, hours, minutes}`` as a time span."""
     return dt.timedelta(days=spec.get("days", 0), hours=spec.get("hours", 0),
                         minutes=spec.get("minutes", 0))
 
 
-def _instant(value: str) -> dt.datetime:
+def date_instant(value: str) -> dt.datetime:
     """A date field's API value as an instant (a date means its start, UTC)."""
     parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _user_id(ctx: Context, value: Any) -> uuid.UUID:
-    """``user:EMAIL``, an email or a user id -> the id of an active user of the tenant."""
+def resolve_user(ctx: Context, value: Any) -> Actor:
+    """``user:EMAIL``, an email or a user id -> an active user of the tenant (or fail)."""
     text = str(value or "").removeprefix("user:")
     actor = actor_for(ctx.conn, ctx.tenant.id, email=text) if "@" in text else None
     if actor is None:
@@ -282,7 +283,13 @@ def _user_id(ctx: Context, value: Any) -> uuid.UUID:
             actor = None
     if actor is None or actor.user_id is None:
         raise StepError("unknown_user", email=text[:254])
-    return actor.user_id
+    return actor
+
+
+def _user_id(ctx: Context, value: Any) -> uuid.UUID:
+    user_id = resolve_user(ctx, value).user_id
+    assert user_id is not None  # resolve_user returns users, never the platform
+    return user_id
 
 
 def _reassign(ctx: Context, object_name: str, record_id: uuid.UUID | None,

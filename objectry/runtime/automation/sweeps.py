@@ -124,26 +124,32 @@ def _inactive(ctx: Context, workflow: Workflow, since: dt.datetime,
               now: dt.datetime) -> Iterator[tuple[Any, str, dt.datetime]]:
     """Records whose last activity (their own last change, or the newest related
     activity record) crossed ``days`` ago during the window: dormant since then."""
-    trigger = workflow.trigger
     table, where = _matching(ctx, workflow)
-    quiet = dt.timedelta(days=trigger["days"])
-    last: Any = table.c.updated_at
-    activity = trigger.get("activity")
-    if activity is not None:
-        child = get_model(ctx, activity["object"])
-        via = activity.get("via") or next(f.name for f in child.fields.values()
-                                          if f.definition.get("target") == workflow.object)
-        newest = sa.select(sa.func.max(child.table.c.created_at)).where(
-            child.table.c[via] == table.c.id, child.table.c.deleted_at.is_(None)
-        ).scalar_subquery()
-        last = sa.case((newest > table.c.updated_at, newest), else_=table.c.updated_at)
+    quiet = dt.timedelta(days=workflow.trigger["days"])
+    last = last_activity(ctx, workflow, table)
     marker = last.label("last_activity")
     rows = ctx.conn.execute(sa.select(table.c.id, marker).where(
         *where, last > since - quiet, last <= now - quiet)
         .order_by(marker).limit(MAX_RECORDS_PER_FIRE)).all()
-    for record_id, last_activity in rows:
-        moment = _aware(last_activity)
+    for record_id, last_seen in rows:
+        moment = _aware(last_seen)
         yield record_id, f"inactive:{record_id}:{moment.isoformat()}", moment + quiet
+
+
+def last_activity(ctx: Context, workflow: Workflow, table: sa.Table) -> Any:
+    """An inactivity trigger's measure of a record's last activity, as SQL: its own
+    last change, or its newest related activity record when that is later."""
+    last: Any = table.c.updated_at
+    activity = workflow.trigger.get("activity")
+    if activity is None:
+        return last
+    child = get_model(ctx, activity["object"])
+    via = activity.get("via") or next(f.name for f in child.fields.values()
+                                      if f.definition.get("target") == workflow.object)
+    newest = sa.select(sa.func.max(child.table.c.created_at)).where(
+        child.table.c[via] == table.c.id, child.table.c.deleted_at.is_(None)
+    ).scalar_subquery()
+    return sa.case((newest > table.c.updated_at, newest), else_=table.c.updated_at)
 
 
 def _aware(value: Any) -> dt.datetime:
