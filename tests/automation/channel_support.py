@@ -79,6 +79,12 @@ def contact(*extra: dict[str, Any]) -> dict[str, Any]:
         ]}
 
 
+def define_contacts(api: Api) -> None:
+    """The objects the channel tests send to: contacts and their follow-up tasks."""
+    api.define(contact())
+    api.define(follow_up_task())
+
+
 def follow_up_task() -> dict[str, Any]:
     return {"kind": "object", "api_name": "task", "label": {"en": "Task", "zh-CN": "任务"},
             "fields": [{"api_name": "subject", "type": "text", "required": True},

@@ -11,6 +11,7 @@ import pytest
 from objectry.platform.automation import tick_at
 from objectry.platform.services import Services
 from objectry.runtime.automation.engine import TickReport
+from tests.automation.channel_support import Sink, running_sink
 
 
 @dataclass
@@ -45,3 +46,9 @@ def engine(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engi
     engine = Engine(services, clock)
     engine.tick()  # leave nothing of earlier tests pending
     yield engine
+
+
+@pytest.fixture
+def sink(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sink]:
+    """A local SMTP server the email channel delivers to."""
+    yield from running_sink(services, monkeypatch)

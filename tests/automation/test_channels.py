@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,27 +21,19 @@ from objectry.runtime.automation.channels import (
 from objectry.runtime.automation.send import SendRequest, send_message
 from tests.automation.channel_support import (
     Sink,
-    contact,
+    define_contacts,
     email_step,
-    follow_up_task,
     free_port,
     messages_of,
     put_workflow,
-    running_sink,
     text_step,
 )
 from tests.automation.conftest import Engine
 from tests.conftest import Api, TenantHandle, error_codes, error_paths
 
 
-@pytest.fixture
-def sink(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sink]:
-    yield from running_sink(services, monkeypatch)
-
-
 def setup(api: Api) -> None:
-    api.define(contact())
-    api.define(follow_up_task())
+    define_contacts(api)
 
 
 def new_contact(api: Api, **values: Any) -> str:

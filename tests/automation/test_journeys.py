@@ -6,34 +6,22 @@ a pricing-page view tags the contact "price sensitive")."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from objectry.platform.services import Services
 from tests.automation.channel_support import (
     Sink,
-    contact,
+    define_contacts,
     email_step,
-    follow_up_task,
     messages_of,
     put_workflow,
-    running_sink,
     text_step,
 )
 from tests.automation.conftest import Engine
 from tests.conftest import Api
 
 
-@pytest.fixture
-def sink(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sink]:
-    yield from running_sink(services, monkeypatch)
-
-
 def setup(api: Api) -> None:
-    api.define(contact())
-    api.define(follow_up_task())
+    define_contacts(api)
 
 
 def new_contact(api: Api, name: str, address: str, **values: Any) -> str:
