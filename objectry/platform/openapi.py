@@ -2,6 +2,8 @@
 
 Every object gets a record schema (system fields, then its fields with the JSON Schema
 their type gives) and the records paths; a client generator sees the tenant's real API.
+The platform's own endpoints (metadata, people, automation...) come from
+``openapi_platform``, so the document covers every route under ``/api/v1``.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from apispec import APISpec
 import objectry
 from objectry.metadata import store
 from objectry.metadata.i18n import pick
+from objectry.platform.openapi_platform import add_platform
 from objectry.runtime.context import Context
 from objectry.runtime.enforcement import Guard
 from objectry.runtime.model import ObjectModel, get_model
@@ -30,14 +33,26 @@ SYSTEM_SCHEMA: Mapping[str, Any] = {
 
 PROBLEM_SCHEMA: Mapping[str, Any] = {
     "type": "object",
+    "description": "RFC 9457 problem details; errors[].path is a JSON Pointer into the body",
+    "required": ["type", "title", "status", "errors"],
     "properties": {
         "type": {"type": "string"}, "title": {"type": "string"},
         "status": {"type": "integer"}, "detail": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "path": {"type": "string"}, "code": {"type": "string"},
-            "message": {"type": "string"}}}},
+        "code": {"type": "string"},
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["path", "code", "message"], "properties": {
+                "path": {"type": "string"}, "code": {"type": "string"},
+                "message": {"type": "string"},
+                "line": {"type": "integer"}, "column": {"type": "integer"}}}},
     },
 }
+
+
+def any_record_schema() -> dict[str, Any]:
+    """Any object's record, for the platform paths every object shares (restore, query)."""
+    return {"type": "object", "properties": dict(SYSTEM_SCHEMA), "additionalProperties": True,
+            "description": "system fields, then the object's fields (its own schema, named "
+                           "by its api_name, gives them)"}
 
 
 def record_schema(model: ObjectModel, locale: str, guard: Guard | None = None) -> dict[str, Any]:
@@ -72,6 +87,7 @@ def build_spec(ctx: Context) -> dict[str, Any]:
                    info={"description": f"metadata version {ctx.tenant.meta_version}"})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     spec.components.schema("Problem", dict(PROBLEM_SCHEMA))
+    spec.components.schema("Record", any_record_schema())
     problem = {"content": {"application/problem+json": {
         "schema": {"$ref": "#/components/schemas/Problem"}}}}
     for name in sorted(store.documents(ctx.conn, ctx.tenant.id, "object")):
@@ -108,6 +124,7 @@ def build_spec(ctx: Context) -> dict[str, Any]:
                        "responses": {"204": {"description": "deleted"}, **errors}},
         })
     add_action_paths(spec, ctx, problem)
+    add_platform(spec)
     document = spec.to_dict()
     document["security"] = [{"bearer": []}]
     return document

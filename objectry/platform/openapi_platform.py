@@ -1,0 +1,849 @@
+"""The platform's own endpoints in the tenant's OpenAPI document.
+
+``openapi.py`` generates the per-object record paths from metadata; everything else the
+platform serves (metadata, people, access, automation, messages, functions, scoring,
+discovery) is the same for every tenant and is described here, area by area, so that a
+client can discover the whole API from one document. Operations are listed for every
+caller; those the server reserves for administrators say so ("Admin only") and carry
+``x-admin-only: true``. Metadata documents reference the JSON Schemas the platform
+validates them with (``objectry/metadata/schemas``), embedded under components/schemas.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from types import MappingProxyType
+from typing import Any
+
+from apispec import APISpec
+
+from objectry.metadata.i18n import LANGUAGES
+from objectry.metadata.permission_terms import LEVELS
+from objectry.metadata.validation import field_schema
+from objectry.platform.api.automation import STATUSES as RUN_STATUSES
+from objectry.platform.api.exports import FORMATS as EXPORT_FORMATS
+from objectry.platform.api.meta import KIND_SEGMENTS
+from objectry.runtime.automation.messages import STATUSES as MESSAGE_STATUSES
+from objectry.runtime.planner import CONVERSION_POLICIES
+
+Operations = dict[str, dict[str, Any]]
+Paths = dict[str, Operations]
+
+API = "/api/v1"
+ADMIN_ONLY = "Admin only."
+TEMPLATE = re.compile(r"{([^}/]+)}")
+
+#: Path template parameter -> (description, JSON Schema). Every template uses these names.
+PATH_PARAMETERS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType({
+    "object": ("api_name of the object", {"type": "string"}),
+    "id": ("id of the record", {"type": "string", "format": "uuid"}),
+    "child_object": ("api_name of the related object", {"type": "string"}),
+    "grant": ("id of the grant", {"type": "string", "format": "uuid"}),
+    "api_name": ("api_name of the metadata document", {"type": "string"}),
+    "name": ("api_name of the department or scoring model", {"type": "string"}),
+    "email": ("the user's email address", {"type": "string", "format": "email"}),
+    "workflow": ("api_name of the workflow", {"type": "string"}),
+    "run": ("id of the workflow run", {"type": "string", "format": "uuid"}),
+})
+
+#: Descriptions of the problem answers, by status.
+FAILURES: Mapping[str, str] = MappingProxyType({
+    "400": "malformed JSON or a malformed header",
+    "401": "no or bad token",
+    "403": "not allowed",
+    "404": "unknown object or record",
+    "409": "conflict",
+    "412": "stale If-Match",
+    "415": "the body is declared as something other than JSON",
+    "422": "invalid content",
+})
+
+# -- building blocks ------------------------------------------------------------------
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def json_content(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": dict(schema)}}}
+
+
+def answer(description: str, schema: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """A success response, with a JSON body when ``schema`` is given."""
+    return {"description": description, **(json_content(schema) if schema else {})}
+
+
+def problem(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": ref("Problem")}}}
+
+
+def items_of(schema: Mapping[str, Any], *, paged: bool = False) -> dict[str, Any]:
+    """``{"items": [...]}``, with ``next_cursor`` for lists that page."""
+    properties: dict[str, Any] = {"items": {"type": "array", "items": dict(schema)}}
+    if paged:
+        properties["next_cursor"] = {"type": ["string", "null"],
+                                     "description": "pass as cursor for the next page"}
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+def obj(properties: Mapping[str, Any], required: Iterable[str] = (), *,
+        closed: bool = False, description: str | None = None) -> dict[str, Any]:
+    """An object schema; ``closed`` when the server refuses unknown members (422)."""
+    schema: dict[str, Any] = {"type": "object", "properties": dict(properties)}
+    if required:
+        schema["required"] = list(required)
+    if closed:
+        schema["additionalProperties"] = False
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def query(name: str, description: str, schema: Mapping[str, Any], *,
+          required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description,
+            "schema": dict(schema)}
+
+
+def limit_param(default: int = 50, maximum: int = 200) -> dict[str, Any]:
+    return query("limit", f"page size, 1 to {maximum}",
+                 {"type": "integer", "minimum": 1, "maximum": maximum, "default": default})
+
+
+def status_param(statuses: Iterable[str]) -> dict[str, Any]:
+    return query("status", "only items in this status", {"type": "string",
+                                                         "enum": list(statuses)})
+
+
+def operation(summary: str, tag: str, responses: Mapping[str, Any], *,
+              description: str = "", parameters: Iterable[Mapping[str, Any]] = (),
+              body: Mapping[str, Any] | None = None, body_required: bool = True,
+              fails: Mapping[str, str] | None = None, admin: bool = False,
+              public: bool = False) -> dict[str, Any]:
+    """One operation object: a token is required (401) unless ``public``; a body brings
+    400/415; admin-only operations say so, carry ``x-admin-only`` and answer 403."""
+    failures: dict[str, str] = {} if public else {"401": FAILURES["401"]}
+    if body is not None:
+        failures.update({"400": FAILURES["400"], "415": FAILURES["415"]})
+    if admin:
+        failures["403"] = "the caller is not an administrator"
+        description = f"{ADMIN_ONLY} {description}".strip()
+    failures.update(fails or {})
+    result: dict[str, Any] = {"summary": summary, "tags": [tag],
+                              "responses": {**responses, **{
+                                  status: problem(text)
+                                  for status, text in sorted(failures.items())}}}
+    if description:
+        result["description"] = description
+    if parameters:
+        result["parameters"] = [dict(p) for p in parameters]
+    if body is not None:
+        result["requestBody"] = {"required": body_required, **json_content(body)}
+    if admin:
+        result["x-admin-only"] = True
+    if public:
+        result["security"] = []
+    return result
+
+
+def path_parameters(path: str) -> list[dict[str, Any]]:
+    """The path-level parameters of a template: every ``{name}`` in it, declared."""
+    declared = []
+    for name in TEMPLATE.findall(path):
+        description, schema = PATH_PARAMETERS[name]
+        declared.append({"name": name, "in": "path", "required": True,
+                         "description": description, "schema": dict(schema)})
+    return declared
+
+
+# -- metadata JSON Schemas as components ----------------------------------------------
+
+def camel(name: str) -> str:
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def _load_schema(name: str) -> dict[str, Any]:
+    text = resources.files("objectry.metadata").joinpath("schemas", f"{name}.json")
+    return json.loads(text.read_text("utf-8"))
+
+
+def _boolean_schema(value: Any) -> Any:
+    """``true``/``false`` as the equivalent object schemas (apispec reads schemas in
+    properties, items and combinators as component names unless they are objects)."""
+    if isinstance(value, bool):
+        return {} if value else {"not": {}}
+    return value
+
+
+def _objects_only(key: str, value: Any) -> Any:
+    if key == "properties" and isinstance(value, dict):
+        return {name: _boolean_schema(schema) for name, schema in value.items()}
+    if key in ("items", "not"):
+        return _boolean_schema(value)
+    if key in ("allOf", "anyOf", "oneOf") and isinstance(value, list):
+        return [_boolean_schema(schema) for schema in value]
+    return value
+
+
+def _rebase(node: Any, prefix: str) -> Any:
+    """A copy with the schema files' references pointed at components: ``defs.json#/$defs/x``
+    -> ``X``, ``#/$defs/x`` (local) -> ``{prefix}X``."""
+    if isinstance(node, list):
+        return [_rebase(item, prefix) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: _rebase(_objects_only(key, value), prefix) for key, value in node.items()}
+    target = node.get("$ref")
+    if isinstance(target, str):
+        file, _, pointer = target.partition("#")
+        head, _, rest = pointer.removeprefix("/$defs/").partition("/")
+        base = "" if file == "defs.json" else prefix
+        result["$ref"] = f"#/components/schemas/{base}{camel(head)}" + (f"/{rest}" if rest
+                                                                         else "")
+    return result
+
+
+def document_schemas(name: str, prefix: str, title: str | None = None) -> dict[str, Any]:
+    """One schema file as components: the document itself and each of its $defs."""
+    schema = _load_schema(name)
+    if name == "object":
+        schema["$defs"]["field"] = field_schema()
+    defs = schema.pop("$defs", {})
+    for key in ("$id", "$schema"):
+        schema.pop(key, None)
+    found = {f"{prefix}{camel(key)}": _rebase(value, prefix) for key, value in defs.items()}
+    if title:
+        found[title] = _rebase(schema, prefix)
+    return found
+
+
+def metadata_schemas() -> dict[str, Any]:
+    """The shared definitions and every kind's document schema (``RoleDocument``...)."""
+    found = document_schemas("defs", "")
+    for kind in KIND_SEGMENTS.values():
+        prefix = camel(kind)
+        found.update(document_schemas(kind, prefix, f"{prefix}Document"))
+    return found
+
+
+# -- the platform's answer schemas -----------------------------------------------------
+
+def _instant() -> dict[str, Any]:
+    return {"type": ["string", "null"], "format": "date-time"}
+
+
+def metadata_answer_schemas() -> dict[str, Any]:
+    step = obj({"action": {"type": "string"}, "field": {"type": ["string", "null"]}},
+               description="one migration step and its data impact (rows affected, "
+                           "values that would not convert, examples)")
+    plan = obj({"object": {"type": "string"}, "steps": {"type": "array", "items": step}})
+    return {
+        "MigrationStep": step,
+        "MigrationPlan": plan,
+        "DocumentSummary": obj({
+            "api_name": {"type": "string"}, "label": {"type": ["object", "null"]},
+            "version": {"type": "integer"}, "origin": {"type": "string"},
+            "customized": {"type": "boolean"},
+            "hidden_fields": {"type": "array", "items": {"type": "string"},
+                              "description": "objects only: removed fields whose data is "
+                                             "kept until purged"}}),
+        "ApplyResult": obj({"applied": {"type": "boolean"},
+                            "version": {"type": "integer",
+                                        "description": "the tenant's metadata version"},
+                            "plan": ref("MigrationPlan")}, ["applied", "version"]),
+        "HistoryEntry": obj({
+            "version": {"type": "integer"}, "created_at": _instant(),
+            "actor": {"type": ["string", "null"]}, "summary": {"type": "string"},
+            "changes": {"type": "array", "items": obj({
+                "kind": {"type": "string"}, "api_name": {"type": "string"},
+                "diff": {"type": "array", "items": {"type": "object"},
+                         "description": "RFC 6902 JSON Patch from the previous revision"}})}}),
+        "RollbackResult": obj({
+            "applied": {"type": "boolean"}, "version": {"type": "integer"},
+            "plans": {"type": "array", "items": ref("MigrationPlan")},
+            "kept_objects": {"type": "array", "items": {"type": "string"},
+                             "description": "objects created after the target version, "
+                                            "kept with their data"}}),
+    }
+
+
+def people_schemas() -> dict[str, Any]:
+    levels = {"type": "object", "additionalProperties": {"enum": list(LEVELS)},
+              "description": "field group -> level"}
+    return {
+        "User": obj({"id": {"type": "string", "format": "uuid"},
+                     "email": {"type": "string", "format": "email"},
+                     "name": {"type": "string"},
+                     "roles": {"type": "array", "items": {"type": "string"}},
+                     "department": {"type": ["string", "null"]},
+                     "is_admin": {"type": "boolean"}, "active": {"type": "boolean"}},
+                    ["id", "email", "roles", "is_admin", "active"]),
+        "FieldGroupLevels": levels,
+        "Grant": obj({"id": {"type": "string", "format": "uuid"},
+                      "grantee": {"type": "string",
+                                  "description": "user:EMAIL or department:NAME"},
+                      "field_groups": ref("FieldGroupLevels"),
+                      "granted_by": {"type": ["string", "null"], "format": "uuid"},
+                      "via": {"type": "string"}, "expires_at": _instant(),
+                      "created_at": _instant(), "revoked_at": _instant()}),
+        "AccessExplanation": obj({
+            "object": {"type": "string"}, "record": {"type": "string", "format": "uuid"},
+            "user": {"type": "string"}, "roles": {"type": "array", "items": {"type": "string"}},
+            "department": {"type": ["string", "null"]}, "admin": {"type": "boolean"},
+            "visible": {"type": "object"}, "grants": {"type": "array"},
+            "actions": {"type": "object", "description": "action -> verdict and rule"},
+            "field_groups": {"type": "object",
+                             "description": "group -> administrative and distribution "
+                                            "verdicts, strategy, decision"},
+            "fields": {"type": "object"}}),
+    }
+
+
+def record_schemas() -> dict[str, Any]:
+    return {
+        "RecordPage": items_of(ref("Record"), paged=True),
+        "AuditEntry": obj({"version": {"type": "integer"}, "action": {"type": "string"},
+                           "actor": {"type": ["string", "null"], "format": "uuid"},
+                           "at": _instant(),
+                           "changes": {"type": "array", "items": obj({
+                               "field": {"type": "string"}, "old": {}, "new": {}})}}),
+    }
+
+
+def automation_schemas() -> dict[str, Any]:
+    step = obj({"step": {"type": "string"}, "attempt": {"type": "integer"},
+                "outcome": {"type": "string"}, "input": {}, "output": {}, "error": {},
+                "started_at": _instant(), "duration_ms": {"type": ["integer", "null"]}})
+    return {
+        "Event": obj({"id": {"type": "string", "format": "uuid"}, "type": {"type": "string"},
+                      "object": {"type": "string"},
+                      "record": {"type": "string", "format": "uuid"},
+                      "occurred_at": _instant(), "duplicate": {"type": "boolean"}},
+                     ["id", "type", "duplicate"]),
+        "RunStep": step,
+        "Run": obj({"id": {"type": "string", "format": "uuid"},
+                    "workflow": {"type": "string"}, "workflow_version": {"type": "integer"},
+                    "object": {"type": "string"},
+                    "record": {"type": ["string", "null"], "format": "uuid"},
+                    "status": {"enum": list(RUN_STATUSES)}, "step": {"type": ["string", "null"]},
+                    "due_at": _instant(), "trigger": {"type": "object"},
+                    "started_at": _instant(), "finished_at": _instant(), "error": {},
+                    "steps": {"type": "array", "items": ref("RunStep")}}),
+        "WorkflowState": obj({"workflow": {"type": "string"}, "paused": {"type": "boolean"}},
+                             ["workflow", "paused"]),
+    }
+
+
+def message_schemas() -> dict[str, Any]:
+    return {
+        "Message": obj({
+            "id": {"type": "string", "format": "uuid"}, "object": {"type": ["string", "null"]},
+            "record": {"type": ["string", "null"], "format": "uuid"},
+            "channel": {"type": "string"}, "to": {"type": "string"},
+            "template": {"type": ["string", "null"]}, "subject": {"type": ["string", "null"]},
+            "body": {"type": ["string", "null"]}, "locale": {"type": ["string", "null"]},
+            "marketing": {"type": "boolean"}, "status": {"enum": list(MESSAGE_STATUSES)},
+            "error": {"type": ["object", "null"]}, "attempts": {"type": "integer"},
+            "workflow": {"type": ["string", "null"]},
+            "run": {"type": ["string", "null"], "format": "uuid"},
+            "step": {"type": ["string", "null"]}, "created_at": _instant(),
+            "sent_at": _instant(), "updated_at": _instant()}),
+        "MessageSettings": obj({
+            "marketing_daily_cap": {"type": "integer", "minimum": 0, "maximum": 100},
+            "default_locale": {"enum": list(LANGUAGES)},
+            "overridden": {"type": "array", "items": {"type": "string"},
+                           "description": "settings the tenant set (others are defaults)"}}),
+    }
+
+
+def function_schemas() -> dict[str, Any]:
+    return {
+        "FunctionAnswer": obj({
+            "ok": {"type": "boolean"}, "result": {}, "logs": {"type": "array",
+                                                           "items": {"type": "string"}},
+            "limits_used": {"type": "object"}, "changes": {"type": "object"},
+            "duration_ms": {"type": ["integer", "null"]},
+            "error": {"type": ["object", "null"],
+                      "description": "what failed, with line and column"}}),
+        "FunctionCall": obj({
+            "id": {}, "function": {"type": "string"}, "version": {"type": "integer"},
+            "caller": {"type": ["string", "null"]}, "purpose": {"type": "string"},
+            "record_id": {"type": ["string", "null"], "format": "uuid"},
+            "started_at": _instant(), "duration_ms": {"type": ["integer", "null"]},
+            "limits_used": {"type": ["object", "null"]}, "outcome": {"type": "string"},
+            "error": {"type": ["object", "null"]}}),
+    }
+
+
+def scoring_schemas() -> dict[str, Any]:
+    return {
+        "ScoreBreakdown": obj({
+            "model": {"type": "string"}, "object": {"type": "string"},
+            "id": {"type": "string", "format": "uuid"}, "score": {},
+            "threshold": {}, "changed": {"type": "boolean"}, "sets": {"type": "object"},
+            "dimensions": {"type": "array", "items": {"type": "object"}}}),
+        "ScoringRunSummary": obj({
+            "model": {"type": "string"}, "object": {"type": "string"},
+            "dry_run": {"type": "boolean"}, "scored": {"type": "integer"},
+            "changed": {"type": "integer"}, "unchanged": {"type": "integer"},
+            "batches": {"type": "integer"},
+            "thresholds": {"type": "array", "items": obj({
+                "at": {}, "reached": {"type": "integer"}, "entered": {"type": "integer"}})},
+            "below_thresholds": {"type": "integer"},
+            "clamped": {"type": "array", "items": {"type": "object"}},
+            "records": {"type": "array", "items": {"type": "object"},
+                        "description": "with explain or dry_run: per-record breakdowns"},
+            "records_truncated": {"type": "boolean"}}),
+    }
+
+
+def platform_schemas() -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for part in (metadata_schemas, metadata_answer_schemas, people_schemas, record_schemas,
+                 automation_schemas, message_schemas, function_schemas, scoring_schemas):
+        found.update(part())
+    return found
+
+
+# -- paths, area by area ---------------------------------------------------------------
+
+def meta_kind_paths(segment: str, kind: str) -> Paths:
+    """List, read, replace and delete the documents of one kind."""
+    document = ref(f"{camel(kind)}Document")
+    put_parameters = [query("dry_run", "plan only: steps and data impact, nothing applied",
+                            {"type": "boolean", "default": False})]
+    put_description = ("Create or replace the document; kind and api_name may be left out "
+                       "(taken from the URL). Answers the applied plan and the new metadata "
+                       "version.")
+    if kind == "object":
+        put_parameters.append({**query(
+            "convert", "FIELD:POLICY, repeatable: allow a narrowing or lossy type change",
+            {"type": "array", "items": {"type": "string",
+                                        "pattern": f"^[^:]+:({'|'.join(CONVERSION_POLICIES)})$"}}),
+            "style": "form", "explode": True})
+    if kind == "function":
+        put_description += " Compile errors are 422 with line and column."
+    delete_description = ("Objects are never deleted this way (409); a role still held or a "
+                          "department still used is refused (409) with the list.")
+    return {
+        f"{API}/meta/{segment}": {"get": operation(
+            f"List {kind} documents", "metadata",
+            {"200": answer("summaries with origin and version", items_of(
+                ref("DocumentSummary")))})},
+        f"{API}/meta/{segment}/{{api_name}}": {
+            "get": operation(f"Read a {kind} document", "metadata",
+                             {"200": answer("the document", document)},
+                             fails={"404": "unknown document"}),
+            "put": operation(f"Create or replace a {kind} document", "metadata",
+                             {"200": answer("applied, or the plan with dry_run",
+                                            ref("ApplyResult"))},
+                             description=put_description, parameters=put_parameters,
+                             body=document, admin=True,
+                             fails={"409": "refused change (a narrowing without conversion, "
+                                           "a name taken)",
+                                    "422": "invalid document, with JSON Pointers"}),
+            "delete": operation(f"Delete a {kind} document", "metadata",
+                                {"200": answer("deleted as a new metadata version",
+                                               ref("ApplyResult"))},
+                                description=delete_description, admin=True,
+                                fails={"404": "unknown document", "409": "still in use"}),
+        },
+    }
+
+
+def meta_paths() -> Paths:
+    paths: Paths = {}
+    for segment, kind in KIND_SEGMENTS.items():
+        paths.update(meta_kind_paths(segment, kind))
+    paths[f"{API}/meta/objects/{{api_name}}/purge-field"] = {"post": operation(
+        "Drop a removed field's column and data for good", "metadata",
+        {"200": answer("the new metadata version and the purge step", obj({
+            "version": {"type": "integer"}, "step": ref("MigrationStep")}))},
+        body=obj({"field": {"type": "string"}}, ["field"]), admin=True,
+        fails={"404": "unknown object, or the field is not a removed one",
+               "422": "field missing"})}
+    paths[f"{API}/meta/history"] = {"get": operation(
+        "Metadata versions, newest first", "metadata",
+        {"200": answer("who, when, what changed", items_of(ref("HistoryEntry")))},
+        parameters=[limit_param(), query("before", "only versions older than this one",
+                                         {"type": "integer", "minimum": 1})],
+        fails={"422": "limit or before out of range"})}
+    paths[f"{API}/meta/rollback"] = {"post": operation(
+        "Back to an earlier metadata version, as a new version", "metadata",
+        {"200": answer("applied", ref("RollbackResult"))},
+        body=obj({"version": {"type": "integer"},
+                  "conversions": {"type": "object", "description": "object -> field -> "
+                                  "conversion policy", "additionalProperties": {
+                                      "type": "object", "additionalProperties": {
+                                          "enum": list(CONVERSION_POLICIES)}}}},
+                 ["version"]),
+        description="Objects created after that version are kept with their data.",
+        admin=True, fails={"409": "a change the rollback needs is refused",
+                           "422": "unknown version or invalid conversions"})}
+    return paths
+
+
+def people_paths() -> Paths:
+    user = ref("User")
+    user_input = obj({"email": {"type": "string", "format": "email"},
+                      "name": {"type": "string"},
+                      "roles": {"type": "array", "items": {"type": "string"}},
+                      "department": {"type": ["string", "null"]}}, ["email"], closed=True)
+    user_change = obj({"name": {"type": "string", "maxLength": 200},
+                       "roles": {"type": "array", "items": {"type": "string"}},
+                       "department": {"type": ["string", "null"]},
+                       "is_admin": {"type": "boolean"}, "active": {"type": "boolean"}},
+                      closed=True)
+    return {
+        f"{API}/users": {
+            "get": operation("List the tenant's users", "people",
+                             {"200": answer("users by email", items_of(user))}),
+            "post": operation("Create a user", "people",
+                              {"201": answer("created (Location: the user)", user)},
+                              body=user_input, admin=True,
+                              fails={"409": "email taken",
+                                     "422": "invalid email, unknown role or department"}),
+        },
+        f"{API}/users/{{email}}": {
+            "get": operation("Read a user", "people", {"200": answer("the user", user)},
+                             fails={"404": "unknown user"}),
+            "patch": operation("Change a user's name, roles, department, admin or active "
+                               "flag", "people", {"200": answer("the user", user)},
+                               body=user_change, admin=True,
+                               fails={"404": "unknown user", "422": "invalid change"}),
+        },
+        f"{API}/departments": {"get": operation(
+            "The department tree", "people",
+            {"200": answer("every department", items_of(ref("DepartmentDocument")))})},
+        f"{API}/departments/{{name}}": {"put": operation(
+            "Create or replace a department", "people",
+            {"200": answer("applied", ref("ApplyResult"))},
+            description="Same as PUT /meta/departments/{api_name}.",
+            body=ref("DepartmentDocument"), admin=True,
+            fails={"422": "invalid department (unknown parent, a cycle)"})},
+    }
+
+
+def access_paths() -> Paths:
+    record = f"{API}/records/{{object}}/{{id}}"
+    grant = ref("Grant")
+    grant_input = obj({"grantee": {"type": "string",
+                                   "description": "user:EMAIL or department:NAME"},
+                       "field_groups": ref("FieldGroupLevels"),
+                       "expires_at": _instant(),
+                       "via": {"type": "string", "maxLength": 120}}, closed=True)
+    not_yours = ("the caller neither controls the record nor may share it, or the grant "
+                 "is someone else's")
+    return {
+        f"{record}/grants": {
+            "get": operation("A record's distribution grants", "access",
+                             {"200": answer("live grants", items_of(grant))},
+                             parameters=[query("include_inactive",
+                                               "also revoked and expired grants",
+                                               {"type": "boolean", "default": False})],
+                             fails={"403": "the record is not readable"}),
+            "post": operation("Distribute a record", "access",
+                              {"201": answer("the grant", grant)},
+                              description="The owner, admins and holders of the share right "
+                                          "may grant; a sharer cannot give more than they "
+                                          "hold.",
+                              body={**grant_input, "required": ["grantee", "field_groups"]},
+                              fails={"403": "not allowed to distribute, or more than held",
+                                     "422": "unknown grantee, group or level; expiry in the "
+                                            "past"}),
+        },
+        f"{record}/grants/{{grant}}": {
+            "patch": operation("Change a grant's levels or expiry", "access",
+                               {"200": answer("the grant", grant)}, body=grant_input,
+                               fails={"403": not_yours, "404": "unknown grant",
+                                      "422": "invalid change (the grantee is immutable)"}),
+            "delete": operation("Revoke (reclaim) a grant", "access",
+                                {"204": answer("revoked")},
+                                fails={"403": not_yours, "404": "unknown grant"}),
+        },
+        f"{record}/access": {"get": operation(
+            "Explain a user's access to a record", "access",
+            {"200": answer("per action and field group: verdicts, rules, grants, strategy, "
+                           "decision", ref("AccessExplanation"))},
+            description="Admins, the record's owner, or the user about themselves.",
+            parameters=[query("user", "email of the user to explain", {"type": "string"},
+                              required=True)],
+            fails={"403": "not allowed to explain this record", "422": "unknown user"})},
+    }
+
+
+def list_parameters(*, paged: bool = True) -> list[dict[str, Any]]:
+    """The query parameters of a record list (filter, sort, fields, view, paging)."""
+    parameters = [
+        query("filter", "a condition tree as JSON", {"type": "string"}),
+        query("sort", "comma-separated fields, '-' for descending: -created_at,name",
+              {"type": "string"}),
+        query("fields", "comma-separated fields to return", {"type": "string"}),
+        query("view", "all (default), own (owned by the caller), shared (distributed to "
+                      "the caller)", {"enum": ["all", "own", "shared"]}),
+    ]
+    if paged:
+        parameters += [limit_param(), query("cursor", "next_cursor of the previous page",
+                                            {"type": "string"})]
+    return parameters
+
+
+def record_paths() -> Paths:
+    """Record endpoints every object has besides create/read/update/delete/list."""
+    record = f"{API}/records/{{object}}/{{id}}"
+    page = ref("RecordPage")
+    list_fails = {"422": "invalid filter, sort, fields or limit"}
+    query_body = obj({"filter": ref("Condition"), "sort": {"type": ["string", "array"]},
+                      "limit": {"type": "integer", "minimum": 1, "maximum": 200},
+                      "cursor": {"type": ["string", "null"]},
+                      "fields": {"type": ["string", "array"], "items": {"type": "string"}},
+                      "view": {"enum": ["all", "own", "shared"]}}, closed=True)
+    export = {"description": "every matching record the caller may see",
+              "content": {"text/csv": {"schema": {"type": "string"}},
+                          "application/x-ndjson": {"schema": {"type": "string"}}}}
+    return {
+        f"{API}/records/{{object}}/query": {"post": operation(
+            "List records with a JSON query", "records", {"200": answer("a page", page)},
+            body=query_body, fails=list_fails)},
+        f"{API}/records/{{object}}/export": {"get": operation(
+            "Export a list as CSV or JSON lines", "records", {"200": export},
+            parameters=[query("format", "csv (default, UTF-8 with BOM) or jsonl",
+                              {"enum": list(EXPORT_FORMATS), "default": "csv"}),
+                        *list_parameters(paged=False)], fails=list_fails)},
+        f"{API}/recycle-bin/{{object}}": {"get": operation(
+            "Deleted records of an object", "records", {"200": answer("a page", page)},
+            parameters=list_parameters(), fails=list_fails)},
+        f"{record}/restore": {"post": operation(
+            "Restore a record from the recycle bin", "records",
+            {"200": answer("the record (ETag: its version)", ref("Record"))},
+            description="Also brings back what its delete cascaded to.",
+            fails={"403": "no restore right", "404": "unknown record, or a cascade lookup's "
+                                                    "target is gone",
+                   "409": "the record is not in the recycle bin"})},
+        f"{record}/related/{{child_object}}": {"get": operation(
+            "Related list: child records pointing at this record", "records",
+            {"200": answer("a page", page)},
+            parameters=[query("via", "the child's lookup field (needed when it has several)",
+                              {"type": "string"}), *list_parameters()],
+            fails={"422": "via is not a lookup to this object (or is needed), invalid "
+                          "list parameters"})},
+        f"{record}/audit": {"get": operation(
+            "Field-level audit trail, newest first", "records",
+            {"200": answer("who, when, old and new values", items_of(ref("AuditEntry")))},
+            parameters=[limit_param()], fails={"403": "the record is not readable",
+                                               "422": "limit out of range"})},
+    }
+
+
+def workflow_paths() -> Paths:
+    workflow = f"{API}/workflows/{{workflow}}"
+    unknown = {"404": "unknown workflow"}
+    manual_body = obj({"records": {"type": "array", "minItems": 1, "maxItems": 1000,
+                                   "items": {"type": "string", "format": "uuid"}},
+                       "filter": ref("Condition")},
+                      description="records, or a filter on the workflow's object")
+    dry_run_body = obj({"workflow": ref("WorkflowDocument"), "filter": ref("Condition"),
+                        "limit": {"type": "integer", "minimum": 1, "maximum": 500,
+                                  "default": 100},
+                        "event": {"type": "object"}}, closed=True)
+    migrate_body = obj({"from_version": {"type": "integer"},
+                        "to_version": {"type": ["integer", "string"], "default": "latest"}},
+                       closed=True)
+    pause = {"200": answer("the workflow's state", ref("WorkflowState"))}
+    return {
+        f"{workflow}/runs": {
+            "get": operation("A workflow's runs with every step", "automation",
+                             {"200": answer("runs, newest first", items_of(ref("Run")))},
+                             parameters=[limit_param(), status_param(RUN_STATUSES)],
+                             admin=True, fails={"422": "invalid limit or status"}),
+            "post": operation("Start a manual workflow", "automation",
+                              {"202": answer("the runs started", obj({
+                                  "workflow": {"type": "string"},
+                                  "started": {"type": "integer"},
+                                  "runs": {"type": "array", "items": {"type": "string"}}}))},
+                              body=manual_body, admin=True,
+                              fails={**unknown, "409": "not a manual or not an active "
+                                                       "workflow",
+                                     "422": "no records or filter, unknown records"}),
+        },
+        f"{workflow}/dry_run": {"post": operation(
+            "What the workflow would do; writes nothing", "automation",
+            {"200": answer("the records it would start for and each run's path",
+                           {"type": "object"})},
+            description="Of the saved workflow, or of the draft in the body.",
+            body=dry_run_body, body_required=False, admin=True,
+            fails={**unknown, "422": "invalid draft or options"})},
+        f"{workflow}/migrate_runs": {"post": operation(
+            "Move runs in flight to another version of the workflow", "automation",
+            {"200": answer("moved and skipped runs", obj({
+                "workflow": {"type": "string"}, "to_version": {"type": "integer"},
+                "moved": {"type": "array", "items": {"type": "object"}},
+                "skipped": {"type": "array", "items": {"type": "object"}}}))},
+            body=migrate_body, body_required=False, admin=True,
+            fails={**unknown, "422": "unknown version"})},
+        f"{workflow}/pause": {"post": operation("Pause a workflow", "automation", pause,
+                                                admin=True, fails=unknown)},
+        f"{workflow}/resume": {"post": operation("Resume a workflow", "automation", pause,
+                                                 admin=True, fails=unknown)},
+    }
+
+
+def run_paths() -> Paths:
+    run = ref("Run")
+    unknown = {"404": "unknown run"}
+    return {
+        f"{API}/records/{{object}}/{{id}}/runs": {"get": operation(
+            "A record's workflow runs with every step", "automation",
+            {"200": answer("runs, newest first", items_of(run))},
+            description="For whoever can read the record.",
+            parameters=[limit_param(), status_param(RUN_STATUSES)],
+            fails={"403": "the record is not readable", "422": "invalid limit or status"})},
+        f"{API}/runs/{{run}}": {"get": operation(
+            "A run with every step", "automation", {"200": answer("the run", run)},
+            admin=True, fails=unknown)},
+        f"{API}/runs/{{run}}/cancel": {"post": operation(
+            "Cancel a run", "automation", {"200": answer("the cancelled run", run)},
+            admin=True, fails={**unknown, "409": "the run has finished"})},
+    }
+
+
+def automation_paths() -> Paths:
+    event_body = obj({"object": {"type": "string"},
+                      "record": {"type": "string", "format": "uuid"},
+                      "type": {"type": "string", "pattern": "^[a-z][a-z0-9_.]{0,62}$",
+                               "description": "not starting with record."},
+                      "occurred_at": _instant(),
+                      "data": {"type": "object"},
+                      "key": {"type": "string", "minLength": 1, "maxLength": 200,
+                              "description": "idempotency key: the same key records one "
+                                             "event"}},
+                     ["object", "record", "type"], closed=True)
+    secret = obj({"secret": {"type": "string"}, "header": {"type": "string"},
+                  "scheme": {"type": "string"}}, ["secret"])
+    return {
+        f"{API}/events": {"post": operation(
+            "Record an external event about a record", "automation",
+            {"202": answer("recorded", ref("Event")),
+             "200": answer("already recorded under this key", ref("Event"))},
+            description="A page view, a download, an opened email: matched to workflows "
+                        "like record changes.",
+            body=event_body, fails={"422": "invalid event, unknown object or record"})},
+        **workflow_paths(),
+        **run_paths(),
+        f"{API}/automation/webhook_secret": {"get": operation(
+            "The webhook signing secret", "automation",
+            {"200": answer("the secret and how requests are signed", secret)},
+            description="Created on first read.", admin=True)},
+        f"{API}/automation/webhook_secret/rotate": {"post": operation(
+            "Rotate the webhook signing secret", "automation",
+            {"200": answer("the new secret", secret)}, admin=True)},
+    }
+
+
+def message_paths() -> Paths:
+    settings = ref("MessageSettings")
+    settings_body = obj({"marketing_daily_cap": {"type": ["integer", "null"], "minimum": 0,
+                                                 "maximum": 100},
+                         "default_locale": {"enum": [*LANGUAGES, None]}},
+                        closed=True, description="null resets a value to the default")
+    return {
+        f"{API}/messages": {"get": operation(
+            "Messages sent, failed, capped or waiting in an outbox", "messages",
+            {"200": answer("newest first", items_of(ref("Message"), paged=True))},
+            description="With record: for whoever can read the record. Without: admin only "
+                        "(the whole tenant).",
+            parameters=[query("record", "OBJECT/ID: one record's messages",
+                              {"type": "string", "pattern": "^[^/]+/[^/]+$"}),
+                        status_param(MESSAGE_STATUSES), limit_param(),
+                        query("cursor", "next_cursor of the previous page",
+                              {"type": "string"})],
+            fails={"403": "the record is not readable, or no record and not an admin",
+                   "404": "unknown object or record",
+                   "422": "invalid record, status or limit"})},
+        f"{API}/messages/settings": {
+            "get": operation("Channel settings in force", "messages",
+                             {"200": answer("the settings", settings)}, admin=True),
+            "put": operation("Change channel settings", "messages",
+                             {"200": answer("the settings", settings)}, body=settings_body,
+                             admin=True, fails={"422": "out of range or unknown locale"}),
+        },
+    }
+
+
+def function_paths() -> Paths:
+    function = f"{API}/meta/functions/{{api_name}}"
+    test_body = obj({"record": obj({"object": {"type": "string"},
+                                    "id": {"type": "string", "format": "uuid"}}, ["id"]),
+                     "params": {"type": "object"}})
+    return {
+        f"{function}/test": {"post": operation(
+            "Dry-run a function; every write is undone", "functions",
+            {"200": answer("what it returned, logged, used and would have changed",
+                           ref("FunctionAnswer"))},
+            body=test_body, body_required=False, admin=True,
+            fails={"404": "unknown function or record", "422": "invalid record or params"})},
+        f"{function}/calls": {"get": operation(
+            "A function's recent calls, newest first", "functions",
+            {"200": answer("the call log", items_of(ref("FunctionCall")))},
+            parameters=[limit_param(default=20)], admin=True,
+            fails={"422": "limit out of range"})},
+    }
+
+
+def scoring_paths() -> Paths:
+    run_body = obj({"filter": ref("Condition"),
+                    "limit": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+                    "dry_run": {"type": "boolean", "default": False},
+                    "explain": {"type": "boolean", "default": False}}, closed=True)
+    return {
+        f"{API}/scoring_models/{{name}}/run": {"post": operation(
+            "Score the model's records", "scoring",
+            {"200": answer("the run summary", ref("ScoringRunSummary"))},
+            description="All records of the model's object, or those of the filter; with "
+                        "dry_run nothing is written.",
+            body=run_body, body_required=False, admin=True,
+            fails={"404": "unknown scoring model", "422": "invalid options"})},
+        f"{API}/records/{{object}}/{{id}}/score": {"get": operation(
+            "One record's score breakdown (not saved)", "scoring",
+            {"200": answer("points per dimension, score, threshold", ref("ScoreBreakdown"))},
+            parameters=[query("model", "api_name of the scoring model", {"type": "string"},
+                              required=True)],
+            fails={"403": "the record is not readable",
+                   "404": "unknown object, record or model",
+                   "422": "no model, or a model of another object"})},
+    }
+
+
+def discovery_paths() -> Paths:
+    health = obj({"status": {"enum": ["ok", "unavailable"]},
+                  "database": {"enum": ["ok", "unreachable"]}}, ["status", "database"])
+    return {
+        f"{API}/openapi.json": {"get": operation(
+            "This document", "discovery", {"200": answer("OpenAPI 3.1", {"type": "object"})},
+            description="Record schemas show only the fields the caller may read.")},
+        "/healthz": {"get": operation(
+            "Liveness and database reachability", "discovery",
+            {"200": answer("up", health), "503": answer("the database is unreachable",
+                                                        health)},
+            public=True)},
+    }
+
+
+def platform_paths() -> Paths:
+    paths: Paths = {}
+    for area in (meta_paths, function_paths, people_paths, access_paths, record_paths,
+                 automation_paths, message_paths, scoring_paths, discovery_paths):
+        paths.update(area())
+    return paths
+
+
+def add_platform(spec: APISpec) -> None:
+    """Register the platform's schemas and paths on a spec (after the Problem schema)."""
+    for name, schema in platform_schemas().items():
+        spec.components.schema(name, schema)
+    for path, operations in sorted(platform_paths().items()):
+        spec.path(path=path, operations=operations, parameters=path_parameters(path))
