@@ -33,7 +33,8 @@ record_grants = sa.Table(
 )
 
 
-def live(now: dt.datetime) -> list[sa.ColumnElement[bool]]:
-    """Conditions of a live grant at ``now``: not revoked, not expired."""
+def live(now: dt.datetime | sa.BindParameter[dt.datetime]) -> list[sa.ColumnElement[bool]]:
+    """Conditions of a live grant at ``now`` (a time, or a parameter that reads the
+    clock when its statement runs): not revoked, not expired."""
     return [record_grants.c.revoked_at.is_(None),
             sa.or_(record_grants.c.expires_at.is_(None), record_grants.c.expires_at > now)]

@@ -37,13 +37,16 @@ from objectry.permissions.casbin_model import roles_key
 from objectry.permissions.departments import DepartmentTree
 from objectry.permissions.rules import ObjectRules, compile_rules
 from objectry.permissions.tables import live, record_grants
+from objectry.runtime import pagination
 from objectry.runtime.context import Context
 from objectry.runtime.filters import to_sql
 from objectry.runtime.model import ObjectModel
 from objectry.runtime.rows import load_row
-from objectry.runtime.serialize import to_api
+from objectry.runtime.serialize import SYSTEM_ORDER, to_api
 
 SYSTEM_CHANGES = frozenset({"delete_batch"})
+#: Most owners listed one by one as alternatives of a list's visibility.
+MAX_OWNER_ALTERNATIVES = 32
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class RecordView:
 
     hidden: frozenset[str]
     masked: frozenset[str]
+    shown: tuple[str, ...]  # the system fields and every field not hidden
 
 
 def object_rules(ctx: Context, model: ObjectModel) -> ObjectRules:
@@ -79,6 +83,32 @@ def department_tree(ctx: Context) -> DepartmentTree:
                                for name, stored in found.items()})
 
     return ctx.decisions.get_or_build(key, build)
+
+
+def team_members(ctx: Context, department: str | None) -> tuple[uuid.UUID, ...]:
+    """The users of a department's subtree (a "team" scope), once per metadata version:
+    every membership change commits a version, and the ids go to SQL as an IN list the
+    planner can weigh, instead of a sub-select it cannot."""
+    key = ("team", ctx.tenant.id, ctx.tenant.meta_version, department)
+
+    def build() -> tuple[uuid.UUID, ...]:
+        team = department_tree(ctx).subtree(department)
+        if not team:
+            return ()
+        return tuple(ctx.conn.execute(
+            sa.select(users.c.id).where(users.c.tenant_id == ctx.tenant.id,
+                                        users.c.department.in_(team))
+            .order_by(users.c.id)).scalars())
+
+    return ctx.decisions.get_or_build(key, build)
+
+
+def tenant_user_count(ctx: Context) -> int:
+    """How many users the tenant's rows are spread over (to weigh query shapes)."""
+    key = ("user_count", ctx.tenant.id, ctx.tenant.meta_version)
+    return ctx.decisions.get_or_build(key, lambda: ctx.conn.execute(
+        sa.select(sa.func.count()).select_from(users)
+        .where(users.c.tenant_id == ctx.tenant.id)).scalar_one())
 
 
 def merge_levels(grants: Iterable[Mapping[str, str]]) -> dict[str, str]:
@@ -144,28 +174,89 @@ class Guard:
     # -- rows ------------------------------------------------------------------------
     def visible(self) -> sa.ColumnElement[bool] | None:
         """The rows the actor may see, as SQL; ``None`` when they see every row."""
+        found = self.visibility()
+        return None if found is None else sa.or_(*found)
+
+    def visibility(self) -> list[sa.ColumnElement[bool]] | None:
+        """The rows the actor may see as alternatives (any one suffices), each shaped so
+        it can walk an index of its own: ``None`` when they see every row.
+
+        Owners of "own" and "team" scopes are merged into one set: a few owners become
+        one ``owner = :id`` alternative each (the (owner, id) index answers each in
+        order), a large team one ``owner IN (...)`` that the sort order's scan filters.
+        """
         if self.unrestricted:
             return None
-        clauses = []
+        kinds: set[str] = set()
+        found: list[sa.ColumnElement[bool]] = []
         for role, scope in self.rules.scopes(self.ctx.actor.roles):
             if scope == "all":
                 return None
-            clauses.append(self.scope_clause(role, scope))
-        clauses.append(self.shared())
-        return sa.or_(*clauses)
+            if scope in ("own", "team"):
+                kinds.add(scope)
+            else:  # built per request: a condition may compare with today's date
+                found.append(self.scope_clause(role, scope))
+        return [*self._owner_terms(frozenset(kinds)), *found, self.shared()]
 
-    def scope_clause(self, role: str, scope: Any) -> sa.ColumnElement[bool]:
-        table, actor = self.model.table, self.ctx.actor
-        mine = table.c.owner == actor.user_id if actor.user_id else sa.false()
+    def _actor_key(self, kind: str, *rest: Any) -> tuple[Any, ...]:
+        """Cache key of SQL built for this actor on this object: clauses are immutable,
+        so a request reuses them (and their memoized cache keys) instead of building
+        them again. The clock is part of it, as grant expiry reads it at execution."""
+        ctx, actor = self.ctx, self.ctx.actor
+        return (kind, ctx.tenant.id, ctx.tenant.meta_version, self.model.api_name,
+                ctx.conn.dialect.name, actor.user_id, actor.department, ctx.clock, *rest)
+
+    def _now(self) -> sa.BindParameter[Any]:
+        """The current time, read when a (possibly cached) statement executes."""
+        return sa.bindparam("now", callable_=self.ctx.clock, unique=True,
+                            type_=record_grants.c.expires_at.type)
+
+    def _owner_terms(self, kinds: frozenset[str]) -> list[sa.ColumnElement[bool]]:
+        def build() -> list[sa.ColumnElement[bool]]:
+            owners: set[uuid.UUID] = set()
+            for kind in kinds:
+                owners.update(self._owners(kind))
+            return self._owner_alternatives(owners)
+
+        return self.ctx.decisions.get_or_build(self._actor_key("owners", kinds), build)
+
+    def _owners(self, scope: str) -> tuple[uuid.UUID, ...]:
+        """The owners whose rows an "own" or "team" scope shows."""
+        actor = self.ctx.actor
+        mine = (actor.user_id,) if actor.user_id else ()
         if scope == "own":
             return mine
-        if scope == "team":
-            team = department_tree(self.ctx).subtree(actor.department)
-            if not team:
-                return mine
-            members = sa.select(users.c.id).where(users.c.tenant_id == self.ctx.tenant.id,
-                                                  users.c.department.in_(team))
-            return sa.or_(mine, table.c.owner.in_(members))
+        return (*mine, *team_members(self.ctx, actor.department))
+
+    def _owner_alternatives(self, owners: set[uuid.UUID]) -> list[sa.ColumnElement[bool]]:
+        """``owner = :id`` per owner while walking each owner's index range costs less
+        than scanning in sort order until the page is full: with the tenant's rows spread
+        over U users, n rows of k owners cost k * n index entries one way and n * U / k
+        rows the other, so per owner while k * k <= U (bounded, to keep the SQL small)."""
+        owner = self.model.table.c.owner
+        if not owners:
+            return []
+        ordered = sorted(owners)
+        if len(ordered) == 1:
+            return [owner == ordered[0]]
+        if len(ordered) <= MAX_OWNER_ALTERNATIVES \
+                and len(ordered) ** 2 <= tenant_user_count(self.ctx):
+            return [owner == one for one in ordered]
+        return [pagination.unindexed(owner, self.ctx.conn.dialect.name).in_(ordered)]
+
+    def select_page(self, conditions: Sequence[sa.ColumnElement[bool]],
+                    order: Sequence[sa.ColumnElement[Any]], limit: int) -> sa.Select[Any]:
+        """The first ``limit`` visible rows meeting ``conditions`` in ``order``: one
+        top-``limit`` per visibility alternative, then the top of their union, so each
+        alternative reads about one page from its own index whatever the table's size."""
+        return pagination.top_of_union(self.model.table, conditions, self.visibility(),
+                                       order, limit)
+
+    def scope_clause(self, role: str, scope: Any) -> sa.ColumnElement[bool]:
+        table = self.model.table
+        if scope in ("own", "team"):
+            owners = self._owners(scope)
+            return table.c.owner.in_(owners) if owners else sa.false()
         node = self._scope_condition(role, scope)
         return sa.false() if node is None else to_sql(node, table, now=self.ctx.now())
 
@@ -197,7 +288,7 @@ class Guard:
     def _live_grants(self) -> list[sa.ColumnElement[bool]]:
         g = record_grants
         return [g.c.tenant_id == self.ctx.tenant.id, g.c.object == self.model.api_name,
-                *live(self.ctx.now()), self._grantee()]
+                *live(self._now()), self._grantee()]
 
     def live_grants(self, record_id: uuid.UUID) -> list[dict[str, Any]]:
         """The live grants on one row that reach the actor (for explain)."""
@@ -215,9 +306,12 @@ class Guard:
         One sub-select per grantee kind, so each walks the grantee index to the few
         grants that reach the actor instead of scanning every grant on the object.
         """
+        return self.ctx.decisions.get_or_build(self._actor_key("shared"), self._shared)
+
+    def _shared(self) -> sa.ColumnElement[bool]:
         g, actor = record_grants, self.ctx.actor
         base = [g.c.tenant_id == self.ctx.tenant.id, g.c.object == self.model.api_name,
-                *live(self.ctx.now())]
+                *live(self._now())]
         selects = []
         if actor.user_id:
             selects.append(sa.select(g.c.record_id).where(
@@ -236,9 +330,11 @@ class Guard:
         if self.unrestricted or not record_ids:
             return {}
         found: dict[uuid.UUID, list[Mapping[str, str]]] = {}
-        rows = self.ctx.conn.execute(
+        query = self.ctx.decisions.get_or_build(self._actor_key("distribution"), lambda: (
             sa.select(record_grants.c.record_id, record_grants.c.field_groups)
-            .where(record_grants.c.record_id.in_(record_ids), *self._live_grants()))
+            .where(record_grants.c.record_id.in_(sa.bindparam("record_ids", expanding=True)),
+                   *self._live_grants())))
+        rows = self.ctx.conn.execute(query, {"record_ids": list(record_ids)})
         for record_id, levels in rows:
             found.setdefault(record_id, []).append(levels or {})
         return {rid: merge_levels(levels) for rid, levels in found.items()}
@@ -277,19 +373,19 @@ class Guard:
                 hidden.add(name)
             elif field.definition.get("sensitive") and not access.can("view_sensitive"):
                 masked.add(name)
-        view = RecordView(frozenset(hidden), frozenset(masked))
+        shown = (*SYSTEM_ORDER, *(name for name in self.model.fields if name not in hidden))
+        view = RecordView(frozenset(hidden), frozenset(masked), shown)
         self._views[id(access)] = view
         return view
 
     def present(self, row: Mapping[str, Any], access: AccessMap,
                 only: Iterable[str] | None = None) -> dict[str, Any]:
         """The API form of a row as this actor may see it."""
-        record = to_api(self.model, row, only)
         if access is self.everything:
-            return record
-        view = self.view(access)
-        for name in view.hidden:
-            record.pop(name, None)
+            return to_api(self.model, row, only)
+        view = self.view(access)  # unreadable fields are never serialized at all
+        record = to_api(self.model, row, view.shown if only is None
+                        else [name for name in only if name not in view.hidden])
         for name in view.masked:
             if record.get(name) is not None:
                 field = self.model.fields[name]

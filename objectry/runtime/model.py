@@ -144,13 +144,23 @@ def field_indexes(storage: TenantStorage, object_name: str,
     return []
 
 
+#: Columns of the index every tenant table has on its owner: "own" and "team" data
+#: scopes read one owner's rows newest first from it, a page without sorting.
+OWNER_INDEX_COLUMNS = ("owner", "id")
+
+
+def owner_index_name(storage: TenantStorage, object_name: str) -> str:
+    return storage.index_name(object_name, "owner", unique=False)
+
+
 def build_table(storage: TenantStorage, definition: Mapping[str, Any],
                 hidden: Mapping[str, Mapping[str, Any]]) -> sa.Table:
     object_name = definition["api_name"]
     meta = sa.MetaData(schema=storage.schema)
     columns = system_columns()
     indexes = [sa.Index(storage.index_name(object_name, "created_at", unique=False),
-                        "created_at", "id")]
+                        "created_at", "id"),
+               sa.Index(owner_index_name(storage, object_name), *OWNER_INDEX_COLUMNS)]
     for field in [*definition["fields"], *hidden.values()]:
         columns.append(field_column(storage, object_name, field))
         for index_name, cols, unique in field_indexes(storage, object_name, field):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql import operators
 
 from objectry.metadata.fieldtypes import REGISTRY
 from objectry.metadata.problems import BadRequest, ErrorItem, FieldValueError, Invalid
@@ -85,8 +86,46 @@ def after(keys: Sequence[SortKey], table: sa.Table,
         beyond = col < bound if key.descending else col > bound
         ties = [table.c[k.field].is_(None) if v is None else table.c[k.field] == v
                 for k, v in zip(keys[:i], values[:i], strict=True)]
-        alternatives.append(sa.and_(*ties, sa.or_(beyond, col.is_(None))))
+        # ``OR col IS NULL`` only where NULLs can be: on ``id`` it keeps PostgreSQL
+        # from reading the next page as an index range
+        alternatives.append(sa.and_(*ties, sa.or_(beyond, col.is_(None)) if col.nullable
+                                    else beyond))
     return sa.or_(sa.false(), *alternatives)
+
+
+def unindexed(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+    """``column`` as a term no index may answer, where the planner would otherwise pick
+    the wrong one: without statistics SQLite takes ``owner IN (100 ids)`` to the
+    (owner, id) index, reads every row of those owners and sorts them, where walking
+    the sort order finds a page in a few hundred rows. SQLite's documented way is the
+    unary ``+``; PostgreSQL weighs the IN list against its statistics itself."""
+    if dialect != "sqlite":
+        return column
+    return sa.UnaryExpression(column, operator=operators.custom_op("+"), type_=column.type)
+
+
+def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
+                 alternatives: Sequence[sa.ColumnElement[bool]] | None,
+                 order: Sequence[sa.ColumnElement[Any]], limit: int) -> sa.Select[Any]:
+    """The first ``limit`` rows in ``order`` that meet every condition and at least one
+    alternative (all rows when ``alternatives`` is None).
+
+    With several alternatives, a planner facing ``a OR b OR c`` either scans in order
+    testing each row or unions every match and sorts. Instead each alternative gets its
+    own top ``limit`` (with the conditions, so cursors and filters apply inside) and
+    the page is the top of their union: exact, because ``order`` ends with the unique
+    ``id``, so the first ``limit`` rows overall are among the first ``limit`` of the
+    alternative each belongs to.
+    """
+    query = sa.select(table).where(*conditions)
+    if alternatives is not None and len(alternatives) == 1:
+        query = query.where(alternatives[0])
+    elif alternatives is not None:
+        tops = [sa.select(table.c.id).where(*conditions, alternative)
+                .order_by(*order).limit(limit).subquery() for alternative in alternatives]
+        ids = sa.union_all(*[sa.select(top.c.id) for top in tops])
+        query = sa.select(table).where(table.c.id.in_(ids))
+    return query.order_by(*order).limit(limit)
 
 
 def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any], fields: FieldLookup) -> str:

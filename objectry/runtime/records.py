@@ -90,19 +90,15 @@ def _page(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], *, filte
     page_size = _limit(limit)
     keys = pagination.parse_sort(sort, guard.readable_field, object_name=model.api_name)
     only = _selection(guard, fields)
-    query = sa.select(table).where(
-        table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None))
-    for clause in [guard.visible(), *where]:
-        if clause is not None:
-            query = query.where(clause)
+    conditions = [table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None),
+                  *(clause for clause in where if clause is not None)]
     if filter is not None:
-        query = query.where(list_filter(guard, filter))
+        conditions.append(list_filter(guard, filter))
     if cursor:
         values = pagination.decode_cursor(cursor, keys, model.field_definition)
-        query = query.where(pagination.after(keys, table, values))
-    rows = guard.ctx.conn.execute(
-        query.order_by(*pagination.order_by(keys, table)).limit(page_size + 1)
-    ).mappings().all()
+        conditions.append(pagination.after(keys, table, values))
+    rows = guard.ctx.conn.execute(guard.select_page(  # the guard adds the visibility
+        conditions, pagination.order_by(keys, table), page_size + 1)).mappings().all()
     next_cursor = None
     if len(rows) > page_size:
         rows = rows[:page_size]
