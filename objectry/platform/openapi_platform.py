@@ -49,16 +49,14 @@ PATH_PARAMETERS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType(
     "run": ("id of the workflow run", {"type": "string", "format": "uuid"}),
 })
 
-#: Descriptions of the problem answers, by status.
-FAILURES: Mapping[str, str] = MappingProxyType({
-    "400": "malformed JSON or a malformed header",
-    "401": "no or bad token",
-    "403": "not allowed",
-    "404": "unknown object or record",
-    "409": "conflict",
-    "412": "stale If-Match",
+#: The problem answers every call with a token can give.
+TOKEN_FAILURES: Mapping[str, str] = MappingProxyType({"401": "no or bad token"})
+
+#: The problem answers every call with a JSON body can give.
+BODY_FAILURES: Mapping[str, str] = MappingProxyType({
+    "400": "malformed JSON",
+    "413": "the body is over the size limit",
     "415": "the body is declared as something other than JSON",
-    "422": "invalid content",
 })
 
 # -- building blocks ------------------------------------------------------------------
@@ -125,10 +123,10 @@ def operation(summary: str, tag: str, responses: Mapping[str, Any], *,
               fails: Mapping[str, str] | None = None, admin: bool = False,
               public: bool = False) -> dict[str, Any]:
     """One operation object: a token is required (401) unless ``public``; a body brings
-    400/415; admin-only operations say so, carry ``x-admin-only`` and answer 403."""
-    failures: dict[str, str] = {} if public else {"401": FAILURES["401"]}
+    400/413/415; admin-only operations say so, carry ``x-admin-only`` and answer 403."""
+    failures: dict[str, str] = {} if public else dict(TOKEN_FAILURES)
     if body is not None:
-        failures.update({"400": FAILURES["400"], "415": FAILURES["415"]})
+        failures.update(BODY_FAILURES)
     if admin:
         failures["403"] = "the caller is not an administrator"
         description = f"{ADMIN_ONLY} {description}".strip()
@@ -435,10 +433,10 @@ def meta_kind_paths(segment: str, kind: str) -> Paths:
             {"200": answer("summaries with origin and version", items_of(
                 ref("DocumentSummary")))})},
         f"{API}/meta/{segment}/{{api_name}}": {
-            "get": operation(f"Read a {kind} document", "metadata",
+            "get": operation(f"Read the {kind} document", "metadata",
                              {"200": answer("the document", document)},
                              fails={"404": "unknown document"}),
-            "put": operation(f"Create or replace a {kind} document", "metadata",
+            "put": operation(f"Create or replace the {kind} document", "metadata",
                              {"200": answer("applied, or the plan with dry_run",
                                             ref("ApplyResult"))},
                              description=put_description, parameters=put_parameters,
@@ -446,7 +444,7 @@ def meta_kind_paths(segment: str, kind: str) -> Paths:
                              fails={"409": "refused change (a narrowing without conversion, "
                                            "a name taken)",
                                     "422": "invalid document, with JSON Pointers"}),
-            "delete": operation(f"Delete a {kind} document", "metadata",
+            "delete": operation(f"Delete the {kind} document", "metadata",
                                 {"200": answer("deleted as a new metadata version",
                                                ref("ApplyResult"))},
                                 description=delete_description, admin=True,

@@ -70,6 +70,18 @@ def test_every_route_under_api_v1_is_documented(app: Any, spec: dict[str, Any]) 
     assert not missing, f"routes missing from /api/v1/openapi.json: {missing}"
 
 
+def test_without_objects_only_the_generated_record_paths_are_absent(
+        app: Any, api: Api) -> None:
+    """The per-object paths come from metadata; everything else is there from the start."""
+    spec = api.get("/api/v1/openapi.json").get_json()
+    validate(spec)
+    reached = {(routed(app, path, method), method) for path, method, _ in operations(spec)}
+    records, record = "/api/v1/records/<object_name>", "/api/v1/records/<object_name>/<record_id>"
+    assert served_routes(app) - reached == {
+        (records, "get"), (records, "post"), (record, "get"), (record, "patch"),
+        (record, "delete"), (f"{record}/actions/<function>", "post")}
+
+
 def test_every_documented_operation_is_served(app: Any, spec: dict[str, Any]) -> None:
     wrong = []
     for path, method, _ in operations(spec):
