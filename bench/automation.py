@@ -216,7 +216,7 @@ def bench_timers(services: Services, timers: int) -> None:
     claim_ms = (time.perf_counter() - start) * 1000
     with services.engine.begin() as conn:  # give the batch back
         conn.execute(sa.update(workflow_runs).where(
-            workflow_runs.c.id.in_([run_id for run_id, _ in claimed]))
+            workflow_runs.c.id.in_([row["id"] for row in claimed]))
             .values(lease_owner=None, lease_until=None))
     drained, start = 0, time.perf_counter()
     while drained < 5000:

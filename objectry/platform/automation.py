@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from objectry.metadata.i18n import DEFAULT_LANGUAGE
+from objectry.platform import tenancy
 from objectry.platform.config import Settings
 from objectry.platform.services import Services
 from objectry.runtime.automation.channels import Channel, Channels, ProviderChannel
@@ -26,7 +28,8 @@ from objectry.runtime.automation.engine import TickReport, tick
 from objectry.runtime.automation.smtp_channel import EmailChannel, SmtpConfig
 from objectry.runtime.automation.steps import Hooks
 from objectry.runtime.automation.webhooks import WebhookClient
-from objectry.runtime.context import Context
+from objectry.runtime.context import Actor, Context
+from objectry.runtime.functions import FunctionSession
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +89,48 @@ class PlatformEngineHost:
             if self.clock is not None:
                 ctx = dataclasses.replace(ctx, clock=self.clock)
             yield ctx
+
+    @contextmanager
+    def unit(self) -> Iterator[PlatformUnit]:
+        """One transaction for a batch of engine work, of one tenant or several; the
+        function call log is written after it ended, committed or not."""
+        unit: PlatformUnit | None = None
+        try:
+            with self.services.connection() as conn:
+                unit = PlatformUnit(conn, self.services, self.clock or self.services.clock)
+                yield unit
+        finally:
+            if unit is not None:
+                unit.flush()
+
+
+@dataclass
+class PlatformUnit:
+    """System contexts of the tenants a batch touches, all on the batch's connection:
+    each tenant is looked up once per transaction, at its current metadata version."""
+
+    conn: sa.Connection
+    services: Services
+    clock: Callable[[], dt.datetime]
+    contexts: dict[int, Context] = field(default_factory=dict)
+
+    def context(self, tenant_id: int) -> Context:
+        found = self.contexts.get(tenant_id)
+        if found is None:
+            assert self.services.functions is not None
+            found = Context(tenant=tenancy.tenant_by_id(self.conn, tenant_id),
+                            actor=Actor.system(), conn=self.conn, models=self.services.models,
+                            decisions=self.services.decisions, locale=DEFAULT_LANGUAGE,
+                            clock=self.clock,
+                            functions=FunctionSession(self.services.functions,
+                                                      self.services.engine))
+            self.contexts[tenant_id] = found
+        return found
+
+    def flush(self) -> None:
+        for ctx in self.contexts.values():
+            if ctx.functions is not None:
+                ctx.functions.flush()
 
 
 def tick_at(services: Services, at: dt.datetime | None = None) -> TickReport:

@@ -2,11 +2,12 @@
 ``... beat``), on Redis or RabbitMQ, with PostgreSQL, on as many hosts as needed.
 
 Celery carries only wake-ups; the rows hold the work. ``objectry.automation.work``
-sweeps the clock-driven triggers, matches pending events and advances due runs under
-leases, exactly what the embedded loop does. When a round found work it enqueues
-another round, so a backlog spreads over every worker; beat enqueues a round every
-second as the heartbeat that also picks up runs whose worker died (their lease
-expires). Nothing relies on ``eta``/``countdown``: a wait is a ``due_at`` in a row.
+sweeps the clock-driven triggers, matches a batch of pending events and advances a
+batch of due runs under leases, exactly what the embedded loop does. When a round
+found work it enqueues another round, so a backlog spreads over every worker; beat
+enqueues a round every second as the heartbeat that also sweeps and picks up runs
+whose worker died (their lease expires). Nothing relies on ``eta``/``countdown``: a
+wait is a ``due_at`` in a row.
 
 Configuration: ``OBJECTRY_BROKER_URL`` (default ``redis://127.0.0.1:6379/0``) and the
 usual ``OBJECTRY_*`` settings; ``OBJECTRY_AUTOMATION_TICK_SECONDS`` sets the heartbeat.
@@ -63,13 +64,15 @@ def create_celery() -> Celery:
     state = WorkerState()
 
     @celery.task(name="objectry.automation.work", bind=True)
-    def work(task: Task) -> dict[str, int]:
-        """One round: sweep, dispatch a batch, advance a batch; chain when busy."""
+    def work(task: Task, sweep: bool = True) -> dict[str, int]:
+        """One round: sweep, dispatch a batch, advance a batch; chain when busy. A
+        chained round skips the sweep: the clock-driven triggers are swept by every
+        heartbeat, not again by each round of a backlog."""
         host = state.host()
-        done = {"runs_started": sweep_all(host), "events": dispatch_pending(host),
-                "steps": advance_due(host, state.owner)}
+        done = {"runs_started": sweep_all(host) if sweep else 0,
+                "events": dispatch_pending(host), "steps": advance_due(host, state.owner)}
         if done["events"] or done["steps"]:
-            task.apply_async()
+            task.apply_async(kwargs={"sweep": False})
         return done
 
     @worker_process_shutdown.connect(weak=False)

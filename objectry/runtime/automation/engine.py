@@ -1,14 +1,26 @@
-"""The engine: match events to workflows, then advance due runs one step at a time.
+"""The engine: match events to workflows, then advance due runs, in batches.
 
-Both halves work in short transactions over rows, which is what makes them safe to
-run in many processes at once and to kill at any moment:
+Both halves work in transactions over rows, which is what makes them safe to run in
+many processes at once and to kill at any moment:
 
-- an event is claimed by setting ``dispatched_at`` where it is still NULL, in the same
-  transaction that creates its runs; a second worker's claim finds nothing to do;
-- a run is claimed with a lease (``lease_owner`` until ``lease_until``), taken only if
-  free or expired; each step commits together with the run's move past it, so a worker
-  killed mid-step leaves the run at its last committed step, and the next worker to
-  take the expired lease repeats only the uncommitted step.
+- a batch of events is claimed by setting ``dispatched_at`` where it is still NULL, in
+  the same transaction that creates their runs (one multi-row insert; a run whose
+  trigger key exists already is skipped), so a rollback leaves them all pending and a
+  redelivered event starts nothing twice;
+- a batch of due runs is claimed with a lease (``lease_owner`` until ``lease_until``),
+  taken only if free or expired, and advanced in the same transaction, each step under
+  its own savepoint (see ``group``). A step with an effect outside the database runs
+  in a transaction of its own, after the work before it committed; the lease keeps the
+  run ours in between.
+
+What a crash can repeat: a killed worker's open transaction is rolled back, so a group
+of database-only steps is simply done again by the next worker (none of it was ever
+visible); an external step (webhook, message, function, assignment hook) whose
+transaction was open may have had its effect and is repeated once, as before, under
+the same delivery / idempotency key. Nothing committed is repeated and nothing is lost.
+
+If a batch fails outside any step (a broken run definition, a database error), it is
+redone one event or one run per transaction, so a bad one holds back only itself.
 
 ``tick`` does both until nothing is due at the engine's clock: the embedded loop calls
 it every second, ``objectry automation tick --at`` calls it once (catch-up after
@@ -17,52 +29,36 @@ downtime, time travel in tests), Celery workers call the same functions.
 
 from __future__ import annotations
 
-import datetime as dt
-import time
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.problems import Problem
 from objectry.metadata.tables import meta_documents
+from objectry.runtime.automation.claims import (
+    claim_due_runs,
+    claim_events,
+    claim_pending_events,
+    release_runs,
+    take_runs,
+)
 from objectry.runtime.automation.definitions import (
-    RECORD_TRIGGERS,
-    Workflow,
+    TIMED_TRIGGERS,
+    WorkflowIndex,
     workflow_index,
 )
-from objectry.runtime.automation.errors import StepError, describe
-from objectry.runtime.automation.runs import is_paused, start_run
-from objectry.runtime.automation.steps import Hooks, Outcome, StepCall, execute
+from objectry.runtime.automation.group import Budget, GroupSettings, Handover, advance_group
+from objectry.runtime.automation.host import EngineHost, Unit
+from objectry.runtime.automation.matching import matches
+from objectry.runtime.automation.runs import insert_runs, new_run, paused_workflows
 from objectry.runtime.automation.sweeps import sweep
-from objectry.runtime.automation.tables import run_steps, workflow_runs, workflow_state
-from objectry.runtime.automation.webhooks import DEFAULT_RETRY
-from objectry.runtime.context import Context
-from objectry.runtime.filter_sources import FilterSources
-from objectry.runtime.filters import to_predicate
-from objectry.runtime.model import get_model
-from objectry.runtime.tables import events
+
+__all__ = ["BATCH", "EngineHost", "TickReport", "advance_due", "claim_due",
+           "dispatch_pending", "sweep_all", "tick"]
 
 BATCH = 100
-MAX_STEPS_PER_CLAIM = 200  # a run loops at most this many steps before yielding
-
-
-class EngineHost(Protocol):
-    """What the engine needs from the platform: connections, tenant contexts, a clock."""
-
-    hooks: Hooks
-    #: How long a claimed run stays claimed without progress (a dead worker's runs
-    #: are taken over after this).
-    lease: dt.timedelta
-
-    def now(self) -> dt.datetime: ...
-
-    def connection(self) -> AbstractContextManager[sa.Connection]: ...
-
-    def system_context(self, tenant_id: int) -> AbstractContextManager[Context]: ...
 
 
 @dataclass
@@ -88,11 +84,19 @@ def tick(host: EngineHost, owner: str | None = None, *, max_rounds: int = 1000) 
     return total
 
 
+#: Tenants with a workflow the clock starts (a superset: inactive ones are skipped by
+#: the index), so a heartbeat costs nothing for tenants whose workflows all wait for
+#: events.
+_TIMED_TENANTS = sa.select(meta_documents.c.tenant_id).where(
+    meta_documents.c.kind == "workflow",
+    meta_documents.c.document[("trigger", "on")].as_string().in_(sorted(TIMED_TRIGGERS)),
+).distinct()
+
+
 def sweep_all(host: EngineHost) -> int:
-    """Sweep the clock-driven triggers of every tenant that has workflows."""
+    """Sweep the clock-driven triggers of every tenant that has some."""
     with host.connection() as conn:
-        tenants = conn.execute(sa.select(meta_documents.c.tenant_id).where(
-            meta_documents.c.kind == "workflow").distinct()).scalars().all()
+        tenants = conn.execute(_TIMED_TENANTS).scalars().all()
     started = 0
     for tenant_id in tenants:
         with host.system_context(tenant_id) as ctx:
@@ -103,257 +107,130 @@ def sweep_all(host: EngineHost) -> int:
 # -- events ------------------------------------------------------------------------------
 
 def dispatch_pending(host: EngineHost, limit: int = BATCH) -> int:
-    """Match up to ``limit`` undispatched events, oldest first; returns how many."""
-    with host.connection() as conn:
-        pending = conn.execute(sa.select(events.c.id, events.c.tenant_id)
-                               .where(events.c.dispatched_at.is_(None))
-                               .order_by(events.c.id).limit(limit)).all()
-    by_tenant: dict[int, list[uuid.UUID]] = {}
-    for event_id, tenant_id in pending:
-        by_tenant.setdefault(tenant_id, []).append(event_id)
-    done = 0
-    for tenant_id, ids in by_tenant.items():  # one transaction per tenant's batch
-        with host.system_context(tenant_id) as ctx:
-            done += sum(dispatch_event(ctx, event_id) for event_id in ids)
-    return done
+    """Match up to ``limit`` undispatched events, oldest first, in one transaction;
+    returns how many."""
+    claimed: list[uuid.UUID] = []
+    try:
+        with host.unit() as unit:
+            batch = claim_pending_events(unit.conn, host.now(), limit)
+            claimed.extend(event["id"] for event in batch)
+            _start_runs(unit, batch)
+            return len(batch)
+    except Exception:
+        if len(claimed) <= 1:
+            raise
+    return _one_by_one(claimed, lambda event_id: _dispatch_one(host, event_id))
 
 
-def dispatch_event(ctx: Context, event_id: uuid.UUID) -> int:
-    """Claim one event and start the runs it triggers (all in the caller's transaction)."""
-    claimed = ctx.conn.execute(sa.update(events).where(
-        events.c.id == event_id, events.c.dispatched_at.is_(None)).values(
-        dispatched_at=ctx.now()))
-    if claimed.rowcount != 1:
-        return 0
-    event = ctx.conn.execute(sa.select(events).where(events.c.id == event_id)).mappings().one()
-    for workflow, record_id, trigger in _matches(ctx, event):
-        if not is_paused(ctx, workflow.name):
-            start_run(ctx, workflow, record_id, trigger, f"event:{event_id}")
-    return 1
+def _dispatch_one(host: EngineHost, event_id: uuid.UUID) -> int:
+    with host.unit() as unit:
+        batch = claim_events(unit.conn, host.now(), [event_id])
+        _start_runs(unit, batch)
+        return len(batch)
 
 
-def _matches(ctx: Context, event: Mapping[str, Any]) -> Iterator[tuple[Workflow, Any, dict]]:
-    index, kind = workflow_index(ctx), event["type"]
-    data = event["data"] or {}
-    trigger = {"event_id": str(event["id"]), "type": kind, "object": event["object"],
-               "record": str(event["record_id"]) if event["record_id"] else None,
-               "occurred_at": event["occurred_at"].isoformat(), "data": data}
-    if kind in RECORD_TRIGGERS:
-        changed = {c.get("field") for c in data.get("changes", [])}
-        for workflow in index.listening(event["object"], RECORD_TRIGGERS[kind]):
-            wanted = set(workflow.trigger.get("changed", ()))
-            if wanted and not wanted & changed:
-                continue
-            old = _old_values(ctx, event) if kind == "record.updated" else None
-            if _holds(ctx, workflow, event["object"], event["record_id"], old):
-                yield workflow, event["record_id"], trigger
-        if kind == "record.created":
-            for workflow in index.listening(event["object"], "related_created"):
-                parent = _parent(ctx, workflow, event["object"], event["record_id"])
-                if parent and _holds(ctx, workflow, event["object"], event["record_id"]):
-                    yield workflow, parent, {**trigger, "related": trigger["record"]}
-        return
-    for workflow in index.listening(event["object"], f"event:{kind}"):
-        if event["record_id"] is None or _holds(ctx, workflow, event["object"],
-                                                event["record_id"]):
-            yield workflow, event["record_id"], trigger
-
-
-def _holds(ctx: Context, workflow: Workflow, object_name: str, record_id: Any,
-           old: Mapping[str, Any] | None = None) -> bool:
-    """The trigger condition on the record as it is now (deleted records included);
-    ``old`` holds the values an update replaced, for changed / changed_to / changed_from."""
-    if workflow.condition is None:
-        return True
-    table = get_model(ctx, object_name).table
-    row = ctx.conn.execute(sa.select(table).where(table.c.id == record_id)).mappings().first()
-    if row is None:
-        return False
-    return to_predicate(workflow.condition)(row, old, now=ctx.now(),
-                                            related=FilterSources(ctx).rows)
-
-
-def _old_values(ctx: Context, event: Mapping[str, Any]) -> dict[str, Any]:
-    """The replaced values of an update event, back in storage form."""
-    model = get_model(ctx, event["object"])
-    old: dict[str, Any] = {}
-    for change in (event["data"] or {}).get("changes", []):
-        field = model.fields.get(change.get("field"))
-        if field is None:
-            continue
-        try:
-            old[field.name] = None if change.get("old") is None else \
-                field.type.deserialize(field.definition, change["old"])
-        except (ValueError, TypeError):
-            continue  # a value the field no longer accepts: treated as unchanged
-    return old
-
-
-def _parent(ctx: Context, workflow: Workflow, child: str, record_id: Any) -> Any:
-    table = get_model(ctx, child).table
-    return ctx.conn.execute(sa.select(table.c[workflow.via]).where(
-        table.c.id == record_id)).scalar()
+def _start_runs(unit: Unit, batch: Sequence[Mapping[str, Any]]) -> None:
+    """Create the runs a batch of claimed events triggers (paused workflows start none)."""
+    indexes: dict[int, WorkflowIndex] = {}
+    paused: dict[int, frozenset[str]] = {}
+    rows = []
+    for event in batch:
+        tenant_id = event["tenant_id"]
+        ctx = unit.context(tenant_id)
+        if tenant_id not in indexes:
+            indexes[tenant_id] = workflow_index(ctx)
+        for workflow, record_id, trigger in matches(ctx, indexes[tenant_id], event):
+            if tenant_id not in paused:
+                paused[tenant_id] = paused_workflows(ctx)
+            if workflow.name not in paused[tenant_id]:
+                rows.append(new_run(ctx, workflow, record_id, trigger, f"event:{event['id']}"))
+    insert_runs(unit.conn, rows)
 
 
 # -- runs --------------------------------------------------------------------------------
 
+def claim_due(host: EngineHost, owner: str, limit: int) -> list[dict[str, Any]]:
+    """Lease up to ``limit`` due runs of unpaused workflows (earliest due first) in a
+    transaction of their own; their rows as leased."""
+    with host.connection() as conn:
+        now = host.now()
+        return claim_due_runs(conn, owner, now, now + host.lease, limit)
+
+
 def advance_due(host: EngineHost, owner: str, limit: int = BATCH) -> int:
     """Claim up to ``limit`` due runs and advance each as far as it goes; steps run."""
-    steps = 0
-    for run_id, tenant_id in claim_due(host, owner, limit):
-        steps += advance_run(host, tenant_id, run_id, owner)
+    advance = _Advance(host, GroupSettings(owner, host.hooks, host.lease))
+    done = advance.group(claim=limit)
+    steps = done.steps
+    while done.alone:
+        after = Handover()
+        for run_id in done.alone:
+            after.add(advance.alone(run_id))
+        again = advance.group(ids=after.grouped) if after.grouped else Handover()
+        steps += after.steps + again.steps
+        done = Handover(alone=[*after.alone, *again.alone])
+    if advance.errors:
+        raise advance.errors[0]
     return steps
 
 
-def claim_due(host: EngineHost, owner: str, limit: int) -> list[tuple[uuid.UUID, int]]:
-    """Lease due runs of unpaused workflows, earliest due first (catch-up in order)."""
-    now = host.now()
-    runs = workflow_runs
-    paused = sa.select(workflow_state.c.workflow).where(
-        workflow_state.c.tenant_id == runs.c.tenant_id,
-        workflow_state.c.workflow == runs.c.workflow, workflow_state.c.paused.is_(True))
-    free = sa.or_(runs.c.lease_until.is_(None), runs.c.lease_until < now)
-    with host.connection() as conn:
-        query = (sa.select(runs.c.id, runs.c.tenant_id)
-                 .where(runs.c.status.in_(("running", "waiting")), runs.c.due_at <= now, free,
-                        ~sa.exists(paused))
-                 .order_by(runs.c.due_at, runs.c.id).limit(limit))
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update(skip_locked=True, of=runs)
-        candidates = conn.execute(query).all()
-        claimed = []
-        for run_id, tenant_id in candidates:
-            taken = conn.execute(sa.update(runs).where(runs.c.id == run_id, free).values(
-                lease_owner=owner, lease_until=now + host.lease))
-            if taken.rowcount == 1:
-                claimed.append((run_id, tenant_id))
-    return claimed
+class _Advance:
+    """The transactions of one ``advance_due`` call, and the errors they met."""
+
+    def __init__(self, host: EngineHost, settings: GroupSettings) -> None:
+        self.host, self.settings = host, settings
+        self.budget = Budget()
+        self.errors: list[Exception] = []
+
+    def group(self, *, claim: int = 0, ids: Sequence[uuid.UUID] = ()) -> Handover:
+        """Claim due runs (or take the given ones) and advance them in one transaction;
+        if that fails, redo each run in a transaction of its own."""
+        taken: list[uuid.UUID] = []
+        try:
+            with self.host.unit() as unit:
+                now, owner = self.host.now(), self.settings.owner
+                until = now + self.settings.lease
+                rows = claim_due_runs(unit.conn, owner, now, until, claim) if claim \
+                    else take_runs(unit.conn, owner, now, until, ids)
+                taken.extend(row["id"] for row in rows)
+                return advance_group(unit, rows, self.settings, self.budget)
+        except Exception as exc:
+            if len(taken) > 1:
+                done = Handover()
+                for run_id in taken:
+                    done.add(self.group(ids=[run_id]))
+                return done
+            self.errors.append(exc)
+            self._release(taken or ids)
+            return Handover()
+
+    def alone(self, run_id: uuid.UUID) -> Handover:
+        """The run's external step, alone in a transaction that commits right after it."""
+        try:
+            with self.host.unit() as unit:
+                now, owner = self.host.now(), self.settings.owner
+                rows = take_runs(unit.conn, owner, now, now + self.settings.lease, [run_id])
+                return advance_group(unit, rows, self.settings, self.budget, alone=True)
+        except Exception as exc:
+            self.errors.append(exc)
+            self._release([run_id])
+            return Handover()
+
+    def _release(self, ids: Sequence[uuid.UUID]) -> None:
+        """Let any worker take the runs again at once, not only when the lease ends."""
+        with self.host.connection() as conn:
+            release_runs(conn, self.settings.owner, ids)
 
 
-def advance_run(host: EngineHost, tenant_id: int, run_id: uuid.UUID, owner: str) -> int:
-    """Run the leased run's due steps, one transaction each. The step that leaves the
-    run not due (waiting, finished) releases the lease in its own transaction."""
-    steps, more = 0, True
-    try:
-        while more and steps < MAX_STEPS_PER_CLAIM:
-            with host.system_context(tenant_id) as ctx:
-                ran, more = _one_step(ctx, run_id, owner, host.hooks, host.lease)
-            steps += ran
-    finally:
-        if more:  # stopped early (a limit, an error): let any worker take it again
-            with host.connection() as conn:
-                conn.execute(sa.update(workflow_runs).where(
-                    workflow_runs.c.id == run_id, workflow_runs.c.lease_owner == owner)
-                    .values(lease_owner=None, lease_until=None))
-    return steps
-
-
-def _one_step(ctx: Context, run_id: uuid.UUID, owner: str, hooks: Hooks,
-              lease: dt.timedelta) -> tuple[bool, bool]:
-    """Execute the run's current step if it is due and still ours: (ran, due again now)."""
-    now = ctx.now()
-    query = sa.select(workflow_runs).where(workflow_runs.c.id == run_id,
-                                           workflow_runs.c.lease_owner == owner)
-    if ctx.conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    run = ctx.conn.execute(query).mappings().first()
-    if run is None:
-        return False, False
-    if run["status"] not in ("running", "waiting") or run["due_at"] is None \
-            or run["due_at"] > now:
-        _release(ctx, run_id, owner)
-        return False, False
-    steps = run["definition"]["steps"]
-    position = {s["id"]: i for i, s in enumerate(steps)}
-    step = steps[position[run["step"]]]
-    attempt = run["step_attempt"] + 1
-    call = StepCall(ctx, run["object"], run["record_id"], step, run["trigger"], run["wait"],
-                    hooks, run_id=run["id"], attempt=attempt, workflow=run["workflow"])
-    started = time.perf_counter()
-    try:
-        with ctx.conn.begin_nested():
-            outcome = execute(call)
-    except (Problem, StepError, Exception) as exc:
-        values = _failed(ctx, run, step, attempt, exc, started)
-    else:
-        _record(ctx, run, step, attempt, "waiting" if outcome.sleep_until else "done",
-                outcome.output, None, started)
-        values = _move(ctx, run, steps, position, outcome)
-    status, due = values.get("status", run["status"]), values.get("due_at", run["due_at"])
-    more = status in ("running", "waiting") and due is not None and due <= now
-    if more:
-        values.update(lease_until=now + lease)
-    else:
-        values.update(lease_owner=None, lease_until=None)
-    ctx.conn.execute(sa.update(workflow_runs).where(workflow_runs.c.id == run["id"])
-                     .values(values))
-    return True, more
-
-
-def _release(ctx: Context, run_id: uuid.UUID, owner: str) -> None:
-    ctx.conn.execute(sa.update(workflow_runs).where(
-        workflow_runs.c.id == run_id, workflow_runs.c.lease_owner == owner).values(
-        lease_owner=None, lease_until=None))
-
-
-def _move(ctx: Context, run: Mapping[str, Any], steps: list[dict[str, Any]],
-          position: Mapping[str, int], outcome: Outcome) -> dict[str, Any]:
-    """The run's next state after a step that did its work."""
-    now, step_id = ctx.now(), run["step"]
-    values: dict[str, Any] = {"updated_at": now}
-    if outcome.sleep_until is not None:
-        values.update(status="waiting", due_at=outcome.sleep_until, wait=dict(outcome.wait or {}))
-        return values
-    target = outcome.goto or steps[position[step_id]].get("next")
-    if target is None:
-        following = position[step_id] + 1
-        target = steps[following]["id"] if following < len(steps) else "end"
-    if outcome.end or target == "end":
-        values.update(status="completed", finished_at=now, due_at=None, wait=None,
-                      step=None, step_attempt=0)
-    else:
-        values.update(status="running", step=target, due_at=now, wait=None, step_attempt=0)
-    return values
-
-
-def _failed(ctx: Context, run: Mapping[str, Any], step: Mapping[str, Any], attempt: int,
-            exc: BaseException, started: float) -> dict[str, Any]:
-    """The run's next state after a failed step: retry with backoff, then go to
-    ``on_failure.then``, else the run fails."""
-    policy = step.get("on_failure") or (DEFAULT_RETRY if step.get("action") == "call_webhook"
-                                        else {})
-    now, error = ctx.now(), describe(exc)
-    if attempt <= policy.get("retry", 0):
-        backoff = dt.timedelta(seconds=policy.get("backoff_seconds", 60) * 2 ** (attempt - 1))
-        _record(ctx, run, step, attempt, "retry", None, error, started)
-        return {"step_attempt": attempt, "due_at": now + backoff, "updated_at": now}
-    _record(ctx, run, step, attempt, "failed", None, error, started)
-    fallback = policy.get("then")
-    if fallback and fallback != "end":
-        return {"step": fallback, "step_attempt": 0, "status": "running", "due_at": now,
-                "wait": None, "updated_at": now}
-    if fallback == "end":
-        return {"status": "completed", "finished_at": now, "due_at": None, "updated_at": now}
-    return {"status": "failed", "finished_at": now, "due_at": None, "updated_at": now,
-            "error": {**error, "step": step["id"]}}
-
-
-def _record(ctx: Context, run: Mapping[str, Any], step: Mapping[str, Any], attempt: int,
-            outcome: str, output: Mapping[str, Any] | None, error: Mapping[str, Any] | None,
-            started: float) -> None:
-    ctx.conn.execute(run_steps.insert(), {
-        "run_id": run["id"], "step": step["id"], "attempt": attempt, "outcome": outcome,
-        "input": {k: v for k, v in step.items() if k not in ("id", "label")},
-        "output": _plain(output), "error": _plain(error), "started_at": ctx.now(),
-        "duration_ms": round((time.perf_counter() - started) * 1000, 3)})
-
-
-def _plain(value: Any) -> Any:
-    """JSON-safe copy (ids and instants as text) for the history tables."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return str(value)
+def _one_by_one(ids: Sequence[uuid.UUID], work: Callable[[uuid.UUID], int]) -> int:
+    """``work`` for each id in a transaction of its own; the first error is raised after
+    all the others were done."""
+    done, error = 0, None
+    for item in ids:
+        try:
+            done += work(item)
+        except Exception as exc:
+            error = error or exc
+    if error is not None:
+        raise error
+    return done

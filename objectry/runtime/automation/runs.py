@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from objectry.metadata.problems import Conflict, ErrorItem, Invalid, NotFound
 from objectry.runtime.automation.definitions import Workflow, workflow_index
@@ -26,26 +28,58 @@ from objectry.runtime.rows import parse_id
 LIVE = ("running", "waiting", "paused")
 FINISHED = ("completed", "failed", "cancelled")
 MAX_MANUAL = 10_000
+#: The columns of the unique trigger key (one run per workflow and trigger).
+TRIGGER_KEY = ("tenant_id", "workflow", "trigger_key")
 
 
 def start_run(ctx: Context, workflow: Workflow, record_id: uuid.UUID | None,
               trigger: Mapping[str, Any], trigger_key: str) -> uuid.UUID | None:
     """A new run at the workflow's first step, due now; None if this trigger already
     started one (the same event delivered twice starts nothing new)."""
+    values = new_run(ctx, workflow, record_id, trigger, trigger_key)
+    dialect = "postgresql" if ctx.conn.dialect.name == "postgresql" else "sqlite"
+    return ctx.conn.execute(_START_ONE[dialect], values).scalar()
+
+
+def new_run(ctx: Context, workflow: Workflow, record_id: uuid.UUID | None,
+            trigger: Mapping[str, Any], trigger_key: str) -> dict[str, Any]:
+    """The row of a run at the workflow's first step, due now."""
     now = ctx.now()
-    run_id = uuid7(int(now.timestamp() * 1000))
-    values = {"id": run_id, "tenant_id": ctx.tenant.id, "workflow": workflow.name,
-              "definition": dict(workflow.document), "definition_version": workflow.version,
-              "object": workflow.object, "record_id": record_id, "status": "running",
-              "step": workflow.document["steps"][0]["id"], "step_attempt": 0, "due_at": now,
-              "trigger": dict(trigger), "trigger_key": trigger_key, "started_at": now,
-              "updated_at": now}
-    try:
-        with ctx.conn.begin_nested():
-            ctx.conn.execute(workflow_runs.insert(), values)
-    except sa.exc.IntegrityError:
-        return None
-    return run_id
+    return {"id": uuid7(int(now.timestamp() * 1000)), "tenant_id": ctx.tenant.id,
+            "workflow": workflow.name, "definition": dict(workflow.document),
+            "definition_version": workflow.version, "object": workflow.object,
+            "record_id": record_id, "status": "running",
+            "step": workflow.document["steps"][0]["id"], "step_attempt": 0, "due_at": now,
+            "trigger": dict(trigger), "trigger_key": trigger_key, "started_at": now,
+            "updated_at": now}
+
+
+def insert_runs(conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert new runs in one statement; a run whose trigger already started one (a
+    redelivered event, a second worker) is skipped by the database, not by a savepoint."""
+    if rows:
+        conn.execute(_insert_new(conn), rows)
+
+
+def _insert_new(conn: sa.Connection) -> sa.Insert:
+    return _INSERT_NEW["postgresql" if conn.dialect.name == "postgresql" else "sqlite"]
+
+
+#: ``INSERT ... ON CONFLICT (tenant, workflow, trigger key) DO NOTHING``, built once.
+_INSERT_NEW = MappingProxyType({
+    "postgresql": postgresql.insert(workflow_runs).on_conflict_do_nothing(
+        index_elements=TRIGGER_KEY),
+    "sqlite": sqlite.insert(workflow_runs).on_conflict_do_nothing(index_elements=TRIGGER_KEY)})
+#: The same for one run, returning its id (no row: the trigger had started one).
+_START_ONE = MappingProxyType({name: statement.returning(workflow_runs.c.id)
+                               for name, statement in _INSERT_NEW.items()})
+
+
+def paused_workflows(ctx: Context) -> frozenset[str]:
+    """The tenant's paused workflows, read once for a batch of events."""
+    return frozenset(ctx.conn.execute(sa.select(workflow_state.c.workflow).where(
+        workflow_state.c.tenant_id == ctx.tenant.id,
+        workflow_state.c.paused.is_(True))).scalars())
 
 
 def is_paused(ctx: Context, workflow: str) -> bool:
