@@ -201,10 +201,15 @@ class Guard:
     def _actor_key(self, kind: str, *rest: Any) -> tuple[Any, ...]:
         """Cache key of SQL built for this actor on this object: clauses are immutable,
         so a request reuses them (and their memoized cache keys) instead of building
-        them again. The clock is part of it, as grant expiry reads it at execution."""
+        them again."""
         ctx, actor = self.ctx, self.ctx.actor
         return (kind, ctx.tenant.id, ctx.tenant.meta_version, self.model.api_name,
-                ctx.conn.dialect.name, actor.user_id, actor.department, ctx.clock, *rest)
+                ctx.conn.dialect.name, actor.user_id, actor.department, *rest)
+
+    def _clock_key(self) -> int:
+        """Which clock a cached statement's grant expiry reads (clocks need not be
+        hashable; the cached statement holds its clock, so the id stays its own)."""
+        return id(self.ctx.clock)
 
     def _now(self) -> sa.BindParameter[Any]:
         """The current time, read when a (possibly cached) statement executes."""
@@ -306,7 +311,8 @@ class Guard:
         One sub-select per grantee kind, so each walks the grantee index to the few
         grants that reach the actor instead of scanning every grant on the object.
         """
-        return self.ctx.decisions.get_or_build(self._actor_key("shared"), self._shared)
+        return self.ctx.decisions.get_or_build(self._actor_key("shared", self._clock_key()),
+                                             self._shared)
 
     def _shared(self) -> sa.ColumnElement[bool]:
         g, actor = record_grants, self.ctx.actor
@@ -330,7 +336,8 @@ class Guard:
         if self.unrestricted or not record_ids:
             return {}
         found: dict[uuid.UUID, list[Mapping[str, str]]] = {}
-        query = self.ctx.decisions.get_or_build(self._actor_key("distribution"), lambda: (
+        key = self._actor_key("distribution", self._clock_key())
+        query = self.ctx.decisions.get_or_build(key, lambda: (
             sa.select(record_grants.c.record_id, record_grants.c.field_groups)
             .where(record_grants.c.record_id.in_(sa.bindparam("record_ids", expanding=True)),
                    *self._live_grants())))
