@@ -53,6 +53,7 @@ from objectry.runtime.automation.group import Budget, GroupSettings, Handover, a
 from objectry.runtime.automation.host import EngineHost, Unit
 from objectry.runtime.automation.matching import matches
 from objectry.runtime.automation.runs import insert_runs, new_run, paused_workflows
+from objectry.runtime.automation.stepping import UnsavedFailure
 from objectry.runtime.automation.sweeps import sweep
 
 __all__ = ["BATCH", "EngineHost", "TickReport", "advance_due", "claim_due",
@@ -183,17 +184,16 @@ class _Advance:
         self.errors: list[Exception] = []
 
     def group(self, *, claim: int = 0, ids: Sequence[uuid.UUID] = ()) -> Handover:
-        """Claim due runs (or take the given ones) and advance them in one transaction;
-        if that fails, redo each run in a transaction of its own."""
+        """Claim due runs (or take the given ones) and advance them in one transaction,
+        first without a savepoint per step, and if a step failed, again with them; if
+        that fails too, redo each run in a transaction of its own."""
         taken: list[uuid.UUID] = []
         try:
-            with self.host.unit() as unit:
-                now, owner = self.host.now(), self.settings.owner
-                until = now + self.settings.lease
-                rows = claim_due_runs(unit.conn, owner, now, until, claim) if claim \
-                    else take_runs(unit.conn, owner, now, until, ids)
-                taken.extend(row["id"] for row in rows)
-                return advance_group(unit, rows, self.settings, self.budget)
+            try:
+                return self._group(claim, ids, taken, savepoints=False)
+            except UnsavedFailure:
+                taken.clear()
+                return self._group(claim, ids, taken, savepoints=True)
         except Exception as exc:
             if len(taken) > 1:
                 done = Handover()
@@ -203,6 +203,19 @@ class _Advance:
             self.errors.append(exc)
             self._release(taken or ids)
             return Handover()
+
+    def _group(self, claim: int, ids: Sequence[uuid.UUID], taken: list[uuid.UUID], *,
+               savepoints: bool) -> Handover:
+        budget = self.budget.copy()  # steps of a rolled-back attempt do not count
+        with self.host.unit() as unit:
+            now, owner = self.host.now(), self.settings.owner
+            until = now + self.settings.lease
+            rows = claim_due_runs(unit.conn, owner, now, until, claim) if claim \
+                else take_runs(unit.conn, owner, now, until, ids)
+            taken.extend(row["id"] for row in rows)
+            done = advance_group(unit, rows, self.settings, budget, savepoints=savepoints)
+        self.budget = budget
+        return done
 
     def alone(self, run_id: uuid.UUID) -> Handover:
         """The run's external step, alone in a transaction that commits right after it."""

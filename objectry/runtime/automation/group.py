@@ -51,6 +51,9 @@ class Budget:
     def spend(self, run_id: uuid.UUID) -> None:
         self.spent[run_id] = self.spent.get(run_id, 0) + 1
 
+    def copy(self) -> Budget:
+        return Budget(dict(self.spent))
+
 
 @dataclass
 class Handover:
@@ -76,9 +79,10 @@ class GroupSettings:
 
 
 def advance_group(unit: Unit, runs: Iterable[Mapping[str, Any]], settings: GroupSettings,
-                  budget: Budget, *, alone: bool = False) -> Handover:
+                  budget: Budget, *, alone: bool = False, savepoints: bool = True) -> Handover:
     """Advance the taken runs in the unit's transaction. ``alone``: one run, whose one
-    external step is the only step this transaction runs."""
+    external step is the only step this transaction runs. ``savepoints=False``: steps
+    run without them and the first failure raises ``UnsavedFailure`` (see ``stepping``)."""
     done = Handover()
     updates: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
@@ -88,7 +92,7 @@ def advance_group(unit: Unit, runs: Iterable[Mapping[str, Any]], settings: Group
         kind = _next_kind(run, ctx.now(), budget)
         if kind == ("alone" if alone else "grouped"):
             while True:
-                result = run_step(ctx, run, settings.hooks)
+                result = run_step(ctx, run, settings.hooks, savepoint=savepoints)
                 run.update(result.values)
                 history.append(result.history)
                 budget.spend(run["id"])

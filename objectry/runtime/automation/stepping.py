@@ -2,9 +2,11 @@
 
 The step's writes are undone alone if it fails (its savepoint), and the failure is
 then handled by the step's ``on_failure``: retry with backoff, go to another step, or
-fail the run. What comes out is the run's next state and the history row
-(``run_steps``) to record; the caller writes them, together with the other runs of its
-transaction.
+fail the run. A group may first try its steps without savepoints: if one fails, the
+whole transaction is rolled back and done again with them, so the outcome is the same.
+
+What comes out is the run's next state and the history row (``run_steps``) to record;
+the caller writes them, together with the other runs of its transaction.
 """
 
 from __future__ import annotations
@@ -67,19 +69,35 @@ class StepResult:
     history: dict[str, Any]  # its run_steps row
 
 
-def run_step(ctx: Context, run: Mapping[str, Any], hooks: Hooks) -> StepResult:
-    """Execute the run's current step and say what becomes of the run."""
+class UnsavedFailure(Exception):
+    """A step failed where it ran without a savepoint: the caller rolls back the whole
+    transaction and does its steps again, each under a savepoint."""
+
+
+def run_step(ctx: Context, run: Mapping[str, Any], hooks: Hooks, *,
+             savepoint: bool = True) -> StepResult:
+    """Execute the run's current step and say what becomes of the run.
+
+    ``savepoint=False`` spares the two statements of a savepoint for a step that
+    succeeds (most do); one that fails raises ``UnsavedFailure`` instead of being
+    recorded, since its partial writes can then only be undone with the transaction.
+    """
     step = current_step(run)
     attempt = run["step_attempt"] + 1
     call = StepCall(ctx, run["object"], run["record_id"], step, run["trigger"], run["wait"],
                     hooks, run_id=run["id"], attempt=attempt, workflow=run["workflow"])
     started = time.perf_counter()
     try:
-        with ctx.conn.begin_nested():
+        if savepoint:
+            with ctx.conn.begin_nested():
+                outcome = execute(call)
+        else:
             outcome = execute(call)
     except Exception as exc:
         if _transient(exc):
             raise
+        if not savepoint:
+            raise UnsavedFailure(f"step {step['id']} of run {run['id']}") from exc
         return _failed(ctx, run, step, attempt, exc, started)
     history = _history(ctx, run, step, attempt,
                        "waiting" if outcome.sleep_until else "done", outcome.output, None,
