@@ -115,6 +115,6 @@ AUTOMATION_MESSAGES: Final = MappingProxyType({
               "{current}.",
         "zh-CN": "版本 {version} 中没有步骤“{step}”;该运行继续使用版本 {current}。"},
     "run_in_progress": {
-        "en": "The run is executing a step right now; migrate it again when the step is done.",
-        "zh-CN": "该运行正在执行步骤;请在步骤完成后再迁移。"},
+        "en": "The run is executing a step right now; try again when the step is done.",
+        "zh-CN": "该运行正在执行步骤;请在步骤完成后再试。"},
 })

@@ -706,6 +706,13 @@ def run_paths() -> Paths:
         f"{API}/runs/{{run}}/cancel": {"post": operation(
             "Cancel a run", "automation", {"200": answer("the cancelled run", run)},
             admin=True, fails={**unknown, "409": "the run has finished"})},
+        f"{API}/runs/{{run}}/pause": {"post": operation(
+            "Pause one run where it is", "automation", {"200": answer("the paused run", run)},
+            admin=True,
+            fails={**unknown, "409": "the run has finished or is executing a step"})},
+        f"{API}/runs/{{run}}/resume": {"post": operation(
+            "Resume a paused run", "automation", {"200": answer("the resumed run", run)},
+            admin=True, fails={**unknown, "409": "the run has finished"})},
     }
 
 

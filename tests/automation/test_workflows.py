@@ -244,3 +244,29 @@ def test_changed_to_and_related_conditions(api: Api, engine: Engine) -> None:
     engine.tick()  # becomes an MQL again, but a task exists: the branch ends the run
     assert len(tasks_of(api, lead_id)) == 1
     assert len(runs_of(api, lead_id)) == 2
+
+
+def test_one_records_run_paused_and_resumed(api: Api, engine: Engine) -> None:
+    setup(api)
+    assert put_workflow(api, {
+        "api_name": "drip", "object": "lead", "trigger": {"on": "created"},
+        "steps": [{"id": "wait", "wait": {"days": 1}},
+                  {"id": "mark", "action": "update_record", "values": {"status": "working"}}],
+    }).status_code == 200
+    held = api.post("/api/v1/records/lead", json={"full_name": "A"}).get_json()["id"]
+    other = api.post("/api/v1/records/lead", json={"full_name": "B"}).get_json()["id"]
+    engine.tick()
+    run = runs_of(api, held)[0]
+    paused = api.post(f"/api/v1/runs/{run['id']}/pause")
+    assert paused.status_code == 200 and paused.get_json()["status"] == "paused"
+    engine.later(days=2)
+    assert api.get(f"/api/v1/records/lead/{held}").get_json()["status"] == "new"
+    assert api.get(f"/api/v1/records/lead/{other}").get_json()["status"] == "working"
+    listed = api.get("/api/v1/workflows/drip/runs", query={"status": "paused"}).get_json()
+    assert [r["id"] for r in listed["items"]] == [run["id"]]
+    resumed = api.post(f"/api/v1/runs/{run['id']}/resume")
+    assert resumed.status_code == 200 and resumed.get_json()["status"] == "waiting"
+    engine.tick()  # overdue since yesterday: runs at once
+    assert api.get(f"/api/v1/records/lead/{held}").get_json()["status"] == "working"
+    finished = api.post(f"/api/v1/runs/{run['id']}/pause")
+    assert finished.status_code == 409 and error_codes(finished) == ["run_finished"]

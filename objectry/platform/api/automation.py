@@ -19,7 +19,7 @@ from objectry.runtime.model import get_model
 
 blueprint = Blueprint("automation", __name__, url_prefix="/api/v1")
 
-STATUSES = ("running", "waiting", "completed", "failed", "cancelled")
+STATUSES = ("running", "waiting", "paused", "completed", "failed", "cancelled")
 
 
 
@@ -93,6 +93,22 @@ def cancel_run(run_id: str) -> Response:
     with tenant_context() as ctx:
         require_admin(ctx)
         run = runs.cancel(ctx, run_id)
+    return json_response(run)
+
+
+@blueprint.post("/runs/<run_id>/pause")
+def pause_run(run_id: str) -> Response:
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        run = runs.pause_run(ctx, run_id)
+    return json_response(run)
+
+
+@blueprint.post("/runs/<run_id>/resume")
+def resume_run(run_id: str) -> Response:
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        run = runs.resume_run(ctx, run_id)
     return json_response(run)
 
 

@@ -164,6 +164,45 @@ def cancel(ctx: Context, run_id: Any) -> dict[str, Any]:
     return run_json(ctx, {**run, "status": "cancelled", "finished_at": now})
 
 
+def pause_run(ctx: Context, run_id: Any) -> dict[str, Any]:
+    """Hold one record's run where it is (seed 001: a manual intervention point). Its
+    step, wait and due time are kept; claims take only running and waiting runs."""
+    run = _live(ctx, run_id)
+    if run["status"] == "paused":
+        return run_json(ctx, run)
+    if run["lease_until"] is not None and run["lease_until"] > ctx.now():
+        raise Conflict([ErrorItem("", "run_in_progress")], detail_code="run_in_progress")
+    return _set_status(ctx, run, "paused")
+
+
+def resume_run(ctx: Context, run_id: Any) -> dict[str, Any]:
+    """Let a paused run go on: a wait goes on waiting, anything overdue runs at once."""
+    run = _live(ctx, run_id)
+    if run["status"] != "paused":
+        return run_json(ctx, run)
+    return _set_status(ctx, run, "waiting" if run["wait"] else "running")
+
+
+def _live(ctx: Context, run_id: Any) -> dict[str, Any]:
+    run = _load(ctx, run_id)
+    if run["status"] in FINISHED:
+        raise Conflict([ErrorItem("", "run_finished", {"state": run["status"]})],
+                       detail_code="run_finished", state=run["status"])
+    return run
+
+
+def _set_status(ctx: Context, run: Mapping[str, Any], status: str) -> dict[str, Any]:
+    """Change a live run's status unless a worker leased it meanwhile (then 409)."""
+    now = ctx.now()
+    free = sa.or_(workflow_runs.c.lease_until.is_(None), workflow_runs.c.lease_until <= now)
+    changed = ctx.conn.execute(sa.update(workflow_runs).where(
+        workflow_runs.c.id == run["id"], workflow_runs.c.status == run["status"], free)
+        .values(status=status, updated_at=now))
+    if changed.rowcount != 1:
+        raise Conflict([ErrorItem("", "run_in_progress")], detail_code="run_in_progress")
+    return run_json(ctx, {**run, "status": status, "updated_at": now})
+
+
 def get_run(ctx: Context, run_id: Any) -> dict[str, Any]:
     run = _load(ctx, run_id)
     steps = ctx.conn.execute(sa.select(run_steps).where(run_steps.c.run_id == run["id"])
