@@ -139,13 +139,14 @@ def test_failure_retries_then_falls_back(api: Api, engine: Engine) -> None:
     assert api.get(f"/api/v1/records/lead/{lead_id}").get_json()["status"] == "new"
 
 
+DRIP = {"api_name": "drip", "object": "lead", "trigger": {"on": "created"},
+        "steps": [{"id": "wait", "wait": {"days": 1}},
+                  {"id": "mark", "action": "update_record", "values": {"status": "working"}}]}
+
+
 def test_pause_resume_and_cancel(api: Api, engine: Engine) -> None:
     setup(api)
-    assert put_workflow(api, {
-        "api_name": "drip", "object": "lead", "trigger": {"on": "created"},
-        "steps": [{"id": "wait", "wait": {"days": 1}},
-                  {"id": "mark", "action": "update_record", "values": {"status": "working"}}],
-    }).status_code == 200
+    assert put_workflow(api, DRIP).status_code == 200
     first = api.post("/api/v1/records/lead", json={"full_name": "A"}).get_json()["id"]
     second = api.post("/api/v1/records/lead", json={"full_name": "B"}).get_json()["id"]
     engine.tick()
@@ -248,11 +249,7 @@ def test_changed_to_and_related_conditions(api: Api, engine: Engine) -> None:
 
 def test_one_records_run_paused_and_resumed(api: Api, engine: Engine) -> None:
     setup(api)
-    assert put_workflow(api, {
-        "api_name": "drip", "object": "lead", "trigger": {"on": "created"},
-        "steps": [{"id": "wait", "wait": {"days": 1}},
-                  {"id": "mark", "action": "update_record", "values": {"status": "working"}}],
-    }).status_code == 200
+    assert put_workflow(api, DRIP).status_code == 200
     held = api.post("/api/v1/records/lead", json={"full_name": "A"}).get_json()["id"]
     other = api.post("/api/v1/records/lead", json={"full_name": "B"}).get_json()["id"]
     engine.tick()

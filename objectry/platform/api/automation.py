@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, Response
 
 from objectry.platform.api.common import (
@@ -88,44 +91,37 @@ def read_run(run_id: str) -> Response:
     return json_response(run)
 
 
-@blueprint.post("/runs/<run_id>/cancel")
-def cancel_run(run_id: str) -> Response:
+def _as_admin(action: Callable[..., Any], *args: Any) -> Response:
+    """An administrator's intervention on runs or workflows, in one transaction."""
     with tenant_context() as ctx:
         require_admin(ctx)
-        run = runs.cancel(ctx, run_id)
-    return json_response(run)
+        answer = action(ctx, *args)
+    return json_response(answer)
+
+
+@blueprint.post("/runs/<run_id>/cancel")
+def cancel_run(run_id: str) -> Response:
+    return _as_admin(runs.cancel, run_id)
 
 
 @blueprint.post("/runs/<run_id>/pause")
 def pause_run(run_id: str) -> Response:
-    with tenant_context() as ctx:
-        require_admin(ctx)
-        run = runs.pause_run(ctx, run_id)
-    return json_response(run)
+    return _as_admin(runs.pause_run, run_id)
 
 
 @blueprint.post("/runs/<run_id>/resume")
 def resume_run(run_id: str) -> Response:
-    with tenant_context() as ctx:
-        require_admin(ctx)
-        run = runs.resume_run(ctx, run_id)
-    return json_response(run)
+    return _as_admin(runs.resume_run, run_id)
 
 
 @blueprint.post("/workflows/<workflow>/pause")
 def pause(workflow: str) -> Response:
-    with tenant_context() as ctx:
-        require_admin(ctx)
-        state = runs.set_paused(ctx, workflow, True)
-    return json_response(state)
+    return _as_admin(runs.set_paused, workflow, True)
 
 
 @blueprint.post("/workflows/<workflow>/resume")
 def resume(workflow: str) -> Response:
-    with tenant_context() as ctx:
-        require_admin(ctx)
-        state = runs.set_paused(ctx, workflow, False)
-    return json_response(state)
+    return _as_admin(runs.set_paused, workflow, False)
 
 
 @blueprint.get("/automation/webhook_secret")

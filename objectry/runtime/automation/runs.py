@@ -170,8 +170,6 @@ def pause_run(ctx: Context, run_id: Any) -> dict[str, Any]:
     run = _live(ctx, run_id)
     if run["status"] == "paused":
         return run_json(ctx, run)
-    if run["lease_until"] is not None and run["lease_until"] > ctx.now():
-        raise Conflict([ErrorItem("", "run_in_progress")], detail_code="run_in_progress")
     return _set_status(ctx, run, "paused")
 
 
