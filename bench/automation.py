@@ -38,10 +38,11 @@ from objectry.platform import tenancy
 from objectry.platform.automation import PlatformEngineHost
 from objectry.platform.config import Settings
 from objectry.platform.services import Services
-from objectry.runtime import metadata_service, records
+from objectry.runtime import records
 from objectry.runtime.automation.engine import advance_due, claim_due, dispatch_pending, tick
-from objectry.runtime.automation.tables import workflow_runs
-from objectry.runtime.ids import uuid7
+from objectry.runtime.automation.run_tables import workflow_runs
+from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.schema import metadata_service
 
 LEAD = {"kind": "object", "api_name": "lead", "label": {"en": "Lead"},
         "fields": [{"api_name": "full_name", "type": "text"},

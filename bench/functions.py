@@ -28,7 +28,8 @@ from typing import Any
 from objectry.platform import tenancy
 from objectry.platform.config import Settings
 from objectry.platform.services import Services
-from objectry.runtime import functions, metadata_service
+from objectry.runtime import functions
+from objectry.runtime.schema import metadata_service
 from objectry.sandbox import FunctionKey
 
 TRIVIAL = "def main(record, params):\n    return params['x'] + 1\n"

@@ -36,20 +36,21 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.metadata import store
+from objectry.metadata.catalog_tables import users
 from objectry.metadata.permission_terms import NOT_DISTRIBUTED
-from objectry.metadata.tables import users
 from objectry.permissions.access import DecisionCache
 from objectry.permissions.casbin_model import build_enforcer, roles_key
+from objectry.permissions.grant_tables import record_grants
 from objectry.permissions.policies import group_obj
-from objectry.permissions.tables import record_grants
 from objectry.platform import tenancy
 from objectry.platform.config import Settings
 from objectry.platform.services import Services
-from objectry.runtime import metadata_service, records
-from objectry.runtime.context import Actor, Context, Tenant
-from objectry.runtime.enforcement import Guard
-from objectry.runtime.ids import uuid7
-from objectry.runtime.model import get_model
+from objectry.runtime import records
+from objectry.runtime.access.guard import Guard
+from objectry.runtime.kernel.context import Actor, Context, Tenant
+from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.schema import metadata_service
 
 GROUPS = ("contact", "company", "requirement")
 REGIONS = 10

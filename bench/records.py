@@ -30,11 +30,12 @@ import sqlalchemy as sa
 from objectry.platform import tenancy
 from objectry.platform.config import Settings
 from objectry.platform.services import Services
-from objectry.runtime import metadata_service, records
-from objectry.runtime.context import Actor, Context
-from objectry.runtime.functions.engine import FunctionSession
-from objectry.runtime.ids import uuid7
-from objectry.runtime.model import get_model
+from objectry.runtime import records
+from objectry.runtime.functions.validation import RecordValidation
+from objectry.runtime.kernel.context import Actor, Context
+from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.schema import metadata_service
 
 CITIES = ["shanghai", "beijing", "shenzhen", "hangzhou", "chengdu", "wuhan", "xian", "nanjing",
           "suzhou", "tianjin"]
@@ -94,11 +95,11 @@ def main() -> None:
     def service_context(read_only: bool = False) -> Iterator[Context]:
         """What a request has after authentication: a context in one transaction, with
         the process-wide decision cache and a function session (validation functions)."""
-        functions = FunctionSession(services.functions, services.engine)
+        functions = RecordValidation(services.functions, services.engine)
         with services.connection(read_only=read_only) as conn:
             yield Context(tenant=tenant, actor=Actor.system(), conn=conn,
                           models=services.models, decisions=services.decisions,
-                          clock=services.clock, functions=functions)
+                          clock=services.clock, record_hooks=functions)
         functions.flush()
     print(f"database {engine.url.render_as_string(hide_password=True)}, N={args.n}")
 

@@ -20,13 +20,13 @@ import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from objectry.metadata.tables import CATALOG
+from objectry.metadata.catalog_tables import CATALOG
 from objectry.platform import tenancy
 from objectry.platform.app import create_app
 from objectry.platform.config import Settings
 from objectry.platform.db import make_engine
 from objectry.platform.services import Services
-from objectry.runtime.context import Context
+from objectry.runtime.kernel.context import Context
 
 _SLUGS = itertools.count(1)
 

@@ -9,7 +9,7 @@ import string
 from collections.abc import Mapping
 from typing import Any, Final
 
-from objectry.metadata.catalog import MESSAGES
+from objectry.metadata.messages.catalog import MESSAGES
 
 LANGUAGES: Final = ("en", "zh-CN")
 DEFAULT_LANGUAGE: Final = "en"

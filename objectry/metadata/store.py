@@ -16,7 +16,7 @@ from typing import Any
 import jsonpatch
 import sqlalchemy as sa
 
-from objectry.metadata.tables import meta_documents, meta_revisions, meta_versions, tenants
+from objectry.metadata.catalog_tables import meta_documents, meta_revisions, meta_versions, tenants
 
 TENANT_ORIGIN: Mapping[str, Any] = {"source": "tenant"}
 

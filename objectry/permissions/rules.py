@@ -15,8 +15,8 @@ from typing import Any
 
 import casbin
 
-from objectry.metadata.access_validation import field_groups_of
 from objectry.metadata.names import DEFAULT_GROUP
+from objectry.metadata.validation.access import field_groups_of
 from objectry.permissions.casbin_model import ANY, build_enforcer
 from objectry.permissions.policies import ObjectShape, object_rows, strategy_for
 

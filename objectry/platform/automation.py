@@ -28,8 +28,9 @@ from objectry.runtime.automation.engine import TickReport, tick
 from objectry.runtime.automation.smtp_channel import EmailChannel, SmtpConfig
 from objectry.runtime.automation.steps import Hooks
 from objectry.runtime.automation.webhooks import WebhookClient
-from objectry.runtime.context import Actor, Context
-from objectry.runtime.functions import FunctionSession
+from objectry.runtime.functions import FunctionSession, RecordValidation
+from objectry.runtime.functions.actions import call_function
+from objectry.runtime.kernel.context import Actor, Context
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +39,6 @@ def default_hooks(services: Services) -> Hooks:
     """Extension points as the platform ships them: sandbox functions, signed webhooks
     and the message channels; no assignment rule yet (the rule engine registers its
     assigners here)."""
-    from objectry.runtime.functions.actions import call_function
-
     def run_function(ctx: Context, name: str, record_id: uuid.UUID | None,
                      payload: object) -> object:
         return call_function(ctx, name, record_id, payload)
@@ -122,15 +121,15 @@ class PlatformUnit:
                             actor=Actor.system(), conn=self.conn, models=self.services.models,
                             decisions=self.services.decisions, locale=DEFAULT_LANGUAGE,
                             clock=self.clock,
-                            functions=FunctionSession(self.services.functions,
-                                                      self.services.engine))
+                            record_hooks=RecordValidation(self.services.functions,
+                                                          self.services.engine))
             self.contexts[tenant_id] = found
         return found
 
     def flush(self) -> None:
         for ctx in self.contexts.values():
-            if ctx.functions is not None:
-                ctx.functions.flush()
+            if isinstance(ctx.record_hooks, FunctionSession):
+                ctx.record_hooks.flush()
 
 
 def tick_at(services: Services, at: dt.datetime | None = None) -> TickReport:

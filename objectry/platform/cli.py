@@ -29,7 +29,7 @@ from objectry.platform.cli_support import (
 from objectry.platform.config import Settings
 from objectry.platform.db import make_engine, upgrade
 from objectry.platform.services import Services
-from objectry.runtime import metadata_service
+from objectry.runtime.schema import metadata_service
 
 DEMO_DIR = Path(__file__).parent / "demo"
 DEMO_ADMIN = "admin@example.com"

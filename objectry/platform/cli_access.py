@@ -22,11 +22,11 @@ from objectry.metadata.files import load_documents
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.platform import tenancy
 from objectry.platform.cli_support import DEMO_TENANT, console, reports_problems, start_services
-from objectry.runtime import explain as explaining
-from objectry.runtime import grants as granting
-from objectry.runtime import metadata_service
-from objectry.runtime.context import Context
-from objectry.runtime.people import actor_for
+from objectry.runtime.access import explain as explaining
+from objectry.runtime.access import grants as granting
+from objectry.runtime.access.people import actor_for
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.schema import metadata_service
 
 tenant_option = click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
                              envvar="OBJECTRY_TENANT")

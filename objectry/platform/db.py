@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-from objectry.metadata.condition_text import register_sqlite_functions
+from objectry.metadata.conditions.text import register_sqlite_functions
 
 #: Execution option: the transaction only reads (SQLite then needs no write lock).
 READ_ONLY = "objectry_read_only"

@@ -17,9 +17,9 @@ import objectry
 from objectry.metadata import store
 from objectry.metadata.i18n import pick
 from objectry.platform.openapi_platform import add_platform
-from objectry.runtime.context import Context
-from objectry.runtime.enforcement import Guard
-from objectry.runtime.model import ObjectModel, get_model
+from objectry.runtime.access.guard import Guard
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import ObjectModel, get_model
 
 SYSTEM_SCHEMA: Mapping[str, Any] = {
     "id": {"type": "string", "format": "uuid", "readOnly": True},

@@ -22,12 +22,12 @@ from apispec import APISpec
 
 from objectry.metadata.i18n import LANGUAGES
 from objectry.metadata.permission_terms import LEVELS
-from objectry.metadata.validation import field_schema
+from objectry.metadata.validation.objects import field_schema
 from objectry.platform.api.automation import STATUSES as RUN_STATUSES
 from objectry.platform.api.exports import FORMATS as EXPORT_FORMATS
 from objectry.platform.api.meta import KIND_SEGMENTS
 from objectry.runtime.automation.messages import STATUSES as MESSAGE_STATUSES
-from objectry.runtime.planner import CONVERSION_POLICIES
+from objectry.runtime.schema.planner import CONVERSION_POLICIES
 
 Operations = dict[str, dict[str, Any]]
 Paths = dict[str, Operations]

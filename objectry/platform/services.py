@@ -20,9 +20,9 @@ from objectry.permissions.access import DecisionCache
 from objectry.platform import tenancy
 from objectry.platform.config import Settings
 from objectry.platform.db import READ_ONLY, make_engine, upgrade
-from objectry.runtime.context import Actor, Context, Tenant, utc_now
-from objectry.runtime.functions import FunctionConfig, FunctionRuntime, FunctionSession
-from objectry.runtime.model_cache import ModelCache
+from objectry.runtime.functions import FunctionConfig, FunctionRuntime, RecordValidation
+from objectry.runtime.kernel.caches import ModelCache
+from objectry.runtime.kernel.context import Actor, Context, Tenant, utc_now
 from objectry.sandbox import PoolConfig
 
 
@@ -74,7 +74,7 @@ class Services:
             if principal is None:
                 raise Unauthorized(detail_code="token_invalid")
             yield self._context(conn, principal.tenant, principal.actor, locale,
-                                functions=functions)
+                                record_hooks=functions)
 
     @contextmanager
     def for_tenant(self, slug: str, *, actor: Actor | None = None,
@@ -94,14 +94,14 @@ class Services:
         with self._functions_logged() as functions, self.connection() as conn:
             tenant = tenancy.tenant_by_id(conn, tenant_id)
             yield self._context(conn, tenant, Actor.system(), DEFAULT_LANGUAGE,
-                                functions=functions)
+                                record_hooks=functions)
 
     @contextmanager
-    def _functions_logged(self) -> Iterator[FunctionSession]:
+    def _functions_logged(self) -> Iterator[RecordValidation]:
         """A function session whose call log is written after the transaction ended,
         committed or not, so failed calls stay logged."""
         assert self.functions is not None
-        session = FunctionSession(self.functions, self.engine)
+        session = RecordValidation(self.functions, self.engine)
         try:
             yield session
         finally:
@@ -109,10 +109,10 @@ class Services:
 
     def _context(self, conn: sa.Connection, tenant: Tenant, actor: Actor, locale: str,
                  progress: Callable[[str, int, int], None] | None = None,
-                 functions: FunctionSession | None = None) -> Context:
+                 record_hooks: RecordValidation | None = None) -> Context:
         return Context(tenant=tenant, actor=actor, conn=conn, models=self.models,
                        decisions=self.decisions, locale=locale, clock=self.clock, progress=progress,
-                       functions=functions)
+                       record_hooks=record_hooks)
 
 
 def function_config(settings: Settings) -> FunctionConfig:

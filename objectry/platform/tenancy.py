@@ -18,11 +18,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.metadata import store
+from objectry.metadata.catalog_tables import api_tokens, tenants, users
 from objectry.metadata.problems import Conflict, ErrorItem, Invalid, NotFound
-from objectry.metadata.tables import api_tokens, tenants, users
-from objectry.runtime.context import Actor, Tenant
-from objectry.runtime.ids import uuid7
-from objectry.runtime.storage import TenantStorage
+from objectry.runtime.kernel.context import Actor, Tenant
+from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.kernel.storage import TenantStorage
 
 TOKEN_PREFIX = "oby_"
 SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}(?!\n)$")

@@ -8,10 +8,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from objectry.runtime.access.filter_sources import FilterSources
+from objectry.runtime.access.guard import Guard
 from objectry.runtime.automation.dry_run_steps import Simulation, describe_step
-from objectry.runtime.enforcement import Guard
-from objectry.runtime.filter_sources import FilterSources
-from objectry.runtime.model import get_model
+from objectry.runtime.model.compiled import get_model
 from tests.automation.conftest import Engine
 from tests.automation.test_workflows import put_workflow, setup
 from tests.conftest import Api, TenantHandle, error_codes, error_paths

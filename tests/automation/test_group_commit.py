@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from objectry.platform.services import Services
-from objectry.runtime.automation.tables import run_steps, workflow_runs
+from objectry.runtime.automation.run_tables import run_steps, workflow_runs
 from tests.automation.conftest import Engine
 from tests.automation.test_workflows import put_workflow, runs_of, setup, tasks_of
 from tests.conftest import Api, TenantHandle

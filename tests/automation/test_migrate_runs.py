@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.runtime.automation.tables import workflow_runs
+from objectry.runtime.automation.run_tables import workflow_runs
 from tests.automation.conftest import Engine
 from tests.automation.test_workflows import put_workflow, runs_of, setup
 from tests.conftest import Api, TenantHandle, error_paths

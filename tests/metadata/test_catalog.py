@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import objectry
-from objectry.metadata.catalog import MESSAGES
 from objectry.metadata.i18n import LANGUAGES, message
+from objectry.metadata.messages.catalog import MESSAGES
 
 SOURCE_ROOT = Path(objectry.__file__).parent
 

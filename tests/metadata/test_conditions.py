@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from objectry.metadata.conditions import (
+from objectry.metadata.conditions.parser import (
     MAX_DEPTH,
     MAX_LEAVES,
     All,

@@ -12,7 +12,7 @@ from objectry.metadata.fieldtypes import REGISTRY
 from objectry.metadata.fieldtypes.picklist import match_key
 from objectry.metadata.names import RESERVED_FIELD_NAMES
 from objectry.metadata.problems import FieldValueError
-from objectry.metadata.validation import validate_object
+from objectry.metadata.validation.objects import validate_object
 
 OTHER_OBJECTS = {"campaign": {"api_name": "campaign", "label": {"en": "Campaign"},
                               "fields": [{"api_name": "name", "type": "text"}]}}

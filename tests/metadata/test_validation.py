@@ -10,7 +10,7 @@ import pytest
 from objectry.metadata.fieldtypes import REGISTRY
 from objectry.metadata.names import INTERNAL_COLUMNS, RESERVED_FIELD_NAMES, SYSTEM_FIELDS
 from objectry.metadata.problems import ErrorItem
-from objectry.metadata.validation import schema_errors, validate_layout, validate_object
+from objectry.metadata.validation.objects import schema_errors, validate_layout, validate_object
 from tests.docs_objects import campaign, lead, task
 
 

@@ -7,7 +7,7 @@ from alembic import command
 
 from objectry.platform.db import alembic_config, upgrade
 from objectry.platform.services import Services
-from objectry.runtime.model import OWNER_INDEX_COLUMNS, get_model, owner_index_name
+from objectry.runtime.model.compiled import OWNER_INDEX_COLUMNS, get_model, owner_index_name
 from tests.conftest import Api, TenantHandle
 from tests.docs_objects import campaign, lead
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from objectry.metadata.tables import CATALOG
+from objectry.metadata.catalog_tables import CATALOG
 from objectry.platform.services import Services
 
 

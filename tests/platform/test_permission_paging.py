@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 
 from objectry.platform import tenancy
-from objectry.runtime.enforcement import Guard
-from objectry.runtime.model import get_model
-from objectry.runtime.people import actor_for
+from objectry.runtime.access.guard import Guard
+from objectry.runtime.access.people import actor_for
+from objectry.runtime.model.compiled import get_model
 from tests.conftest import Api, TenantHandle
 from tests.docs_objects import campaign, lead
 

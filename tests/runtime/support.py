@@ -12,9 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from hypothesis import strategies as st
 
-from objectry.runtime import metadata_service
-from objectry.runtime.context import Context
-from objectry.runtime.model import get_model
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.schema import metadata_service
 from tests.conftest import TenantHandle
 
 _NAMES = itertools.count(1)

@@ -19,15 +19,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from objectry.metadata.condition_nodes import CHANGE_OPS
-from objectry.metadata.condition_text import fold_text
-from objectry.metadata.conditions import parse_condition
+from objectry.metadata.conditions.nodes import CHANGE_OPS
+from objectry.metadata.conditions.parser import parse_condition
+from objectry.metadata.conditions.text import fold_text
 from objectry.metadata.fieldtypes import REGISTRY
 from objectry.platform.services import Services
 from objectry.runtime import records
-from objectry.runtime.context import Context
-from objectry.runtime.filters import to_predicate
-from objectry.runtime.model import get_model
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.query.compile import to_predicate
 from tests.conftest import TenantHandle, make_tenant
 from tests.runtime import support
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from objectry.metadata.condition_text import WHITESPACE, fold_text
-from objectry.metadata.conditions import parse_condition
+from objectry.metadata.conditions.parser import parse_condition
+from objectry.metadata.conditions.text import WHITESPACE, fold_text
 from objectry.metadata.names import SYSTEM_FIELDS
 from objectry.metadata.problems import Invalid
-from objectry.runtime.filters import ConditionInputMissing, to_predicate, to_sql
+from objectry.runtime.query.compile import ConditionInputMissing, to_predicate, to_sql
 
 FIELDS: dict[str, dict[str, Any]] = {
     "name": {"type": "text"},

@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from objectry.metadata import store
 from objectry.metadata.problems import Conflict, Invalid, NotFound, Problem
-from objectry.runtime import metadata_service, records
-from objectry.runtime.model import get_model
+from objectry.runtime import records
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.schema import metadata_service
 from tests.conftest import TenantHandle
 from tests.runtime import support
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from objectry.platform.services import Services
 from objectry.runtime import records
-from objectry.runtime.model import get_model
+from objectry.runtime.model.compiled import get_model
 from tests.conftest import TenantHandle, make_tenant
 from tests.runtime import support
 

@@ -16,9 +16,9 @@ from objectry.platform.api.common import (
     require_admin,
     tenant_context,
 )
+from objectry.runtime.access.guard import Guard
 from objectry.runtime.automation import dry_run, events, migrate, runs, webhooks
-from objectry.runtime.enforcement import Guard
-from objectry.runtime.model import get_model
+from objectry.runtime.model.compiled import get_model
 
 blueprint = Blueprint("automation", __name__, url_prefix="/api/v1")
 

@@ -12,7 +12,7 @@ from flask import Response, current_app, g, request
 
 from objectry.metadata.problems import BadRequest, ErrorItem, Forbidden, Invalid, Problem
 from objectry.platform.services import Services
-from objectry.runtime.context import Context
+from objectry.runtime.kernel.context import Context
 
 SERVICES_KEY = "objectry"
 JSON_LIKE = frozenset({"application/json", "application/x-www-form-urlencoded", "text/plain"})

@@ -9,8 +9,8 @@ from typing import Any
 
 import simplejson
 
-from objectry.runtime.model import ObjectModel
-from objectry.runtime.serialize import SYSTEM_ORDER
+from objectry.runtime.model.compiled import ObjectModel
+from objectry.runtime.model.serialize import SYSTEM_ORDER
 
 FORMATS = ("csv", "jsonl")
 

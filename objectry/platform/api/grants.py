@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from objectry.platform.api.common import flag, json_body, json_response, tenant_context
-from objectry.runtime import explain, grants
+from objectry.runtime.access import explain, grants
 
 blueprint = Blueprint("grants", __name__, url_prefix="/api/v1/records/<object_name>/<record_id>")
 

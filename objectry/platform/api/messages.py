@@ -19,10 +19,10 @@ from objectry.platform.api.common import (
     services,
     tenant_context,
 )
+from objectry.runtime.access.guard import Guard
 from objectry.runtime.automation import channel_settings
 from objectry.runtime.automation.messages import STATUSES, list_messages
-from objectry.runtime.enforcement import Guard
-from objectry.runtime.model import get_model
+from objectry.runtime.model.compiled import get_model
 
 blueprint = Blueprint("messages", __name__, url_prefix="/api/v1")
 

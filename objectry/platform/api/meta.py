@@ -14,7 +14,7 @@ from objectry.platform.api.common import (
     require_admin,
     tenant_context,
 )
-from objectry.runtime import metadata_service
+from objectry.runtime.schema import metadata_service
 
 blueprint = Blueprint("meta", __name__, url_prefix="/api/v1/meta")
 

@@ -7,7 +7,7 @@ from flask import Blueprint, Response, url_for
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.platform import tenancy
 from objectry.platform.api.common import json_body, json_response, require_admin, tenant_context
-from objectry.runtime import metadata_service
+from objectry.runtime.schema import metadata_service
 
 blueprint = Blueprint("people", __name__, url_prefix="/api/v1")
 

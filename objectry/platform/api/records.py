@@ -10,8 +10,9 @@ from flask import Blueprint, Response, request, url_for
 from objectry.metadata.problems import BadRequest, ErrorItem, Invalid
 from objectry.platform.api import exports
 from objectry.platform.api.common import json_body, json_response, parse_json, tenant_context
-from objectry.runtime import deletion, records
-from objectry.runtime.model import get_model
+from objectry.runtime import records
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.records import deletion
 
 blueprint = Blueprint("records", __name__, url_prefix="/api/v1")
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from alembic import context
 
-from objectry.metadata.tables import CATALOG
-from objectry.permissions import tables as _permission_tables  # noqa: F401 (registers)
-from objectry.runtime import tables as _runtime_tables  # noqa: F401  (registers tables)
-from objectry.runtime.automation import tables as _automation_tables  # noqa: F401
+from objectry.metadata.catalog_tables import CATALOG
+from objectry.permissions import grant_tables as _grant_tables  # noqa: F401 (registers)
+from objectry.runtime.automation import message_tables as _message_tables  # noqa: F401
+from objectry.runtime.automation import run_tables as _run_tables  # noqa: F401
 from objectry.runtime.functions import calls_table as _function_tables  # noqa: F401
+from objectry.runtime.model import hidden_fields as _hidden_fields  # noqa: F401
+from objectry.runtime.records import journal_tables as _journal_tables  # noqa: F401
 
 config = context.config
 

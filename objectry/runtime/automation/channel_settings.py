@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from objectry.metadata.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.runtime.automation.message_tables import message_settings
-from objectry.runtime.context import Context
+from objectry.runtime.kernel.context import Context
 
 MAX_CAP = 100
 FIELDS = ("marketing_daily_cap", "default_locale")

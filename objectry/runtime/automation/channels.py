@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from objectry.runtime.context import Context
+from objectry.runtime.kernel.context import Context
 
 CHANNELS = ("email", "sms", "wecom")
 DEFAULT_DAILY_CAP = 3

@@ -21,8 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.metadata.fieldtypes.sqltypes import UTCDateTime
-from objectry.runtime.automation.tables import workflow_runs, workflow_state
-from objectry.runtime.tables import events
+from objectry.runtime.automation.run_tables import workflow_runs, workflow_state
+from objectry.runtime.records.journal_tables import events
 
 ADVANCING = ("running", "waiting")
 

@@ -14,13 +14,13 @@ from types import MappingProxyType
 from typing import Any
 
 from objectry.metadata import store
-from objectry.metadata.conditions import Node, parse_condition
-from objectry.metadata.workflow_validation import (
+from objectry.metadata.conditions.parser import Node, parse_condition
+from objectry.metadata.validation.workflows import (
     field_lookup,
     lookup_fields_to,
     object_lookup,
 )
-from objectry.runtime.context import Context
+from objectry.runtime.kernel.context import Context
 
 #: record event type -> the trigger it fires on the record's own object.
 RECORD_TRIGGERS = MappingProxyType({"record.created": "created", "record.updated": "updated",

@@ -32,19 +32,19 @@ import sqlalchemy as sa
 from cronsim import CronSim
 
 from objectry.metadata import store
-from objectry.metadata.conditions import All, AnyOf, Leaf, Node, Not, parse_condition
+from objectry.metadata.conditions.parser import All, AnyOf, Leaf, Node, Not, parse_condition
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import ErrorItem, Invalid, NotFound
-from objectry.metadata.workflow_validation import validate_workflow
+from objectry.metadata.validation.workflows import validate_workflow
+from objectry.runtime.access.filter_sources import FilterSources, list_filter
+from objectry.runtime.access.guard import Guard
 from objectry.runtime.automation.definitions import Workflow, _compile, workflow_index
 from objectry.runtime.automation.dry_run_steps import Simulation, walk
 from objectry.runtime.automation.runs import is_paused
 from objectry.runtime.automation.sweeps import last_activity
-from objectry.runtime.context import Context
-from objectry.runtime.enforcement import Guard
-from objectry.runtime.filter_sources import FilterSources, list_filter
-from objectry.runtime.filters import to_sql
-from objectry.runtime.model import get_model
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.query.compile import to_sql
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500

@@ -15,16 +15,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from objectry.metadata.conditions import parse_condition
+from objectry.metadata.conditions.parser import parse_condition
 from objectry.metadata.problems import ErrorItem, FieldValueError, Invalid, Problem, pointer
+from objectry.runtime.access.filter_sources import FilterSources
+from objectry.runtime.access.guard import Guard
 from objectry.runtime.automation.errors import StepError, describe
 from objectry.runtime.automation.steps import date_instant, duration, resolve_user
 from objectry.runtime.automation.templates import has_placeholders, render
-from objectry.runtime.context import Context
-from objectry.runtime.enforcement import Guard
-from objectry.runtime.filter_sources import FilterSources
-from objectry.runtime.filters import to_predicate
-from objectry.runtime.model import ObjectModel, get_model
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import ObjectModel, get_model
+from objectry.runtime.query.compile import to_predicate
 
 MAX_PATH = 100  # a workflow that loops is cut here (its outcome says so)
 WAIT_ELAPSED = "wait elapsed"

@@ -36,7 +36,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.tables import meta_documents
+from objectry.metadata.catalog_tables import meta_documents
 from objectry.runtime.automation.claims import (
     claim_due_runs,
     claim_events,
@@ -50,11 +50,11 @@ from objectry.runtime.automation.definitions import (
     workflow_index,
 )
 from objectry.runtime.automation.group import Budget, GroupSettings, Handover, advance_group
-from objectry.runtime.automation.host import EngineHost, Unit
 from objectry.runtime.automation.matching import matches
 from objectry.runtime.automation.runs import insert_runs, new_run, paused_workflows
 from objectry.runtime.automation.stepping import UnsavedFailure
 from objectry.runtime.automation.sweeps import sweep
+from objectry.runtime.automation.units import EngineHost, Unit
 
 __all__ = ["BATCH", "EngineHost", "TickReport", "advance_due", "claim_due",
            "dispatch_pending", "sweep_all", "tick"]

@@ -14,12 +14,12 @@ import sqlalchemy as sa
 
 from objectry.metadata.fieldtypes.datetime import parse_instant
 from objectry.metadata.problems import ErrorItem, FieldValueError, Invalid, NotFound
-from objectry.runtime.automation.tables import event_keys
-from objectry.runtime.context import Context
-from objectry.runtime.enforcement import Guard
-from objectry.runtime.ids import uuid7
-from objectry.runtime.model import get_model
-from objectry.runtime.tables import events
+from objectry.runtime.access.guard import Guard
+from objectry.runtime.automation.run_tables import event_keys
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.records.journal_tables import events
 
 EVENT_TYPE = re.compile(r"[a-z][a-z0-9_.]{0,62}")
 ALLOWED = frozenset({"object", "record", "type", "occurred_at", "data", "key"})

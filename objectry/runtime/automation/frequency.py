@@ -17,7 +17,7 @@ import hashlib
 import sqlalchemy as sa
 
 from objectry.runtime.automation.message_tables import messages
-from objectry.runtime.context import Context
+from objectry.runtime.kernel.context import Context
 
 COUNTED = ("sent", "outbox")
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.runtime.automation.host import Unit
+from objectry.runtime.automation.run_tables import run_steps, workflow_runs
 from objectry.runtime.automation.stepping import (
     STATE_COLUMNS,
     current_step,
@@ -32,7 +32,7 @@ from objectry.runtime.automation.stepping import (
     run_step,
 )
 from objectry.runtime.automation.steps import Hooks
-from objectry.runtime.automation.tables import run_steps, workflow_runs
+from objectry.runtime.automation.units import Unit
 
 MAX_STEPS_PER_CLAIM = 200  # a run loops at most this many steps before yielding
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from objectry.runtime.access.filter_sources import FilterSources
 from objectry.runtime.automation.definitions import RECORD_TRIGGERS, Workflow, WorkflowIndex
-from objectry.runtime.context import Context
-from objectry.runtime.filter_sources import FilterSources
-from objectry.runtime.filters import to_predicate
-from objectry.runtime.model import get_model
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.query.compile import to_predicate
 
 
 def matches(ctx: Context, index: WorkflowIndex,

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from objectry.metadata.catalog_tables import CATALOG
 from objectry.metadata.fieldtypes.sqltypes import UTCDateTime, json_column
-from objectry.metadata.tables import CATALOG
 
 messages = sa.Table(
     "messages", CATALOG,

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import BadRequest, ErrorItem
 from objectry.runtime.automation.message_tables import messages
-from objectry.runtime.context import Context
-from objectry.runtime.ids import uuid7
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.kernel.ids import uuid7
 
 STATUSES = ("sent", "outbox", "failed", "capped")
 #: Statuses a repeated step takes as done: sending again would duplicate the message.

@@ -17,13 +17,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from objectry.metadata.catalog_tables import meta_revisions
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import ErrorItem, Invalid, NotFound
-from objectry.metadata.tables import meta_revisions
 from objectry.runtime.automation.definitions import workflow_index
+from objectry.runtime.automation.run_tables import run_steps, workflow_runs
 from objectry.runtime.automation.runs import LIVE
-from objectry.runtime.automation.tables import run_steps, workflow_runs
-from objectry.runtime.context import Context
+from objectry.runtime.kernel.context import Context
 
 ALLOWED = frozenset({"from_version", "to_version"})
 

@@ -16,14 +16,14 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
 from objectry.metadata.problems import Conflict, ErrorItem, Invalid, NotFound
+from objectry.runtime.access.filter_sources import list_filter
+from objectry.runtime.access.guard import Guard
 from objectry.runtime.automation.definitions import Workflow, workflow_index
-from objectry.runtime.automation.tables import run_steps, workflow_runs, workflow_state
-from objectry.runtime.context import Context
-from objectry.runtime.enforcement import Guard
-from objectry.runtime.filter_sources import list_filter
-from objectry.runtime.ids import uuid7
-from objectry.runtime.model import get_model
-from objectry.runtime.rows import parse_id
+from objectry.runtime.automation.run_tables import run_steps, workflow_runs, workflow_state
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.model.rows import parse_id
 
 LIVE = ("running", "waiting", "paused")
 FINISHED = ("completed", "failed", "cancelled")

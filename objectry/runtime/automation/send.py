@@ -31,9 +31,9 @@ from objectry.runtime.automation.channels import (
 )
 from objectry.runtime.automation.errors import StepError
 from objectry.runtime.automation.frequency import is_capped
-from objectry.runtime.automation.tables import run_steps
+from objectry.runtime.automation.run_tables import run_steps
 from objectry.runtime.automation.templates import has_placeholders, render
-from objectry.runtime.context import Context
+from objectry.runtime.kernel.context import Context
 
 LOCALE_FIELDS = ("locale", "language")
 

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import formatdate
 
 from objectry.runtime.automation.channels import ChannelError, Delivery, OutgoingMessage
-from objectry.runtime.context import Context
+from objectry.runtime.kernel.context import Context
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from objectry.runtime.automation.errors import describe
 from objectry.runtime.automation.steps import Hooks, Outcome, StepCall, execute
 from objectry.runtime.automation.webhooks import DEFAULT_RETRY
-from objectry.runtime.context import Context
+from objectry.runtime.kernel.context import Context
 
 #: Actions whose effects all stay in the database: a crash rolls them back whole, so
 #: they can share a transaction with other steps. Every other action (a webhook, a

@@ -16,20 +16,20 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from objectry.metadata.conditions import parse_condition
+from objectry.metadata.conditions.parser import parse_condition
 from objectry.metadata.problems import NotFound
 from objectry.runtime import records
+from objectry.runtime.access.filter_sources import FilterSources
+from objectry.runtime.access.people import actor_for
 from objectry.runtime.automation.channels import Channels
 from objectry.runtime.automation.errors import StepError
 from objectry.runtime.automation.send import SendRequest, send_message
 from objectry.runtime.automation.templates import has_placeholders, render
 from objectry.runtime.automation.webhooks import WebhookClient
-from objectry.runtime.context import Actor, Context
-from objectry.runtime.filter_sources import FilterSources
-from objectry.runtime.filters import to_sql
-from objectry.runtime.model import get_model
-from objectry.runtime.ownership import change_owner
-from objectry.runtime.people import actor_for
+from objectry.runtime.kernel.context import Actor, Context
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.query.compile import to_sql
+from objectry.runtime.records.ownership import change_owner
 from objectry.runtime.scoring import score_record
 
 DEFAULT_CHECK_EVERY = dt.timedelta(hours=1)

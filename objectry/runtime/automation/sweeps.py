@@ -17,13 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 from cronsim import CronSim
 
+from objectry.runtime.access.filter_sources import FilterSources
 from objectry.runtime.automation.definitions import Workflow, workflow_index
+from objectry.runtime.automation.run_tables import workflow_sweeps
 from objectry.runtime.automation.runs import is_paused, start_run
-from objectry.runtime.automation.tables import workflow_sweeps
-from objectry.runtime.context import Context
-from objectry.runtime.filter_sources import FilterSources
-from objectry.runtime.filters import to_sql
-from objectry.runtime.model import get_model
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.query.compile import to_sql
 
 MAX_RECORDS_PER_FIRE = 10_000
 MAX_YEARLY_DAYS = 400

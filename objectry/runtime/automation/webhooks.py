@@ -27,8 +27,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.runtime.automation.errors import StepError
-from objectry.runtime.automation.tables import tenant_secrets
-from objectry.runtime.context import Context
+from objectry.runtime.automation.run_tables import tenant_secrets
+from objectry.runtime.kernel.context import Context
 
 SIGNING_SECRET = "webhook_signing"
 DEFAULT_RETRY = {"retry": 3, "backoff_seconds": 30}

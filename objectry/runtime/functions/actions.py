@@ -12,11 +12,11 @@ from typing import Any
 
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.runtime import records
-from objectry.runtime.context import Context
 from objectry.runtime.functions import runner
 from objectry.runtime.functions.definitions import FunctionDef
 from objectry.runtime.functions.errors import describe_error, problem_for
 from objectry.runtime.functions.values import to_plain
+from objectry.runtime.kernel.context import Context
 from objectry.sandbox import CallResult
 
 BUTTON_PURPOSES = ("action", "button")

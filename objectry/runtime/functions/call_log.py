@@ -8,9 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.runtime.context import Context
 from objectry.runtime.functions.calls_table import function_calls
 from objectry.runtime.functions.definitions import FunctionDef
+from objectry.runtime.kernel.context import Context
 from objectry.sandbox import CallResult
 
 MAX_MESSAGE = 2000

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from objectry.metadata.problems import ErrorItem, Invalid
-from objectry.metadata.validation import schema_errors
-from objectry.runtime.context import Context
-from objectry.runtime.people import actor_for
+from objectry.metadata.validation.objects import schema_errors
+from objectry.runtime.access.people import actor_for
+from objectry.runtime.kernel.context import Context
 from objectry.sandbox import Limits, compile_source
 
 PURPOSES = ("validation", "action", "scoring", "workflow_step", "scheduled", "button")

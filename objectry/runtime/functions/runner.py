@@ -14,12 +14,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from objectry.metadata.problems import NotFound, Problem
-from objectry.runtime.context import Actor, Context
+from objectry.runtime.access.people import actor_for
 from objectry.runtime.functions.call_log import row_for
 from objectry.runtime.functions.definitions import FunctionDef
-from objectry.runtime.functions.engine import FunctionSession
-from objectry.runtime.functions.host import RuntimeHost
-from objectry.runtime.people import actor_for
+from objectry.runtime.functions.platform_api import RuntimeHost
+from objectry.runtime.functions.session import FunctionSession
+from objectry.runtime.kernel.context import Actor, Context
 from objectry.sandbox import CallResult, FunctionKey
 
 RUN_AS_UNKNOWN = "function_run_as_unknown"
@@ -41,8 +41,8 @@ class Call:
 
 def session_of(ctx: Context) -> FunctionSession:
     """The context's function session; contexts built outside ``Services`` have none."""
-    session = ctx.functions
-    if session is None:
+    session = ctx.record_hooks
+    if not isinstance(session, FunctionSession):
         raise RuntimeError("this context cannot run functions (no FunctionSession)")
     return session
 
@@ -67,7 +67,7 @@ def run_as(ctx: Context, definition: FunctionDef) -> Actor | None:
 def inner_context(ctx: Context, actor: Actor) -> Context:
     """The context host calls run in. It has no function session: writes made by a
     function do not run validation functions again (no recursion, no second worker)."""
-    return replace(ctx, actor=actor, functions=None)
+    return replace(ctx, actor=actor, record_hooks=None)
 
 
 def run(ctx: Context, call: Call, after: AfterCall | None = None) -> CallResult:

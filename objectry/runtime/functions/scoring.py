@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from objectry.runtime.context import Context
 from objectry.runtime.functions import runner
 from objectry.runtime.functions.errors import problem_for
 from objectry.runtime.functions.values import to_plain
+from objectry.runtime.kernel.context import Context
 
 SCORING_PURPOSES = ("scoring",)
 NOT_ONE_PER_RECORD = "function_scores_mismatch"

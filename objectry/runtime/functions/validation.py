@@ -1,6 +1,6 @@
 """Validation functions on record save: refusals become 422 errors at ``/<field>``.
 
-The records service calls this (through ``ctx.functions``) after its declarative rules,
+The records service calls this (through ``ctx.record_hooks``) after its declarative rules,
 with the record as it would be stored. A validation function refuses with
 ``raise_error(message, field)`` or by returning a list of ``{"field", "message"}``.
 It never changes data (its savepoint always rolls back), and a function that breaks
@@ -13,16 +13,27 @@ from collections.abc import Mapping
 from typing import Any
 
 from objectry.metadata.problems import ErrorItem, Invalid, pointer
-from objectry.runtime.context import Context
 from objectry.runtime.functions import runner
-from objectry.runtime.functions.engine import FunctionSession
 from objectry.runtime.functions.errors import error_params, problem_for
+from objectry.runtime.functions.session import FunctionSession
 from objectry.runtime.functions.values import to_plain
-from objectry.runtime.model import ObjectModel
-from objectry.runtime.serialize import SYSTEM_ORDER, field_json
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import ObjectModel
+from objectry.runtime.model.serialize import SYSTEM_ORDER, field_json
 from objectry.sandbox import result as codes
 
 REFUSED = "function_raised_error"
+
+
+class RecordValidation(FunctionSession):
+    """A unit of work's function session that also serves as the records service's
+    ``record_hooks``: the object's validation functions run before each write."""
+
+    def validate_record(self, ctx: Context, model: ObjectModel, values: Mapping[str, Any],
+                        record_id: Any = None) -> None:
+        """Run the object's validation functions on a record about to be saved."""
+        if self.runtime.tenant(ctx).validations.get(model.api_name):
+            validate_record(ctx, self, model, values, record_id)
 
 
 def validate_record(ctx: Context, session: FunctionSession, model: ObjectModel,

@@ -6,13 +6,13 @@ Entry points: :func:`run_model` (many records: the admin run, ``POST
 and the workflow ``score`` step).
 """
 
-from objectry.runtime.scoring.engine import (
+from objectry.runtime.scoring.model import ScoringModel, scoring_model
+from objectry.runtime.scoring.rescoring import (
     DEFAULT_BATCH,
     RunRequest,
     run_model,
     score_record,
 )
-from objectry.runtime.scoring.model import ScoringModel, scoring_model
 
 __all__ = ["DEFAULT_BATCH", "RunRequest", "ScoringModel", "run_model", "score_record",
            "scoring_model"]

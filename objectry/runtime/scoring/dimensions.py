@@ -19,10 +19,10 @@ import sqlalchemy as sa
 
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.runtime import functions
-from objectry.runtime.context import Context
-from objectry.runtime.filter_sources import FilterSources
-from objectry.runtime.filters import to_sql
-from objectry.runtime.model import get_model
+from objectry.runtime.access.filter_sources import FilterSources
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.query.compile import to_sql
 from objectry.runtime.scoring.model import FULL_POINTS, ActivitySource, Dimension, ScoringModel
 
 ZERO = Decimal(0)

@@ -13,11 +13,11 @@ from decimal import Decimal
 from typing import Any
 
 from objectry.metadata import store
-from objectry.metadata.conditions import FieldLookup, Node, parse_condition
+from objectry.metadata.conditions.parser import FieldLookup, Node, parse_condition
 from objectry.metadata.problems import FieldValueError, Invalid, NotFound, Problem
-from objectry.metadata.scoring_validation import resolve_activity
-from objectry.runtime.context import Context
-from objectry.runtime.model import ObjectModel, get_model
+from objectry.metadata.validation.scoring import resolve_activity
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import ObjectModel, get_model
 
 FULL_POINTS = Decimal(100)
 

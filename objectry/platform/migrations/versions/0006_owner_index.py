@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from objectry.runtime.model import OWNER_INDEX_COLUMNS, owner_index_name
-from objectry.runtime.storage import TenantStorage
+from objectry.runtime.kernel.storage import TenantStorage
+from objectry.runtime.model.compiled import OWNER_INDEX_COLUMNS, owner_index_name
 
 revision = "0006"
 down_revision = "0005"

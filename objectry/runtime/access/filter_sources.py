@@ -1,0 +1,70 @@
+"""The inputs of the condition compilers, taken from a context.
+
+For a user, related-record conditions see what that user may see of the related
+object: its readable fields (``where`` may not name others) and its visible rows (the
+SQL sub-select and the rows handed to the predicate carry the same data scope), so a
+filter cannot reveal records or fields the user could not list. The platform itself
+(automation, packs) sees everything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.conditions.parser import FieldLookup, parse_condition
+from objectry.metadata.problems import NotFound
+from objectry.runtime.access.guard import Guard
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.query.compile import to_sql
+from objectry.runtime.query.inputs import RelatedSource
+
+
+class FilterSources:
+    """Field lookups (parse), related tables (SQL) and related rows (predicate) of one
+    context; pass the bound methods ``fields``, ``tables`` and ``rows``."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._guards: dict[str, Guard | None] = {}
+
+    def _guard(self, object_name: str) -> Guard | None:
+        if object_name not in self._guards:
+            try:
+                self._guards[object_name] = Guard(self.ctx, get_model(self.ctx, object_name))
+            except NotFound:
+                self._guards[object_name] = None
+        return self._guards[object_name]
+
+    def fields(self, object_name: str) -> FieldLookup | None:
+        """The fields of ``object_name`` the actor may read; None if there is no such
+        object."""
+        guard = self._guard(object_name)
+        return None if guard is None else guard.readable_field
+
+    def tables(self, object_name: str) -> RelatedSource:
+        guard = self._guard(object_name)
+        if guard is None:
+            raise NotFound(detail_code="unknown_object", object=object_name)
+        return RelatedSource(guard.model.table, guard.visible())
+
+    def rows(self, object_name: str, via: str, parent_id: Any) -> list[Mapping[str, Any]]:
+        """Live rows of ``object_name`` pointing at ``parent_id`` the actor may see."""
+        source = self.tables(object_name)
+        table = source.table
+        query = sa.select(table).where(table.c[via] == parent_id, table.c.deleted_at.is_(None))
+        if source.visible is not None:
+            query = query.where(source.visible)
+        return [dict(row) for row in self.ctx.conn.execute(query).mappings()]
+
+
+def list_filter(guard: Guard, tree: Any, *, at: str = "/filter") -> sa.ColumnElement[bool]:
+    """A list's ``filter`` as SQL: parsed against what the actor may read, relative dates
+    at the context clock, related conditions over what the actor may see."""
+    sources = FilterSources(guard.ctx)
+    node = parse_condition(tree, guard.readable_field, object_name=guard.model.api_name,
+                           at=at, objects=sources.fields, changes=False)
+    return to_sql(node, guard.model.table, now=guard.ctx.now(), related=sources.tables)

@@ -1,0 +1,91 @@
+"""The explicit context every service call receives: tenant, actor, locale, clock, conn.
+
+Nothing in the runtime reads a global; a test builds a context in a line, a worker
+builds one from a stored event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+
+from objectry.permissions.access import DecisionCache
+from objectry.runtime.kernel.caches import ModelCache
+from objectry.runtime.kernel.storage import TenantStorage
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Tenant:
+    id: int
+    slug: str
+    meta_version: int
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user, or the platform itself (``system``) for automation and packs."""
+
+    user_id: uuid.UUID | None
+    email: str
+    is_admin: bool = False
+    is_system: bool = False
+    roles: tuple[str, ...] = ()
+    department: str | None = None
+
+    @classmethod
+    def system(cls) -> Actor:
+        return cls(user_id=None, email="system", is_admin=True, is_system=True)
+
+
+class RecordHooks(Protocol):
+    """What the records service calls out to before it writes a record.
+
+    The records service sits below tenant functions, so it cannot import them; the
+    platform puts an implementation (``functions.validation.RecordValidation``) on the
+    context instead.
+    """
+
+    def validate_record(self, ctx: Context, model: Any, values: Mapping[str, Any],
+                        record_id: Any = None) -> None:
+        """Raise a problem if the record about to be saved (``values``) is refused."""
+        ...
+
+
+@dataclass(frozen=True)
+class Context:
+    tenant: Tenant
+    actor: Actor
+    conn: sa.Connection
+    models: ModelCache
+    decisions: DecisionCache = field(default_factory=DecisionCache)
+    locale: str = "en"
+    clock: Callable[[], dt.datetime] = field(default=utc_now)
+    progress: Callable[[str, int, int], None] | None = None
+    # Checks the records service runs before a write (the tenant's validation functions
+    # of this unit of work); None: none run (e.g. the platform API inside a function, so
+    # a function's writes do not re-run validation functions).
+    record_hooks: RecordHooks | None = None
+
+    @property
+    def storage(self) -> TenantStorage:
+        return TenantStorage(self.conn.dialect.name, self.tenant.slug)
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def with_version(self, meta_version: int) -> Context:
+        """The same context after a metadata change moved the tenant to a new version."""
+        return replace(self, tenant=replace(self.tenant, meta_version=meta_version))
+
+    def report(self, label: str, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(label, done, total)

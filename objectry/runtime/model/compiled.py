@@ -1,0 +1,228 @@
+"""Compiled objects: an object definition at a metadata version, ready to serve.
+
+Compiling builds the SQLAlchemy ``Table`` (active and hidden columns), the marshmallow
+schemas for create and update, the parsed validation rules and the field lookups. It is
+done once per (tenant, object, metadata version); a hot request parses no metadata.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import marshmallow as mm
+import sqlalchemy as sa
+
+from objectry.metadata import store
+from objectry.metadata.conditions.parser import Node, parse_condition
+from objectry.metadata.fieldtypes import REGISTRY, FieldType
+from objectry.metadata.fieldtypes.sqltypes import UTCDateTime
+from objectry.metadata.names import DEFAULT_GROUP, SYSTEM_FIELDS
+from objectry.metadata.problems import FieldValueError, NotFound
+from objectry.runtime.kernel.storage import TenantStorage
+from objectry.runtime.model.hidden_fields import hidden_fields
+
+
+class CodedMessage(str):
+    """A marshmallow error message that keeps its catalog code and parameters."""
+
+    params: Mapping[str, Any]
+
+    def __new__(cls, code: str, params: Mapping[str, Any] | None = None) -> CodedMessage:
+        obj = super().__new__(cls, code)
+        obj.params = dict(params or {})
+        return obj
+
+
+class TypedField(mm.fields.Field):
+    """A marshmallow field that delegates to the field type registry."""
+
+    default_error_messages = {"required": "required", "null": "required",
+                              "validator_failed": "invalid"}
+
+    def __init__(self, ftype: FieldType, definition: Mapping[str, Any], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.ftype = ftype
+        self.definition = definition
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        try:
+            return self.ftype.deserialize(self.definition, value)
+        except FieldValueError as exc:
+            raise mm.ValidationError(CodedMessage(exc.code, exc.params)) from exc
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return None if value is None else self.ftype.to_json(self.definition, value)
+
+
+@dataclass(frozen=True)
+class CompiledField:
+    name: str
+    definition: Mapping[str, Any]
+    type: FieldType
+    group: str
+    column: sa.Column
+
+    @property
+    def writable(self) -> bool:
+        return not (self.definition.get("read_only") or self.type.system_generated)
+
+
+@dataclass(frozen=True)
+class Rule:
+    api_name: str
+    condition: Node
+    message: Mapping[str, str]
+    field: str | None
+
+
+@dataclass(frozen=True)
+class ObjectModel:
+    api_name: str
+    meta_version: int
+    definition: Mapping[str, Any]
+    table: sa.Table
+    fields: Mapping[str, CompiledField]
+    hidden: Mapping[str, Mapping[str, Any]]
+    rules: tuple[Rule, ...]
+    create_schema: mm.Schema
+    update_schema: mm.Schema
+
+    def field_definition(self, name: str) -> Mapping[str, Any] | None:
+        """Definition of an active or system field (for filters, sorts, selections)."""
+        compiled = self.fields.get(name)
+        return compiled.definition if compiled else SYSTEM_FIELDS.get(name)
+
+    def lookups_to(self, target: str) -> list[CompiledField]:
+        return [f for f in self.fields.values()
+                if f.type.name == "lookup" and f.definition.get("target") == target]
+
+    @property
+    def name_field(self) -> str | None:
+        return self.definition.get("name_field")
+
+
+def system_columns() -> list[sa.Column]:
+    return [
+        sa.Column("id", sa.Uuid, primary_key=True),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("owner", sa.Uuid),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("created_by", sa.Uuid),
+        sa.Column("updated_at", UTCDateTime, nullable=False),
+        sa.Column("updated_by", sa.Uuid),
+        sa.Column("deleted_at", UTCDateTime),
+        sa.Column("deleted_by", sa.Uuid),
+        sa.Column("delete_batch", sa.Uuid),
+    ]
+
+
+def field_column(storage: TenantStorage, object_name: str, definition: Mapping[str, Any],
+                 name: str | None = None) -> sa.Column:
+    """The column of a field. Columns are nullable: ``required`` is enforced on write, so
+    hiding a field or adding a required one never blocks existing rows."""
+    ftype = REGISTRY[definition["type"]]
+    return sa.Column(name or definition["api_name"], ftype.column_type(definition),
+                     nullable=True)
+
+
+def field_indexes(storage: TenantStorage, object_name: str,
+                  definition: Mapping[str, Any]) -> list[tuple[str, list[str], bool]]:
+    """(index name, columns, unique) for a field: unique values, or indexed for lists.
+
+    Non-unique indexes end with ``id`` so "filter on field, newest first, 50 rows" is
+    answered from the index alone, without sorting the matches.
+    """
+    name = definition["api_name"]
+    ftype = REGISTRY[definition["type"]]
+    if definition.get("unique"):
+        return [(storage.index_name(object_name, name, unique=True), [name], True)]
+    if definition.get("indexed") or ftype.name == "lookup":
+        return [(storage.index_name(object_name, name, unique=False), [name, "id"], False)]
+    return []
+
+
+#: Columns of the index every tenant table has on its owner: "own" and "team" data
+#: scopes read one owner's rows newest first from it, a page without sorting.
+OWNER_INDEX_COLUMNS = ("owner", "id")
+
+
+def owner_index_name(storage: TenantStorage, object_name: str) -> str:
+    return storage.index_name(object_name, "owner", unique=False)
+
+
+def build_table(storage: TenantStorage, definition: Mapping[str, Any],
+                hidden: Mapping[str, Mapping[str, Any]]) -> sa.Table:
+    object_name = definition["api_name"]
+    meta = sa.MetaData(schema=storage.schema)
+    columns = system_columns()
+    indexes = [sa.Index(storage.index_name(object_name, "created_at", unique=False),
+                        "created_at", "id"),
+               sa.Index(owner_index_name(storage, object_name), *OWNER_INDEX_COLUMNS)]
+    for field in [*definition["fields"], *hidden.values()]:
+        columns.append(field_column(storage, object_name, field))
+        for index_name, cols, unique in field_indexes(storage, object_name, field):
+            indexes.append(sa.Index(index_name, *cols, unique=unique))
+    return sa.Table(storage.table_name(object_name), meta, *columns, *indexes)
+
+
+def compile_object(storage: TenantStorage, definition: Mapping[str, Any],
+                   hidden: Mapping[str, Mapping[str, Any]], meta_version: int) -> ObjectModel:
+    table = build_table(storage, definition, hidden)
+    fields: dict[str, CompiledField] = {}
+    for field in definition["fields"]:
+        fields[field["api_name"]] = CompiledField(
+            name=field["api_name"], definition=MappingProxyType(dict(field)),
+            type=REGISTRY[field["type"]], group=field.get("group") or DEFAULT_GROUP,
+            column=table.c[field["api_name"]])
+
+    def lookup(name: str) -> Mapping[str, Any] | None:
+        return fields[name].definition if name in fields else SYSTEM_FIELDS.get(name)
+
+    rules = tuple(
+        Rule(r["api_name"], parse_condition(r["condition"], lookup,
+                                            object_name=definition["api_name"]),
+             r["message"], r.get("field"))
+        for r in definition.get("rules", [])
+    )
+    writable = {n: f for n, f in fields.items() if f.writable}
+    create_schema = mm.Schema.from_dict({
+        n: TypedField(f.type, f.definition, required=bool(f.definition.get("required")),
+                      allow_none=not f.definition.get("required"))
+        for n, f in writable.items()
+    }, name=f"{definition['api_name']}_create")(unknown=mm.RAISE)
+    update_schema = mm.Schema.from_dict({
+        n: TypedField(f.type, f.definition, allow_none=not f.definition.get("required"))
+        for n, f in writable.items()
+    }, name=f"{definition['api_name']}_update")(unknown=mm.RAISE, partial=True)
+    return ObjectModel(
+        api_name=definition["api_name"], meta_version=meta_version,
+        definition=definition, table=table, fields=MappingProxyType(fields),
+        hidden=MappingProxyType(dict(hidden)), rules=rules,
+        create_schema=create_schema, update_schema=update_schema)
+
+
+def load_hidden(conn: sa.Connection, tenant_id: int,
+                object_name: str) -> dict[str, Mapping[str, Any]]:
+    rows = conn.execute(sa.select(hidden_fields.c.field, hidden_fields.c.definition).where(
+        hidden_fields.c.tenant_id == tenant_id, hidden_fields.c.object == object_name))
+    return {r.field: r.definition for r in rows}
+
+
+def get_model(ctx: Any, object_name: str) -> ObjectModel:
+    """The compiled object for the context's tenant at its current metadata version."""
+    key = (ctx.tenant.id, object_name, ctx.tenant.meta_version, ctx.conn.dialect.name)
+
+    def build() -> ObjectModel | None:
+        stored = store.document(ctx.conn, ctx.tenant.id, "object", object_name)
+        if stored is None:
+            return None
+        hidden = load_hidden(ctx.conn, ctx.tenant.id, object_name)
+        return compile_object(ctx.storage, stored.document, hidden, ctx.tenant.meta_version)
+
+    model = ctx.models.get_or_build(key, build)
+    if model is None:
+        raise NotFound(detail_code="unknown_object", object=object_name)
+    return model

@@ -1,0 +1,48 @@
+"""Records between storage form and their flat JSON form (system fields first)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from objectry.metadata.fieldtypes.datetime import format_instant
+from objectry.runtime.model.compiled import ObjectModel
+
+SYSTEM_ORDER = ("id", "version", "owner", "created_at", "created_by", "updated_at",
+                "updated_by")
+
+
+def _system_json(name: str, value: Any) -> Any:
+    if value is None or name == "version":
+        return value
+    if name in ("created_at", "updated_at", "deleted_at"):
+        return format_instant(value)
+    return str(value)
+
+
+def to_api(model: ObjectModel, row: Mapping[str, Any],
+           only: Iterable[str] | None = None) -> dict[str, Any]:
+    """The API form of a stored row; ``only`` restricts the fields (``id`` always stays)."""
+    wanted = None if only is None else {"id", *only}
+    record: dict[str, Any] = {}
+    for name in SYSTEM_ORDER:
+        if wanted is None or name in wanted:
+            record[name] = _system_json(name, row[name])
+    for name, field in model.fields.items():
+        if wanted is None or name in wanted:
+            value = row[name]
+            record[name] = None if value is None else field.type.to_json(field.definition,
+                                                                          value)
+    if row.get("deleted_at") is not None:
+        record["deleted_at"] = format_instant(row["deleted_at"])
+    return record
+
+
+def field_json(model: ObjectModel, name: str, value: Any) -> Any:
+    """One stored value as JSON, for audit entries and events."""
+    if value is None:
+        return None
+    field = model.fields.get(name)
+    if field is None:
+        return _system_json(name, value)
+    return field.type.to_json(field.definition, value)

@@ -1,0 +1,189 @@
+"""The SQL compiler of the condition language: a WHERE clause from constructs only.
+
+Every leaf is made two-valued (SQL compares NULL to unknown, which NOT keeps unknown;
+the predicate calls it false), so NOT and the groups mean the same in both compilers.
+Related conditions become correlated ``EXISTS`` / ``count(*)`` sub-selects over the
+related table, limited to its live rows the caller may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.ext.compiler
+from sqlalchemy.sql.util import ClauseAdapter
+
+from objectry.metadata.conditions.nodes import (
+    CHANGE_OPS,
+    EXISTS,
+    NOT_EXISTS,
+    RELATIVE_DATE_OPS,
+    All,
+    AnyOf,
+    Leaf,
+    Node,
+    Not,
+    Related,
+    walk,
+)
+from objectry.metadata.conditions.text import fold_text
+from objectry.metadata.problems import ErrorItem, Invalid
+from objectry.runtime.query.dates import window
+from objectry.runtime.query.inputs import ConditionInputMissing, RelatedTables
+from objectry.runtime.query.text_folding import Folded
+
+TEXT_STORAGE = frozenset({"text", "long_text", "email", "phone", "url", "picklist",
+                          "auto_number"})
+
+
+def refuse_changes(node: Node) -> None:
+    """A table holds no "before the update": changed* leaves are a 422 naming each."""
+    found = [n for n in walk(node) if isinstance(n, Leaf) and n.op in CHANGE_OPS]
+    if found:
+        raise Invalid([ErrorItem(n.at + "/op", "operator_needs_update", {"op": n.op})
+                       for n in found])
+
+
+class SqlCompiler:
+    """Compiles trees against one ``now`` and one source of related tables."""
+
+    def __init__(self, now: dt.datetime | None, related: RelatedTables | None) -> None:
+        self.now = now
+        self.related = related
+
+    def compile(self, node: Node, table: sa.FromClause) -> sa.ColumnElement[bool]:
+        if isinstance(node, All):
+            return sa.and_(sa.true(), *(self.compile(c, table) for c in node.children))
+        if isinstance(node, AnyOf):
+            return sa.or_(sa.false(), *(self.compile(c, table) for c in node.children))
+        if isinstance(node, Not):
+            return sa.not_(self.compile(node.child, table))
+        if isinstance(node, Related):
+            return self._related(node, table)
+        col = table.c[node.field]
+        if node.op in ("is_empty", "is_not_empty", "ne", "not_in"):
+            return self._compare(node, col)
+        return sa.and_(col.is_not(None), self._compare(node, col))
+
+    def _related(self, node: Related, table: sa.FromClause) -> sa.ColumnElement[bool]:
+        if self.related is None:
+            raise missing("related tables")
+        source = self.related(node.object)
+        child = source.table.alias()  # distinct even when an object refers to itself
+        match = [child.c[node.via] == table.c.id, child.c.deleted_at.is_(None),
+                 self.compile(node.where, child)]
+        if source.visible is not None:
+            match.append(ClauseAdapter(child).traverse(source.visible))
+        if node.count == EXISTS:
+            return sa.exists().where(*match).correlate(table)
+        if node.count == NOT_EXISTS:
+            return ~sa.exists().where(*match).correlate(table)
+        number = (sa.select(sa.func.count()).select_from(child).where(*match)
+                  .correlate(table).scalar_subquery())
+        return sa.and_(*(_ORDER[op](number, n) for op, n in node.count))
+
+    def _compare(self, leaf: Leaf, col: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+        op, value = leaf.op, leaf.value
+        if leaf.type_name == "multi_picklist":
+            return _multi_sql(op, value, col)
+        if op in RELATIVE_DATE_OPS:
+            if self.now is None:
+                raise missing("now")
+            span = window(op, value, leaf.type_name, self.now)
+            if span.empty:
+                return sa.false()
+            bounds = [c for c in (None if span.lo is None else col >= span.lo,
+                                  None if span.hi is None else col < span.hi) if c is not None]
+            return sa.and_(sa.true(), *bounds)
+        text = leaf.type_name in TEXT_STORAGE
+        empty = sa.or_(col.is_(None), col == "") if text else col.is_(None)
+        match op:
+            case "is_empty":
+                return empty
+            case "is_not_empty":
+                return sa.not_(empty)
+            case "eq":
+                return col == value
+            case "ne":
+                return sa.or_(col != value, col.is_(None))
+            case "in":
+                return col.in_(value)
+            case "not_in":
+                return sa.or_(col.not_in(value), col.is_(None))
+            case "gt" | "gte" | "lt" | "lte":
+                return _ORDER[op](col, value)
+            case "between":
+                return col.between(value[0], value[1])
+            case "contains":
+                return Folded(col).contains(fold_text(value), autoescape=True)
+            case "starts_with":
+                return Folded(col).startswith(fold_text(value), autoescape=True)
+            case "ends_with":
+                return Folded(col).endswith(fold_text(value), autoescape=True)
+        raise ValueError(f"no SQL for operator {op}")
+
+
+def missing(what: str) -> ConditionInputMissing:
+    return ConditionInputMissing(f"this condition needs {what}; pass it to the compiler")
+
+
+_ORDER = {
+    "eq": lambda a, b: a == b, "gt": lambda a, b: a > b, "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b, "lte": lambda a, b: a <= b,
+}
+
+
+class _JsonHas(sa.sql.expression.FunctionElement):
+    """``json array column contains value``, compiled per dialect below."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "json_has"
+
+
+@sa.ext.compiler.compiles(_JsonHas, "postgresql")
+def _json_has_pg(element: _JsonHas, compiler: Any, **kw: Any) -> str:
+    col, value = list(element.clauses)
+    return compiler.process(col.op("@>")(sa.func.jsonb_build_array(value)), **kw)
+
+
+@sa.ext.compiler.compiles(_JsonHas)
+def _json_has_default(element: _JsonHas, compiler: Any, **kw: Any) -> str:
+    col, value = list(element.clauses)
+    each = sa.func.json_each(col).table_valued("value")
+    return compiler.process(sa.exists().where(each.c.value == value), **kw)
+
+
+class _JsonIsNull(sa.sql.expression.FunctionElement):
+    """``the json column holds the JSON value null`` (not SQL NULL), per dialect below."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "json_is_null"
+
+
+@sa.ext.compiler.compiles(_JsonIsNull, "postgresql")
+def _json_is_null_pg(element: _JsonIsNull, compiler: Any, **kw: Any) -> str:
+    (col,) = list(element.clauses)
+    return compiler.process(sa.func.jsonb_typeof(col) == "null", **kw)
+
+
+@sa.ext.compiler.compiles(_JsonIsNull)
+def _json_is_null_default(element: _JsonIsNull, compiler: Any, **kw: Any) -> str:
+    (col,) = list(element.clauses)
+    return compiler.process(sa.func.json_type(col) == "null", **kw)
+
+
+def _multi_sql(op: str, value: Any, col: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    # An empty selection is SQL NULL when the field was left out but the JSON value
+    # null when it was written as None or []: both read back as None, both are empty.
+    empty = sa.or_(col.is_(None), _JsonIsNull(col))
+    if op == "is_empty":
+        return empty
+    if op == "is_not_empty":
+        return sa.not_(empty)
+    if op == "contains":
+        return _JsonHas(col, sa.literal(value, sa.String))
+    raise ValueError(f"no SQL for operator {op}")

@@ -1,0 +1,113 @@
+"""The journal: the one writer of record versions, the field audit and the outbox event.
+
+Every change to a stored record (create, update, delete, restore, cascade, set_null,
+owner change) goes through :func:`insert` or :func:`bump`, so each one carries the
+same optimistic version guard, the same audit entry and the same ``record.*`` event,
+all in the caller's transaction. Nothing else in the runtime writes a record row.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.problems import Conflict, ErrorItem, PreconditionFailed, pointer
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.model.compiled import ObjectModel
+from objectry.runtime.records.journal_tables import events, record_audit
+
+Change = dict[str, Any]  # {"field", "old", "new"} in API form
+
+
+def insert(ctx: Context, model: ObjectModel, row: Mapping[str, Any],
+           changes: list[Change]) -> None:
+    """Store a new record as version 1 (``row`` carries id, version and stamps)."""
+    _execute(ctx, model, model.table.insert(), row, row)
+    _append(ctx, model, row["id"], 1, "created", changes)
+
+
+def bump(ctx: Context, model: ObjectModel, row: Mapping[str, Any], values: Mapping[str, Any],
+         action: str, changes: list[Change]) -> dict[str, Any]:
+    """Write ``values`` as the next version of ``row``, if nobody wrote it since it was read.
+
+    ``row`` is the stored row as the caller read it (its ``id`` and ``version`` are
+    checked in the same statement); a concurrent writer that won the race makes this a
+    412 ``version_mismatch``. Returns the stamp written (version, updated_at/by).
+    """
+    table = model.table
+    version = row["version"] + 1
+    stamp = {"version": version, "updated_at": ctx.now(), "updated_by": ctx.actor.user_id}
+    statement = table.update().where(table.c.id == sa.bindparam("_match_id"),
+                                     table.c.version == sa.bindparam("_match_version"))
+    params = {**values, **stamp, "_match_id": row["id"], "_match_version": row["version"]}
+    result = _execute(ctx, model, statement, params, {**row, **values})
+    if result.rowcount != 1:
+        current = ctx.conn.execute(sa.select(table.c.version).where(
+            table.c.id == row["id"])).scalar()
+        raise PreconditionFailed(detail_code="version_mismatch", expected=row["version"],
+                                 actual=current)
+    _append(ctx, model, row["id"], version, action, changes)
+    return stamp
+
+
+def conversions(ctx: Context, object_name: str, field: str,
+                converted: Iterable[tuple[uuid.UUID, Any, Any]]) -> None:
+    """Audit values a metadata change converted with loss (``old`` → ``new``, JSON).
+
+    A schema conversion rewrites a column, not a record: the entries carry version 0
+    and no event, so no workflow fires for a type change.
+    """
+    now = ctx.now()
+    rows = [{"tenant_id": ctx.tenant.id, "object": object_name, "record_id": record_id,
+             "record_version": 0, "action": "converted", "actor_id": ctx.actor.user_id,
+             "at": now, "changes": [{"field": field, "old": old, "new": new}]}
+            for record_id, old, new in converted]
+    if rows:
+        ctx.conn.execute(record_audit.insert(), rows)
+
+
+def _append(ctx: Context, model: ObjectModel, record_id: uuid.UUID, version: int,
+            action: str, changes: list[Change]) -> None:
+    """The audit entry and the outbox event of a write, in the write's transaction."""
+    now = ctx.now()
+    ctx.conn.execute(record_audit.insert(), {
+        "tenant_id": ctx.tenant.id, "object": model.api_name, "record_id": record_id,
+        "record_version": version, "action": action, "actor_id": ctx.actor.user_id,
+        "at": now, "changes": changes})
+    ctx.conn.execute(events.insert(), {
+        "id": uuid7(int(now.timestamp() * 1000)), "tenant_id": ctx.tenant.id,
+        "object": model.api_name, "record_id": record_id, "type": f"record.{action}",
+        "occurred_at": now, "actor_id": ctx.actor.user_id,
+        "data": {"version": version, "changes": changes}})
+
+
+def _execute(ctx: Context, model: ObjectModel, statement: Any, params: Mapping[str, Any],
+             row: Mapping[str, Any]) -> sa.CursorResult:
+    """Run an insert/update; a unique violation becomes a 409 naming the field.
+
+    Values travel as execution parameters, not ``.values()``, so the compiled statement
+    is reused from SQLAlchemy's cache on every write of the same shape.
+    """
+    unique = [f for f in model.fields.values() if f.definition.get("unique")]
+    if not unique:
+        return ctx.conn.execute(statement, params)
+    try:
+        with ctx.conn.begin_nested():
+            return ctx.conn.execute(statement, params)
+    except sa.exc.IntegrityError as exc:
+        for field in unique:
+            value = row.get(field.name)
+            if value is None:
+                continue
+            clash = ctx.conn.execute(sa.select(model.table.c.id).where(
+                field.column == value, model.table.c.id != row["id"])).first()
+            if clash is not None:
+                raise Conflict([ErrorItem(pointer(field.name), "unique_violation",
+                                          {"object": model.api_name, "field": field.name})],
+                               detail_code="unique_violation", object=model.api_name,
+                               field=field.name) from exc
+        raise

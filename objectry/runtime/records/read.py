@@ -1,0 +1,185 @@
+"""Reading records: one record, keyset-paged lists, exports, related lists, the audit trail.
+
+Every read asks the object's :class:`Guard` which rows the actor sees and what of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.problems import ErrorItem, Invalid, pointer
+from objectry.runtime.access.filter_sources import list_filter
+from objectry.runtime.access.guard import Guard
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import get_model
+from objectry.runtime.model.serialize import field_json
+from objectry.runtime.query import pagination
+from objectry.runtime.records.journal_tables import record_audit
+
+MAX_LIMIT = 200
+DEFAULT_LIMIT = 50
+EXPORT_PAGE = 200
+MAX_EXPORT = 100_000
+
+
+VIEWS = ("all", "shared", "own")
+
+
+def get(ctx: Context, object_name: str, record_id: Any,
+        fields: Sequence[str] | None = None) -> dict[str, Any]:
+    model = get_model(ctx, object_name)
+    guard = Guard(ctx, model)
+    only = _selection(guard, fields)
+    row, access = guard.load(record_id)
+    return guard.present(row, access, only)
+
+
+def list_records(ctx: Context, object_name: str, *, filter: Any = None,
+                 sort: Any = None, limit: Any = None, cursor: str | None = None,
+                 fields: Sequence[str] | None = None, view: str | None = None,
+                 deleted: bool = False) -> dict[str, Any]:
+    """A page of the records the actor may see: ``{"items", "next_cursor"}``.
+
+    ``view`` narrows the visible records: ``shared`` (distributed to the actor: the
+    "team leads" list), ``own`` (owned by the actor) or ``all`` (the default). A
+    record's fields look the same in every view.
+    """
+    model = get_model(ctx, object_name)
+    guard = Guard(ctx, model)
+    return _page(guard, [_view_clause(guard, view)], filter=filter, sort=sort, limit=limit,
+                 cursor=cursor, fields=fields, deleted=deleted)
+
+
+def _view_clause(guard: Guard, view: str | None) -> sa.ColumnElement[bool] | None:
+    if view is None or view == "all":
+        return None
+    if view == "shared":
+        return guard.shared()
+    if view == "own":
+        return guard.model.table.c.owner == guard.ctx.actor.user_id
+    raise Invalid([ErrorItem("/view", "schema_enum", {"allowed": list(VIEWS)})])
+
+
+def _page(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], *, filter: Any,
+          sort: Any, limit: Any, cursor: str | None, fields: Sequence[str] | None,
+          deleted: bool = False) -> dict[str, Any]:
+    """One keyset page under the guard's visibility; ``where`` adds the caller's SQL."""
+    model, table = guard.model, guard.model.table
+    page_size = _limit(limit)
+    keys = pagination.parse_sort(sort, guard.readable_field, object_name=model.api_name)
+    only = _selection(guard, fields)
+    conditions = [table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None),
+                  *(clause for clause in where if clause is not None)]
+    if filter is not None:
+        conditions.append(list_filter(guard, filter))
+    if cursor:
+        values = pagination.decode_cursor(cursor, keys, model.field_definition)
+        conditions.append(pagination.after(keys, table, values))
+    rows = guard.ctx.conn.execute(guard.select_page(  # the guard adds the visibility
+        conditions, pagination.order_by(keys, table), page_size + 1)).mappings().all()
+    next_cursor = None
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        last = rows[-1]
+        next_cursor = pagination.encode_cursor(keys, [last[k.field] for k in keys],
+                                               model.field_definition)
+    items = [guard.present(row, access, only) for row, access in zip(rows, guard.maps(rows),
+                                                                      strict=True)]
+    return {"items": items, "next_cursor": next_cursor}
+
+
+def export_records(ctx: Context, object_name: str, *, filter: Any = None, sort: Any = None,
+                   fields: Sequence[str] | None = None, view: str | None = None,
+                   max_rows: int = MAX_EXPORT) -> Iterator[dict[str, Any]]:
+    """Every record of a list, page by page, as the actor may see it (``export`` right).
+
+    The checks run before the first record is produced, so a refused export fails
+    before any output is written.
+    """
+    model = get_model(ctx, object_name)
+    guard = Guard(ctx, model)
+    guard.require("export")
+    where = [_view_clause(guard, view)]
+    first = _page(guard, where, filter=filter, sort=sort, limit=EXPORT_PAGE, cursor=None,
+                  fields=fields)
+
+    def pages() -> Iterator[dict[str, Any]]:
+        page, produced = first, 0
+        while True:
+            for item in page["items"]:
+                if produced >= max_rows:
+                    return
+                produced += 1
+                yield item
+            if page["next_cursor"] is None:
+                return
+            page = _page(guard, where, filter=filter, sort=sort, limit=EXPORT_PAGE,
+                         cursor=page["next_cursor"], fields=fields)
+
+    return pages()
+
+
+def related(ctx: Context, object_name: str, record_id: Any, child_object: str, *,
+            via: str | None = None, **list_args: Any) -> dict[str, Any]:
+    """Child records whose lookup ``via`` points at this record (a related list)."""
+    parent = get_model(ctx, object_name)
+    row, _ = Guard(ctx, parent).load(record_id)
+    child = get_model(ctx, child_object)
+    candidates = child.lookups_to(object_name)
+    if via is None:
+        if len(candidates) != 1:
+            code = "via_required" if candidates else "not_a_lookup_to"
+            raise Invalid([ErrorItem("/via", code, {"child": child_object, "parent": object_name,
+                                                     "field": ""})])
+        via = candidates[0].name
+    elif via not in [c.name for c in candidates]:
+        raise Invalid([ErrorItem("/via", "not_a_lookup_to",
+                                 {"field": via, "child": child_object, "parent": object_name})])
+    guard = Guard(ctx, child)
+    view = list_args.pop("view", None)
+    return _page(guard, [child.table.c[via] == row["id"], _view_clause(guard, view)],
+                 **list_args)
+
+
+def audit_trail(ctx: Context, object_name: str, record_id: Any, *,
+                limit: Any = None) -> list[dict[str, Any]]:
+    """Field-level history of a record, newest first: who, when, old and new values."""
+    model = get_model(ctx, object_name)
+    guard = Guard(ctx, model)
+    row, access = guard.load(record_id, include_deleted=True)
+    rows = ctx.conn.execute(
+        sa.select(record_audit).where(
+            record_audit.c.tenant_id == ctx.tenant.id, record_audit.c.object == object_name,
+            record_audit.c.record_id == row["id"])
+        .order_by(record_audit.c.id.desc()).limit(_limit(limit)))
+    return [{"version": r.record_version, "action": r.action,
+             "actor": None if r.actor_id is None else str(r.actor_id),
+             "at": field_json(model, "created_at", r.at),
+             "changes": guard.present_changes(r.changes or [], access)}
+            for r in rows]
+
+
+def _limit(limit: Any) -> int:
+    if limit is None or limit == "":
+        return DEFAULT_LIMIT
+    try:
+        value = int(limit)
+    except (TypeError, ValueError):
+        value = 0
+    if isinstance(limit, bool) or not 1 <= value <= MAX_LIMIT:
+        raise Invalid([ErrorItem("/limit", "limit_range", {"max": MAX_LIMIT})])
+    return value
+
+
+def _selection(guard: Guard, fields: Sequence[str] | None) -> list[str] | None:
+    if fields is None:
+        return None
+    model = guard.model
+    unknown = [(i, f) for i, f in enumerate(fields) if guard.readable_field(f) is None]
+    if unknown:
+        raise Invalid([ErrorItem(pointer("fields", i), "unknown_field",
+                                 {"object": model.api_name, "field": f}) for i, f in unknown])
+    return list(fields)

@@ -1,0 +1,171 @@
+"""Writing records: create and update, with validation, rules, lookups and auto numbers.
+
+The values are checked here; the row, its version, audit entry and event are written by
+the journal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import marshmallow as mm
+import sqlalchemy as sa
+
+from objectry.metadata.fieldtypes.auto_number import render_auto_number
+from objectry.metadata.i18n import pick
+from objectry.metadata.names import SYSTEM_FIELDS
+from objectry.metadata.problems import (
+    ErrorItem,
+    FieldValueError,
+    Invalid,
+    PreconditionFailed,
+    pointer,
+)
+from objectry.runtime.access.guard import Guard
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.model.compiled import ObjectModel, get_model
+from objectry.runtime.model.serialize import field_json
+from objectry.runtime.query.compile import to_predicate
+from objectry.runtime.records import journal
+from objectry.runtime.records.journal_tables import sequences
+
+
+def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
+    model = get_model(ctx, object_name)
+    guard = Guard(ctx, model)
+    guard.require("create")
+    if isinstance(data, dict):
+        guard.check_creatable(data)
+    values = _validate(ctx, model, data, partial=False)
+    for name, field in model.fields.items():
+        if name not in values and field.definition.get("default") is not None:
+            values[name] = field.type.deserialize(field.definition, field.definition["default"])
+        if field.type.name == "multi_picklist" and values.get(name) == []:
+            values[name] = None
+    _number(ctx, model, values)
+    _check_rules(ctx, model, values)
+    if ctx.record_hooks is not None:  # the object's validation functions
+        ctx.record_hooks.validate_record(ctx, model, values)
+    _check_lookups(ctx, model, values)
+    now, actor = ctx.now(), ctx.actor.user_id
+    record_id = uuid7(int(now.timestamp() * 1000))
+    row = {"id": record_id, "version": 1, "owner": actor, "created_at": now,
+           "created_by": actor, "updated_at": now, "updated_by": actor, **values}
+    changes = [{"field": n, "old": None, "new": field_json(model, n, v)}
+               for n, v in values.items() if v is not None]
+    journal.insert(ctx, model, row, changes)
+    return guard.present({**_empty_row(model), **row}, guard.base)
+
+
+def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
+           if_match: int | None = None) -> dict[str, Any]:
+    model = get_model(ctx, object_name)
+    guard = Guard(ctx, model)
+    row, access = guard.load(record_id)
+    if isinstance(data, dict):
+        guard.check_editable(access, data)
+    if if_match is not None and if_match != row["version"]:
+        raise PreconditionFailed(detail_code="version_mismatch", expected=if_match,
+                                 actual=row["version"])
+    values = _validate(ctx, model, data, partial=True)
+    for name, field in model.fields.items():
+        if field.type.name == "multi_picklist" and values.get(name) == []:
+            values[name] = None
+    changed = {n: v for n, v in values.items() if row[n] != v}
+    if not changed:
+        return guard.present(row, access)
+    merged = {**row, **changed}
+    _check_rules(ctx, model, merged)
+    if ctx.record_hooks is not None:  # the object's validation functions
+        ctx.record_hooks.validate_record(ctx, model, merged, row["id"])
+    _check_lookups(ctx, model, changed)
+    changes = [{"field": n, "old": field_json(model, n, row[n]),
+                "new": field_json(model, n, v)} for n, v in changed.items()]
+    stamp = journal.bump(ctx, model, row, changed, "updated", changes)
+    return guard.present({**merged, **stamp}, access)
+
+
+def _empty_row(model: ObjectModel) -> dict[str, Any]:
+    return dict.fromkeys(model.table.c.keys())
+
+
+def _validate(ctx: Context, model: ObjectModel, data: Any, *, partial: bool) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise Invalid([ErrorItem("", "expected_object")])
+    errors = []
+    for name in data:
+        field = model.fields.get(name)
+        if name in SYSTEM_FIELDS:
+            errors.append(ErrorItem(pointer(name), "system_field", {"field": name}))
+        elif field is None:
+            errors.append(ErrorItem(pointer(name), "unknown_field",
+                                    {"object": model.api_name, "field": name}))
+        elif not field.writable and not ctx.actor.is_system:
+            errors.append(ErrorItem(pointer(name), "read_only_field", {"field": name}))
+    known = {n: v for n, v in data.items() if n in model.fields and n not in SYSTEM_FIELDS}
+    system_only = {n: v for n, v in known.items() if not model.fields[n].writable}
+    writable = {n: v for n, v in known.items() if model.fields[n].writable}
+    schema = model.update_schema if partial else model.create_schema
+    try:
+        values = schema.load(writable)
+    except mm.ValidationError as exc:
+        errors += _marshmallow_errors(exc.messages)  # all culprits in one answer
+    if errors:
+        raise Invalid(sorted(errors, key=lambda e: e.path))
+    for name, raw in system_only.items():  # read-only fields written by the platform
+        field = model.fields[name]
+        values[name] = None if raw is None else _deserialize_one(field, raw)
+    return values
+
+
+def _deserialize_one(field: Any, raw: Any) -> Any:
+    try:
+        return field.type.deserialize(field.definition, raw)
+    except FieldValueError as exc:
+        raise Invalid([ErrorItem(pointer(field.name), exc.code, exc.params)]) from exc
+
+
+def _marshmallow_errors(messages: Mapping[str, Any]) -> list[ErrorItem]:
+    errors = []
+    for name, problems in messages.items():
+        for problem in problems if isinstance(problems, list) else [problems]:
+            errors.append(ErrorItem(pointer(name), str(problem), getattr(problem, "params", {})))
+    return errors
+
+
+def _check_rules(ctx: Context, model: ObjectModel, values: Mapping[str, Any]) -> None:
+    errors = [
+        ErrorItem(pointer(rule.field) if rule.field else "", "rule_failed",
+                  {"message": pick(rule.message, ctx.locale), "rule": rule.api_name})
+        for rule in model.rules if not to_predicate(rule.condition)(values, now=ctx.now())
+    ]
+    if errors:
+        raise Invalid(errors)
+
+
+def _check_lookups(ctx: Context, model: ObjectModel, values: Mapping[str, Any]) -> None:
+    for name, value in values.items():
+        field = model.fields.get(name)
+        if value is None or field is None or field.type.name != "lookup":
+            continue
+        target = get_model(ctx, field.definition["target"])
+        found = ctx.conn.execute(sa.select(target.table.c.id).where(
+            target.table.c.id == value, target.table.c.deleted_at.is_(None))).first()
+        if found is None:
+            raise Invalid([ErrorItem(pointer(name), "lookup_target_missing",
+                                     {"target": target.api_name, "id": str(value)})])
+
+
+def _number(ctx: Context, model: ObjectModel, values: dict[str, Any]) -> None:
+    """Hand out auto numbers from the tenant's sequences, in this transaction."""
+    for name, field in model.fields.items():
+        if field.type.name != "auto_number":
+            continue
+        key = sa.and_(sequences.c.tenant_id == ctx.tenant.id,
+                      sequences.c.object == model.api_name, sequences.c.field == name)
+        counter = ctx.conn.execute(
+            sequences.update().where(key).values(next_value=sequences.c.next_value + 1)
+            .returning(sequences.c.next_value)).scalar_one() - 1
+        values[name] = render_auto_number(field.definition, counter)
