@@ -35,7 +35,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.platform import tenancy
-from objectry.platform.automation import PlatformEngineHost
+from objectry.platform.automation import ServicesPlatform
 from objectry.platform.config import Settings
 from objectry.platform.services import Services
 from objectry.runtime import records
@@ -79,19 +79,19 @@ def create_leads(services: Services, slug: str, n: int) -> list[str]:
 
 def drain_pending_events(services: Services) -> None:
     """Setup only: mark events of earlier phases as matched."""
-    host = PlatformEngineHost(services)
-    while dispatch_pending(host, limit=1000):
+    engine_platform = ServicesPlatform(services)
+    while dispatch_pending(engine_platform, limit=1000):
         pass
 
 
 def bench_end_to_end(services: Services, n: int) -> float:
     slug = new_tenant(services, [LEAD, workflow("qualify", "lead", "created")])
     drain_pending_events(services)
-    host = PlatformEngineHost(services)
-    tick(host)
+    engine_platform = ServicesPlatform(services)
+    tick(engine_platform)
     create_leads(services, slug, n)
     start = time.perf_counter()
-    report = tick(host)
+    report = tick(engine_platform)
     engine_s = time.perf_counter() - start
     assert report.events == 2 * n and report.steps == n, report  # + the steps' updates
 
@@ -181,10 +181,10 @@ def bench_matching(services: Services, n: int) -> None:
         with services.for_tenant(slug) as ctx:
             for i, record_id in enumerate(ids):
                 records.update(ctx, "lead", record_id, {"full_name": f"Renamed {i}"})
-        host = PlatformEngineHost(services)
+        engine_platform = ServicesPlatform(services)
         start = time.perf_counter()
         matched = 0
-        while (done := dispatch_pending(host)) > 0:
+        while (done := dispatch_pending(engine_platform)) > 0:
             matched += done
         results[label] = (time.perf_counter() - start) / matched
     one, many_s = results["1 workflow"], results["200 workflows"]
@@ -211,9 +211,9 @@ def bench_timers(services: Services, timers: int) -> None:
                 for j in range(min(batch, timers - offset))]
         with services.engine.begin() as conn:
             conn.execute(workflow_runs.insert(), rows)
-    host = PlatformEngineHost(services)
+    engine_platform = ServicesPlatform(services)
     start = time.perf_counter()
-    claimed = claim_due(host, "bench-claim", 100)
+    claimed = claim_due(engine_platform, "bench-claim", 100)
     claim_ms = (time.perf_counter() - start) * 1000
     with services.engine.begin() as conn:  # give the batch back
         conn.execute(sa.update(workflow_runs).where(
@@ -221,7 +221,7 @@ def bench_timers(services: Services, timers: int) -> None:
             .values(lease_owner=None, lease_until=None))
     drained, start = 0, time.perf_counter()
     while drained < min(5000, timers):
-        done = advance_due(host, "bench-drain", 100)
+        done = advance_due(engine_platform, "bench-drain", 100)
         if not done:
             break
         drained += done
@@ -235,12 +235,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--timers", type=int, default=100_000)
     parser.add_argument("--database-url", default=None)
-    parser.add_argument("--broker-url", default="redis://127.0.0.1:6379/0")
+    parser.add_argument("--broker-url", default=Settings.broker_url)
     parser.add_argument("--celery-workers", type=int, default=0)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    services = Services.start(Settings(database_url=url, data_dir=workdir))
+    services = Services.start(Settings(database_url=url, data_dir=workdir), migrate=True)
     print(f"database {services.engine.url.render_as_string(hide_password=True)}")
     try:
         embedded = bench_end_to_end(services, args.events)

@@ -90,13 +90,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--records", type=int, default=10_000)
-    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--batch", type=int, default=Settings.function_batch_size)
     parser.add_argument("--database-url", default=None)
     options = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
     url = options.database_url or f"sqlite:///{workdir / 'bench.db'}"
     services = Services.start(Settings(database_url=url, data_dir=workdir,
-                                       function_recycle_after=100_000))
+                                       function_recycle_after=100_000), migrate=True)
     slug = "bench_" + uuid.uuid4().hex[:8]
     with services.connection() as conn:
         tenancy.create_tenant(conn, slug, None, now=services.clock())

@@ -159,7 +159,7 @@ def main() -> None:
     rng = random.Random(7)
     workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    services = Services.start(Settings(database_url=url, data_dir=workdir))
+    services = Services.start(Settings(database_url=url, data_dir=workdir), migrate=True)
     slug = "perm_" + uuid.uuid4().hex[:8]
     with services.connection() as conn:
         tenancy.create_tenant(conn, slug, None, now=services.clock())

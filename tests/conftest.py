@@ -24,7 +24,7 @@ from objectry.metadata.catalog_tables import CATALOG
 from objectry.platform import tenancy
 from objectry.platform.app import create_app
 from objectry.platform.config import Settings
-from objectry.platform.db import make_engine
+from objectry.platform.db import make_engine, upgrade
 from objectry.platform.services import Services
 from objectry.runtime.kernel.context import Context
 
@@ -55,7 +55,10 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def services(settings: Settings) -> Iterator[Services]:
+    """The session's services on a database the fixture migrates itself, as ``objectry
+    db upgrade`` would: neither ``Services.start`` nor ``create_app`` migrates."""
     started = Services.start(settings)
+    upgrade(started.engine)
     yield started
     started.close()
 
@@ -158,6 +161,17 @@ def api(app: Any, tenant: TenantHandle) -> Api:
 @pytest.fixture
 def other_api(app: Any, other_tenant: TenantHandle) -> Api:
     return Api(app.test_client(), other_tenant.token)
+
+
+def problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """Insist on a problem-details answer with ``status`` (and ``code``); its body."""
+    body = response.get_json()
+    assert response.status_code == status, body
+    assert response.mimetype == "application/problem+json", body
+    assert body["status"] == status and body["detail"], body
+    if code is not None:
+        assert body["code"] == code, body
+    return body
 
 
 def error_paths(response: Any) -> list[str]:

@@ -3,11 +3,16 @@
 Views are thin: parse, call a service with an explicit context, render. Every failure
 leaves as RFC 9457 problem details in the caller's language; an unexpected exception is
 logged and reported as a 500 problem without internals.
+
+Building the app changes no schema: whoever starts it migrates first (``objectry serve``,
+``objectry db upgrade``). Until the catalog is at the revision this code expects, every
+request but ``/healthz`` (which reports it) fails with a 503 ``schema_not_current``.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
@@ -21,14 +26,16 @@ from objectry.platform.api import messages as message_api
 from objectry.platform.api import scoring as scoring_api
 from objectry.platform.api.common import SERVICES_KEY, json_response
 from objectry.platform.config import Settings
+from objectry.platform.db import require_current_schema
 from objectry.platform.problem_json import MEDIA_TYPE, STATUS_TITLES, problem_body
 from objectry.platform.services import Services
 
 log = logging.getLogger(__name__)
 
 
-
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Flask:
+    """The app over ``services`` (or services started from ``settings``, or from the
+    environment); it never migrates the catalog."""
     settings = settings or (services.settings if services else Settings.from_env())
     services = services or Services.start(settings)
     app = Flask(__name__)
@@ -46,6 +53,16 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.before_request
     def choose_language() -> None:
         g.locale = negotiate(request.headers.get("Accept-Language"))
+
+    schema_current = threading.Event()
+
+    @app.before_request
+    def check_schema() -> None:
+        """Checked on each request until the catalog is current once, then never again."""
+        if schema_current.is_set() or request.endpoint == "discovery.healthz":
+            return
+        require_current_schema(services.engine)
+        schema_current.set()
 
     @app.errorhandler(Problem)
     def on_problem(problem: Problem) -> Response:

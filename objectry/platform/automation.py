@@ -1,8 +1,8 @@
 """The automation engine wired to a running platform, and its embedded loop.
 
 ``objectry serve`` runs the engine in-process on a background thread that ticks every
-second (no broker, no other service); ``objectry automation tick`` ticks once at a
-chosen instant. Both call the same engine functions as a Celery worker would: the
+second by default (no broker, no other service); ``objectry automation tick`` ticks once
+at a chosen instant. Both call the same engine functions as a Celery worker would: the
 engine's rows, not the process, hold the state.
 """
 
@@ -63,8 +63,8 @@ def default_channels(settings: Settings) -> Channels:
 
 
 @dataclass
-class PlatformEngineHost:
-    """``EngineHost`` over ``Services``: its engine, tenant contexts and clock."""
+class ServicesPlatform:
+    """``EnginePlatform`` over ``Services``: its engine, tenant contexts and clock."""
 
     services: Services
     clock: Callable[[], dt.datetime] | None = None
@@ -134,16 +134,17 @@ class PlatformUnit:
 
 def tick_at(services: Services, at: dt.datetime | None = None) -> TickReport:
     """Run everything due by ``at`` (default: now), in order."""
-    host = PlatformEngineHost(services, clock=(lambda: at) if at is not None else None)
-    return tick(host)
+    engine_platform = ServicesPlatform(services, clock=(lambda: at) if at is not None else None)
+    return tick(engine_platform)
 
 
 class EmbeddedLoop:
-    """The engine on a daemon thread of the serving process (the embedded mode)."""
+    """The engine on a daemon thread of the serving process (the embedded mode), ticking
+    every ``OBJECTRY_AUTOMATION_TICK_SECONDS``."""
 
-    def __init__(self, services: Services, interval: float = 1.0) -> None:
-        self._host = PlatformEngineHost(services)
-        self._interval = interval
+    def __init__(self, services: Services) -> None:
+        self._engine_platform = ServicesPlatform(services)
+        self._interval = services.settings.automation_tick_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="objectry-automation",
                                         daemon=True)
@@ -159,7 +160,7 @@ class EmbeddedLoop:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                tick(self._host, self._owner)
+                tick(self._engine_platform, self._owner)
             except Exception:  # the loop must outlive one bad tick; the rows keep the work
                 log.exception("automation tick failed; retrying in %ss", self._interval)
             self._stop.wait(self._interval)

@@ -58,12 +58,12 @@ main.add_command(automation)
               help="Run the automation engine in this process (off when Celery workers run it).")
 @reports_problems
 def serve(host: str, port: int, threads: int, demo: bool, automation: bool) -> None:
-    """Serve the platform (creates the database on first run) and print a ready token."""
+    """Serve the platform (creates or upgrades the database first) and print a ready token."""
     import waitress
 
     from objectry.platform.app import create_app
 
-    services = start_services()
+    services = start_services(migrate=True)
     if demo:
         token = ensure_demo(services)
         out = console()

@@ -45,9 +45,12 @@ def reports_problems(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def start_services(*, migrate: bool = True) -> Services:
-    """Services from the environment (``OBJECTRY_*``), the catalog migrated by default."""
-    return Services.start(Settings.from_env(), migrate=migrate)
+def start_services(*, migrate: bool = False) -> Services:
+    """Services from the environment (``OBJECTRY_*``). With ``migrate`` the catalog is
+    brought up to date (``serve``); otherwise it must already be, or the command stops
+    with ``schema_not_current`` (run ``objectry db upgrade``)."""
+    settings = Settings.from_env()
+    return Services.start(settings, migrate=True) if migrate else Services.start_current(settings)
 
 
 @contextmanager

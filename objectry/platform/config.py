@@ -1,31 +1,39 @@
-"""Settings from the environment: one place that reads ``OBJECTRY_*`` variables."""
+"""Settings from the environment: one place that reads ``OBJECTRY_*`` variables and the
+one place where a setting's default is written.
+
+Every field of :class:`Settings` is read from ``OBJECTRY_<FIELD NAME IN CAPITALS>``
+(``smtp_port`` from ``OBJECTRY_SMTP_PORT``); an unset or empty variable keeps the
+field's default. Lower layers (the sandbox pool, the function runtime, the automation
+engine and its channels) take required values, which the platform passes from here.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
-#: Settings field -> environment variable, for the tenant-function settings.
-FUNCTION_VARIABLES = {
-    "function_pool_size": "OBJECTRY_FUNCTION_POOL_SIZE",
-    "function_memory_mb": "OBJECTRY_FUNCTION_MEMORY_MB",
-    "function_recycle_after": "OBJECTRY_FUNCTION_RECYCLE_AFTER",
-    "function_batch_size": "OBJECTRY_FUNCTION_BATCH_SIZE",
-    "function_max_http_timeout_ms": "OBJECTRY_FUNCTION_MAX_HTTP_TIMEOUT_MS",
-}
+DEFAULT_DATA_DIR = "./objectry-data"
+#: The fields read from the environment by their own rule (the database and its files).
+PATH_FIELDS = ("database_url", "data_dir")
 
 
 @dataclass(frozen=True)
 class Settings:
     database_url: str
     data_dir: Path
-    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    max_body_bytes: int = 2 * 1024 * 1024
     #: Let workflow webhooks reach private, loopback and link-local addresses
     #: (OBJECTRY_WEBHOOK_ALLOW_PRIVATE=1; for on-premise installs and tests).
     webhook_allow_private: bool = False
+    #: The Celery broker of the distributed automation workers (OBJECTRY_BROKER_URL).
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    #: Heartbeat of the automation engine (OBJECTRY_AUTOMATION_TICK_SECONDS): Celery
+    #: beat's schedule, and the pause of the embedded loop of ``objectry serve``.
+    automation_tick_seconds: float = 1.0
     #: Seconds a worker holds a claimed workflow run (OBJECTRY_AUTOMATION_LEASE_SECONDS);
     #: a killed worker's runs are taken over once it runs out.
     automation_lease_seconds: int = 300
@@ -38,12 +46,13 @@ class Settings:
     smtp_from: str = "objectry@localhost"
     smtp_starttls: bool = False
     #: Marketing messages per recipient per channel per UTC day, unless a tenant sets
-    #: its own (OBJECTRY_MESSAGE_DAILY_CAP; seed 001: 3).
+    #: its own (OBJECTRY_MESSAGE_DAILY_CAP).
     message_daily_cap: int = 3
     # tenant functions (issue 5): the warm sandbox pool and scoring batches
     function_pool_size: int = 2
     function_memory_mb: int = 256
     function_recycle_after: int = 500
+    #: Records per call of a scoring function, and per batch of a scoring model's run.
     function_batch_size: int = 500
     function_max_http_timeout_ms: int = 10_000
 
@@ -51,23 +60,32 @@ class Settings:
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         """Read the settings; the default database is a SQLite file in the data dir."""
         env = os.environ if environ is None else environ
-        data_dir = Path(env.get("OBJECTRY_DATA_DIR", "./objectry-data")).resolve()
-        url = env.get("OBJECTRY_DATABASE_URL") or f"sqlite:///{data_dir / 'objectry.db'}"
-        max_body = int(env.get("OBJECTRY_MAX_BODY_BYTES", DEFAULT_MAX_BODY_BYTES))
-        return cls(database_url=url, data_dir=data_dir, max_body_bytes=max_body,
-                   webhook_allow_private=env.get("OBJECTRY_WEBHOOK_ALLOW_PRIVATE") == "1",
-                   automation_lease_seconds=int(env.get("OBJECTRY_AUTOMATION_LEASE_SECONDS",
-                                                        "300")),
-                   smtp_host=env.get("OBJECTRY_SMTP_HOST") or None,
-                   smtp_port=int(env.get("OBJECTRY_SMTP_PORT") or 25),
-                   smtp_user=env.get("OBJECTRY_SMTP_USER") or None,
-                   smtp_password=env.get("OBJECTRY_SMTP_PASSWORD") or None,
-                   smtp_from=env.get("OBJECTRY_SMTP_FROM") or "objectry@localhost",
-                   smtp_starttls=env.get("OBJECTRY_SMTP_STARTTLS") == "1",
-                   message_daily_cap=int(env.get("OBJECTRY_MESSAGE_DAILY_CAP") or 3),
-                   **{name: int(env[variable]) for name, variable in FUNCTION_VARIABLES.items()
-                      if env.get(variable)})
+        data_dir = Path(env.get(variable("data_dir")) or DEFAULT_DATA_DIR).resolve()
+        url = env.get(variable("database_url")) or f"sqlite:///{data_dir / 'objectry.db'}"
+        values = {f.name: _parse(f, env[variable(f.name)])
+                  for f in dataclasses.fields(cls)
+                  if f.name not in PATH_FIELDS and env.get(variable(f.name))}
+        return cls(database_url=url, data_dir=data_dir, **values)
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def variable(name: str) -> str:
+    """The environment variable of a settings field."""
+    return f"OBJECTRY_{name.upper()}"
+
+
+def _parse(setting: dataclasses.Field[Any], text: str) -> Any:
+    """A variable's text as the type of the field's default: ``1`` turns a flag on."""
+    default = setting.default
+    if isinstance(default, bool):
+        return text == "1"
+    if isinstance(default, int | float):
+        try:
+            return type(default)(text)
+        except ValueError:
+            expected = "an integer" if isinstance(default, int) else "a number"
+            raise ValueError(f"{variable(setting.name)}={text!r}: expected {expected}") from None
+    return text

@@ -3,6 +3,10 @@
 SQLite is configured for a web server (WAL, a busy timeout, foreign keys) and, through
 SQLAlchemy's documented pysqlite recipe, for real transactions around DDL: a metadata
 change adds columns and rewrites values in one transaction or not at all.
+
+The catalog is migrated only when asked (``objectry db upgrade``, ``objectry serve``,
+:func:`upgrade`); everything else checks that it is at the revision the code expects
+(:func:`require_current_schema`) and refuses to work on another one.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ import simplejson
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from objectry.metadata.conditions.text import register_sqlite_functions
+from objectry.metadata.problems import Problem
 
 #: Execution option: the transaction only reads (SQLite then needs no write lock).
 READ_ONLY = "objectry_read_only"
@@ -68,7 +75,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def alembic_config(engine: sa.Engine) -> Config:
+def alembic_config(engine: sa.Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", "objectry.platform:migrations")
     config.attributes["engine"] = engine
@@ -78,3 +85,27 @@ def alembic_config(engine: sa.Engine) -> Config:
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Bring the catalog schema to ``revision`` (idempotent)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+@functools.cache
+def head_revision() -> str:
+    """The catalog revision this code expects: its newest migration."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the catalog has no migrations"
+    return head
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The catalog revision of the database (None: no catalog yet)."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(**{READ_ONLY: True})
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def require_current_schema(engine: sa.Engine) -> None:
+    """Refuse (503 ``schema_not_current``) a catalog at another revision than the code's,
+    instead of failing later on a missing table or column."""
+    current, expected = current_revision(engine), head_revision()
+    if current != expected:
+        raise Problem(detail_code="schema_not_current", status=503,
+                      current=current or "none", expected=expected)

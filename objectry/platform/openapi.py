@@ -16,7 +16,7 @@ from apispec import APISpec
 import objectry
 from objectry.metadata import store
 from objectry.metadata.i18n import pick
-from objectry.platform.openapi_platform import add_platform
+from objectry.platform.openapi_platform import add_platform, list_parameters, query
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import ObjectModel, get_model
@@ -102,8 +102,12 @@ def build_spec(ctx: Context) -> dict[str, Any]:
                   "404": {"description": "unknown object or record", **problem},
                   "422": {"description": "invalid content", **problem}}
         spec.path(path=f"/api/v1/records/{name}", operations={
-            "get": {"summary": f"List {name}", "responses": {"200": {
-                "description": "a page", **page}, **errors}},
+            "get": {"summary": f"List {name}", "parameters": list_parameters(),
+                    "responses": {"200": {"description": "a page", **page},
+                                  "400": {"description": "malformed filter JSON, or a "
+                                                         "cursor of another query",
+                                          **problem},
+                                  **errors}},
             "post": {"summary": f"Create {name}", "requestBody": one,
                      "responses": {"201": {"description": "created", **one},
                                    "409": {"description": "unique value taken", **problem},
@@ -112,7 +116,10 @@ def build_spec(ctx: Context) -> dict[str, Any]:
         record_id = {"name": "id", "in": "path", "required": True,
                      "schema": {"type": "string", "format": "uuid"}}
         spec.path(path=f"/api/v1/records/{name}/{{id}}", operations={
-            "get": {"summary": f"Read {name}", "parameters": [record_id],
+            "get": {"summary": f"Read {name}",
+                    "parameters": [record_id, query(
+                        "fields", "comma-separated fields to return (id always comes)",
+                        {"type": "string"})],
                     "responses": {"200": {"description": "the record", **one}, **errors}},
             "patch": {"summary": f"Update {name}", "parameters": [record_id],
                       "requestBody": one,

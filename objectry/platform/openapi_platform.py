@@ -27,6 +27,7 @@ from objectry.platform.api.automation import STATUSES as RUN_STATUSES
 from objectry.platform.api.exports import FORMATS as EXPORT_FORMATS
 from objectry.platform.api.meta import KIND_SEGMENTS
 from objectry.runtime.automation.messages import STATUSES as MESSAGE_STATUSES
+from objectry.runtime.query.list_params import DEFAULT_LIMIT, MAX_LIMIT
 from objectry.runtime.schema.planner import CONVERSION_POLICIES
 
 Operations = dict[str, dict[str, Any]]
@@ -107,9 +108,18 @@ def query(name: str, description: str, schema: Mapping[str, Any], *,
             "schema": dict(schema)}
 
 
-def limit_param(default: int = 50, maximum: int = 200) -> dict[str, Any]:
-    return query("limit", f"page size, 1 to {maximum}",
+def limit_param(default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> dict[str, Any]:
+    return query("limit", f"page size, a whole number from 1 to {maximum}",
                  {"type": "integer", "minimum": 1, "maximum": maximum, "default": default})
+
+
+def cursor_param() -> dict[str, Any]:
+    return query("cursor", "next_cursor of the previous page (a cursor of another query: "
+                           "400)", {"type": "string"})
+
+
+#: A bad limit, cursor, sort or fields: 422 invalid_parameter at /limit, /cursor, ...
+BAD_LIST_PARAMETER = "invalid_parameter at the parameter"
 
 
 def status_param(statuses: Iterable[str]) -> dict[str, Any]:
@@ -468,8 +478,9 @@ def meta_paths() -> Paths:
         "Metadata versions, newest first", "metadata",
         {"200": answer("who, when, what changed", items_of(ref("HistoryEntry")))},
         parameters=[limit_param(), query("before", "only versions older than this one",
-                                         {"type": "integer", "minimum": 1})],
-        fails={"422": "limit or before out of range"})}
+                                         {"type": "integer", "minimum": 1,
+                                          "maximum": 2**31})],
+        fails={"422": f"limit or before out of range ({BAD_LIST_PARAMETER})"})}
     paths[f"{API}/meta/rollback"] = {"post": operation(
         "Back to an earlier metadata version, as a new version", "metadata",
         {"200": answer("applied", ref("RollbackResult"))},
@@ -578,15 +589,15 @@ def list_parameters(*, paged: bool = True) -> list[dict[str, Any]]:
     """The query parameters of a record list (filter, sort, fields, view, paging)."""
     parameters = [
         query("filter", "a condition tree as JSON", {"type": "string"}),
-        query("sort", "comma-separated fields, '-' for descending: -created_at,name",
+        query("sort", "comma-separated fields, '-' for descending: -created_at,name "
+                      "(default: newest first)", {"type": "string"}),
+        query("fields", "comma-separated fields to return (id always comes)",
               {"type": "string"}),
-        query("fields", "comma-separated fields to return", {"type": "string"}),
         query("view", "all (default), own (owned by the caller), shared (distributed to "
                       "the caller)", {"enum": ["all", "own", "shared"]}),
     ]
     if paged:
-        parameters += [limit_param(), query("cursor", "next_cursor of the previous page",
-                                            {"type": "string"})]
+        parameters += [limit_param(), cursor_param()]
     return parameters
 
 
@@ -594,9 +605,12 @@ def record_paths() -> Paths:
     """Record endpoints every object has besides create/read/update/delete/list."""
     record = f"{API}/records/{{object}}/{{id}}"
     page = ref("RecordPage")
-    list_fails = {"422": "invalid filter, sort, fields or limit"}
-    query_body = obj({"filter": ref("Condition"), "sort": {"type": ["string", "array"]},
-                      "limit": {"type": "integer", "minimum": 1, "maximum": 200},
+    list_fails = {"400": "malformed filter JSON, or a cursor of another query",
+                  "422": f"invalid filter, sort, fields or limit ({BAD_LIST_PARAMETER})"}
+    query_body = obj({"filter": ref("Condition"),
+                      "sort": {"type": ["string", "array"], "items": {"type": "string"}},
+                      "limit": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                                "default": DEFAULT_LIMIT},
                       "cursor": {"type": ["string", "null"]},
                       "fields": {"type": ["string", "array"], "items": {"type": "string"}},
                       "view": {"enum": ["all", "own", "shared"]}}, closed=True)
@@ -606,12 +620,15 @@ def record_paths() -> Paths:
     return {
         f"{API}/records/{{object}}/query": {"post": operation(
             "List records with a JSON query", "records", {"200": answer("a page", page)},
-            body=query_body, fails=list_fails)},
+            body=query_body, fails={**list_fails,
+                                    "400": "malformed JSON, or a cursor of another query"})},
         f"{API}/records/{{object}}/export": {"get": operation(
             "Export a list as CSV or JSON lines", "records", {"200": export},
             parameters=[query("format", "csv (default, UTF-8 with BOM) or jsonl",
                               {"enum": list(EXPORT_FORMATS), "default": "csv"}),
-                        *list_parameters(paged=False)], fails=list_fails)},
+                        *list_parameters(paged=False)],
+            description="The body streams as the records are read.",
+            fails={**list_fails, "400": "malformed filter JSON"})},
         f"{API}/recycle-bin/{{object}}": {"get": operation(
             "Deleted records of an object", "records", {"200": answer("a page", page)},
             parameters=list_parameters(), fails=list_fails)},
@@ -627,13 +644,15 @@ def record_paths() -> Paths:
             {"200": answer("a page", page)},
             parameters=[query("via", "the child's lookup field (needed when it has several)",
                               {"type": "string"}), *list_parameters()],
-            fails={"422": "via is not a lookup to this object (or is needed), invalid "
-                          "list parameters"})},
+            fails={"400": list_fails["400"],
+                   "422": "via is not a lookup to this object (or is needed), invalid "
+                          f"list parameters ({BAD_LIST_PARAMETER})"})},
         f"{record}/audit": {"get": operation(
             "Field-level audit trail, newest first", "records",
             {"200": answer("who, when, old and new values", items_of(ref("AuditEntry")))},
             parameters=[limit_param()], fails={"403": "the record is not readable",
-                                               "422": "limit out of range"})},
+                                               "422": f"limit out of range "
+                                                      f"({BAD_LIST_PARAMETER})"})},
     }
 
 
@@ -763,10 +782,9 @@ def message_paths() -> Paths:
                         "(the whole tenant).",
             parameters=[query("record", "OBJECT/ID: one record's messages",
                               {"type": "string", "pattern": "^[^/]+/[^/]+$"}),
-                        status_param(MESSAGE_STATUSES), limit_param(),
-                        query("cursor", "next_cursor of the previous page",
-                              {"type": "string"})],
-            fails={"403": "the record is not readable, or no record and not an admin",
+                        status_param(MESSAGE_STATUSES), limit_param(), cursor_param()],
+            fails={"400": "an unknown cursor",
+                   "403": "the record is not readable, or no record and not an admin",
                    "404": "unknown object or record",
                    "422": "invalid record, status or limit"})},
         f"{API}/messages/settings": {
@@ -795,7 +813,7 @@ def function_paths() -> Paths:
             "A function's recent calls, newest first", "functions",
             {"200": answer("the call log", items_of(ref("FunctionCall")))},
             parameters=[limit_param(default=20)], admin=True,
-            fails={"422": "limit out of range"})},
+            fails={"422": f"limit out of range ({BAD_LIST_PARAMETER})"})},
     }
 
 
@@ -825,15 +843,24 @@ def scoring_paths() -> Paths:
 
 def discovery_paths() -> Paths:
     health = obj({"status": {"enum": ["ok", "unavailable"]},
-                  "database": {"enum": ["ok", "unreachable"]}}, ["status", "database"])
+                  "database": {"enum": ["ok", "unreachable"]},
+                  "schema": {"enum": ["ok", "not_current"]},
+                  "revision": {"type": ["string", "null"],
+                               "description": "the catalog revision of the database"},
+                  "expected": {"type": "string",
+                               "description": "the revision this version needs "
+                                              "(`objectry db upgrade`)"}},
+                 ["status", "database"])
     return {
         f"{API}/openapi.json": {"get": operation(
             "This document", "discovery", {"200": answer("OpenAPI 3.1", {"type": "object"})},
             description="Record schemas show only the fields the caller may read.")},
         "/healthz": {"get": operation(
-            "Liveness and database reachability", "discovery",
-            {"200": answer("up", health), "503": answer("the database is unreachable",
-                                                        health)},
+            "Liveness, database reachability and schema revision", "discovery",
+            {"200": answer("up", health),
+             "503": answer("the database is unreachable, or its catalog is not at the "
+                           "revision of this version (every other request then answers "
+                           "503 schema_not_current)", health)},
             public=True)},
     }
 

@@ -14,7 +14,7 @@ MEDIA_TYPE = "application/problem+json"
 STATUS_TITLES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
                  405: "method_not_allowed", 409: "conflict", 412: "precondition_failed",
                  413: "payload_too_large", 415: "unsupported_media_type", 422: "invalid",
-                 500: "internal_error"}
+                 500: "internal_error", 503: "service_unavailable"}
 
 
 def problem_body(problem: Problem, locale: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from objectry.metadata.problems import Unauthorized
 from objectry.permissions.access import DecisionCache
 from objectry.platform import tenancy
 from objectry.platform.config import Settings
-from objectry.platform.db import READ_ONLY, make_engine, upgrade
+from objectry.platform.db import READ_ONLY, make_engine, require_current_schema, upgrade
 from objectry.runtime.functions import FunctionConfig, FunctionRuntime, RecordValidation
 from objectry.runtime.kernel.caches import ModelCache
 from objectry.runtime.kernel.context import Actor, Context, Tenant, utc_now
@@ -46,12 +46,25 @@ class Services:
         self.engine.dispose()
 
     @classmethod
-    def start(cls, settings: Settings, *, migrate: bool = True) -> Services:
-        """Connect (and, by default, bring the catalog schema up to date)."""
+    def start(cls, settings: Settings, *, migrate: bool = False) -> Services:
+        """Connect; with ``migrate``, also bring the catalog schema up to date (``objectry
+        serve`` and the benchmarks ask for that; nothing else migrates on its own)."""
         engine = make_engine(settings.database_url)
         if migrate:
             upgrade(engine)
         return cls(settings=settings, engine=engine)
+
+    @classmethod
+    def start_current(cls, settings: Settings) -> Services:
+        """Connect to a catalog already at this code's revision (the CLI's commands but
+        ``serve``, Celery workers); else a 503 problem ``schema_not_current``."""
+        started = cls.start(settings)
+        try:
+            require_current_schema(started.engine)
+        except Exception:
+            started.close()
+            raise
+        return started
 
     @contextmanager
     def connection(self, *, read_only: bool = False) -> Iterator[sa.Connection]:

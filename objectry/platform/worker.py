@@ -9,8 +9,8 @@ enqueues a round every second as the heartbeat that also sweeps and picks up run
 whose worker died (their lease expires). Nothing relies on ``eta``/``countdown``: a
 wait is a ``due_at`` in a row.
 
-Configuration: ``OBJECTRY_BROKER_URL`` (default ``redis://127.0.0.1:6379/0``) and the
-usual ``OBJECTRY_*`` settings; ``OBJECTRY_AUTOMATION_TICK_SECONDS`` sets the heartbeat.
+Configuration: ``OBJECTRY_BROKER_URL`` and the usual ``OBJECTRY_*`` settings;
+``OBJECTRY_AUTOMATION_TICK_SECONDS`` sets the heartbeat (defaults: ``platform/config.py``).
 """
 
 from __future__ import annotations
@@ -22,12 +22,10 @@ from dataclasses import dataclass, field
 from celery import Celery, Task
 from celery.signals import worker_process_shutdown
 
-from objectry.platform.automation import PlatformEngineHost
+from objectry.platform.automation import ServicesPlatform
 from objectry.platform.config import Settings
 from objectry.platform.services import Services
 from objectry.runtime.automation.engine import advance_due, dispatch_pending, sweep_all
-
-DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 
 
 @dataclass
@@ -37,10 +35,10 @@ class WorkerState:
     services: Services | None = None
     owner: str = field(default_factory=lambda: f"celery-{os.getpid()}-{uuid.uuid4().hex[:8]}")
 
-    def host(self) -> PlatformEngineHost:
-        if self.services is None:
-            self.services = Services.start(Settings.from_env(), migrate=False)
-        return PlatformEngineHost(self.services)
+    def engine_platform(self) -> ServicesPlatform:
+        if self.services is None:  # never migrates: `objectry db upgrade` does
+            self.services = Services.start_current(Settings.from_env())
+        return ServicesPlatform(self.services)
 
     def close(self) -> None:
         if self.services is not None:
@@ -49,9 +47,8 @@ class WorkerState:
 
 
 def create_celery() -> Celery:
-    broker = os.environ.get("OBJECTRY_BROKER_URL", DEFAULT_BROKER)
-    tick = float(os.environ.get("OBJECTRY_AUTOMATION_TICK_SECONDS", "1"))
-    celery = Celery("objectry", broker=broker)
+    settings = Settings.from_env()
+    celery = Celery("objectry", broker=settings.broker_url)
     celery.conf.update(
         task_acks_late=True,  # a task of a killed worker is delivered again
         task_reject_on_worker_lost=True,
@@ -59,7 +56,7 @@ def create_celery() -> Celery:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         beat_schedule={"automation-heartbeat": {"task": "objectry.automation.work",
-                                                "schedule": tick}},
+                                                "schedule": settings.automation_tick_seconds}},
     )
     state = WorkerState()
 
@@ -68,9 +65,10 @@ def create_celery() -> Celery:
         """One round: sweep, dispatch a batch, advance a batch; chain when busy. A
         chained round skips the sweep: the clock-driven triggers are swept by every
         heartbeat, not again by each round of a backlog."""
-        host = state.host()
-        done = {"runs_started": sweep_all(host) if sweep else 0,
-                "events": dispatch_pending(host), "steps": advance_due(host, state.owner)}
+        engine_platform = state.engine_platform()
+        done = {"runs_started": sweep_all(engine_platform) if sweep else 0,
+                "events": dispatch_pending(engine_platform),
+                "steps": advance_due(engine_platform, state.owner)}
         if done["events"] or done["steps"]:
             task.apply_async(kwargs={"sweep": False})
         return done

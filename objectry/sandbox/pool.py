@@ -33,12 +33,17 @@ from objectry.sandbox.worker import main as worker_main
 
 @dataclass(frozen=True)
 class PoolConfig:
-    """Sizes and process limits of a pool; per-call budgets are :class:`Limits`."""
+    """Sizes and process limits of a pool; per-call budgets are :class:`Limits`.
 
-    size: int = 2
+    The sizes are settings: the platform passes them (``OBJECTRY_FUNCTION_*``, whose
+    defaults live in ``platform/config.py``); the rest are fixed properties of the
+    sandbox, kept here alone.
+    """
+
+    size: int
+    recycle_after: int
+    memory_mb: int
     start_method: str = "spawn"
-    recycle_after: int = 500
-    memory_mb: int = 256
     open_files: int = 32
     cpu_hard_s: int = 3600
     recursion_limit: int = 250
@@ -86,8 +91,8 @@ class _Worker:
 class SandboxPool:
     """Worker processes running tenant functions; create one per process, ``close()`` it."""
 
-    def __init__(self, config: PoolConfig | None = None) -> None:
-        self.config = config or PoolConfig()
+    def __init__(self, config: PoolConfig) -> None:
+        self.config = config
         self.stats = PoolStats()
         self._ctx: BaseContext = multiprocessing.get_context(self.config.start_method)
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()

@@ -44,12 +44,13 @@ CPU_EXIT_STATUS = 86  # the exit status the pool reads as "cpu_ms exceeded"
 
 @dataclass(frozen=True)
 class WorkerLimits:
-    """Process-wide OS limits of a worker, applied once before any tenant code runs."""
+    """Process-wide OS limits of a worker (its pool's config), applied once before any
+    tenant code runs."""
 
-    memory_mb: int = 256
-    open_files: int = 32
-    cpu_hard_s: int = 3600
-    recursion_limit: int = 250
+    memory_mb: int
+    open_files: int
+    cpu_hard_s: int
+    recursion_limit: int
 
 
 class CpuGuard:

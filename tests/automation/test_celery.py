@@ -11,14 +11,18 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from objectry.platform.config import Settings
+from objectry.platform.services import Services
+from objectry.runtime.records.journal_tables import events
 from tests.automation.test_workflows import put_workflow, runs_of, setup
 from tests.conftest import Api
 
@@ -103,8 +107,15 @@ class SlowReceiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
+#: What beat logs when a heartbeat comes due and the broker does not take it.
+HEARTBEAT_REFUSED = "Couldn't apply scheduled task automation-heartbeat"
+#: What a worker logs when it notices that its broker is gone.
+BROKER_LOST = "Connection to broker lost"
+
+
 class Cluster:
-    """Celery worker and beat processes of the platform, each in its own process group."""
+    """Celery worker and beat processes of the platform, each in its own process group,
+    each logging to its own file."""
 
     def __init__(self, settings: Settings, broker: Broker, workdir: Path) -> None:
         self.env = {**os.environ, "OBJECTRY_DATABASE_URL": settings.database_url,
@@ -115,14 +126,21 @@ class Cluster:
         self.workdir = workdir
         self.processes: list[subprocess.Popen[bytes]] = []
         self.workers: list[subprocess.Popen[bytes]] = []
+        self.logs: dict[int, Path] = {}
 
     def start(self, *args: str) -> subprocess.Popen[bytes]:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "objectry.platform.worker", *args],
-            env=self.env, cwd=self.workdir, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        path = self.workdir / f"{args[0]}-{len(self.processes)}.log"
+        with path.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "objectry.platform.worker", *args],
+                env=self.env, cwd=self.workdir, start_new_session=True,
+                stdout=log, stderr=subprocess.STDOUT)
         self.processes.append(process)
+        self.logs[process.pid] = path
         return process
+
+    def log(self, process: subprocess.Popen[bytes]) -> str:
+        return self.logs[process.pid].read_text(errors="replace")
 
     def worker(self) -> subprocess.Popen[bytes]:
         process = self._start_worker()
@@ -210,21 +228,38 @@ def test_sigkill_mid_step_loses_and_repeats_nothing(api: Api, cluster: Cluster) 
     assert len(receiver.deliveries) == 2 and len(set(receiver.deliveries)) == 1
 
 
-def test_broker_down_then_up_loses_nothing(api: Api, cluster: Cluster, broker: Broker) -> None:
+def undispatched(services: Services, record_ids: list[str]) -> set[str]:
+    """Which of the records' events still wait in the outbox."""
+    with services.connection(read_only=True) as conn:
+        found = conn.execute(sa.select(events.c.record_id).where(
+            events.c.record_id.in_([uuid.UUID(i) for i in record_ids]),
+            events.c.dispatched_at.is_(None))).scalars()
+        return {str(i) for i in found}
+
+
+def test_broker_down_then_up_loses_nothing(api: Api, cluster: Cluster, broker: Broker,
+                                           services: Services) -> None:
     receiver = SlowReceiver()
     setup(api)
     put_workflow(api, journey(receiver.url))
-    cluster.beat()
-    cluster.worker()
+    beat = cluster.beat()
+    worker = cluster.worker()
     before = api.post("/api/v1/records/lead", json={"full_name": "Before"}).get_json()["id"]
     wait_for(lambda: runs_of(api, before) and runs_of(api, before)[0]["status"] == "completed",
              60, "the first run")
 
     broker.kill()
+    wait_for(lambda: worker.poll() is not None or BROKER_LOST in cluster.log(worker), 30,
+             "the worker to notice that the broker is gone (or to die of it)")
+    refused = cluster.log(beat).count(HEARTBEAT_REFUSED)
     during = [api.post("/api/v1/records/lead", json={"full_name": f"During {i}"})
               .get_json()["id"] for i in range(3)]
-    time.sleep(2)
-    assert all(runs_of(api, i) == [] for i in during)  # nothing runs without a broker...
+    # Not a pause: two heartbeats came due after the leads were written and could not
+    # wake a worker. Nothing ran, and the rows hold the work...
+    wait_for(lambda: cluster.log(beat).count(HEARTBEAT_REFUSED) >= refused + 2, 30,
+             "two heartbeats refused by the missing broker")
+    assert all(runs_of(api, i) == [] for i in during)
+    assert undispatched(services, during) == set(during)
     broker.start()
 
     def completed(lead_id: str) -> bool:

@@ -29,7 +29,7 @@ from tests.automation.channel_support import (
     text_step,
 )
 from tests.automation.conftest import Engine
-from tests.conftest import Api, TenantHandle, error_codes, error_paths
+from tests.conftest import Api, TenantHandle, error_codes, error_paths, problem
 
 
 def setup(api: Api) -> None:
@@ -131,7 +131,8 @@ def test_a_repeated_step_finds_its_message_instead_of_sending_again(
         with tenant.context() as ctx:
             record = api.get(f"/api/v1/records/contact/{contact_id}").get_json()
             return send_message(SendRequest(
-                ctx, Channels(), "contact", uuid.UUID(contact_id), step,
+                ctx, Channels(daily_cap=tenant.services.settings.message_daily_cap),
+                "contact", uuid.UUID(contact_id), step,
                 lambda: {"record": record, "trigger": {}}, run_id, "manual", 1, None)).output
 
     first, again = send(), send()
@@ -268,10 +269,10 @@ def test_messages_are_read_as_the_record(api: Api, engine: Engine, app: Any,
 
     outsider = Api(app.test_client(), tenant.add_user(f"guest@{tenant.slug}.example.com"))
     denied = outsider.get("/api/v1/messages", query={"record": f"contact/{contact_id}"})
-    assert denied.status_code in (403, 404)
-    assert outsider.get("/api/v1/messages").status_code == 403
+    assert "items" not in problem(denied, 403, "record_not_accessible")
+    assert "items" not in problem(outsider.get("/api/v1/messages"), 403, "admin_required")
     missing = api.get("/api/v1/messages", query={"record": f"contact/{uuid.uuid4()}"})
-    assert missing.status_code == 404
+    problem(missing, 404, "unknown_record")
     for query, path in (({"record": "contact"}, "/record"), ({"status": "lost"}, "/status"),
                         ({"limit": "0"}, "/limit")):
         bad = api.get("/api/v1/messages", query=query)
@@ -350,7 +351,8 @@ class Gateway:
 def test_an_sms_provider_plugs_in(api: Api, engine: Engine,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     gateway = Gateway()
-    channels = Channels(by_name={"email": ProviderChannel(), "wecom": ProviderChannel(),
+    channels = Channels(daily_cap=engine.services.settings.message_daily_cap,
+                        by_name={"email": ProviderChannel(), "wecom": ProviderChannel(),
                                  "sms": ProviderChannel(gateway)})
     monkeypatch.setattr(platform_automation, "default_channels", lambda settings: channels)
     setup(api)

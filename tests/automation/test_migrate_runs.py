@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from objectry.runtime.automation.run_tables import workflow_runs
 from tests.automation.conftest import Engine
 from tests.automation.test_workflows import put_workflow, runs_of, setup
-from tests.conftest import Api, TenantHandle, error_paths
+from tests.conftest import Api, TenantHandle, error_paths, problem
 
 
 def v1() -> dict[str, Any]:
@@ -115,7 +115,7 @@ def test_bad_requests(api: Api, engine: Engine, tenant: TenantHandle, app: Any) 
     setup(api)
     first = put_workflow(api, v1()).get_json()["version"]
     put_workflow(api, v2())
-    assert api.post("/api/v1/workflows/nope/migrate_runs", json={}).status_code == 404
+    problem(api.post("/api/v1/workflows/nope/migrate_runs", json={}), 404, "unknown_workflow")
     for bad in (9999, "soon", True, None):
         response = migrate(api, {"to_version": bad})
         assert response.status_code == 422 and error_paths(response) == ["/to_version"], bad
@@ -127,4 +127,4 @@ def test_bad_requests(api: Api, engine: Engine, tenant: TenantHandle, app: Any) 
     assert migrate(api, {"to_version": first}).get_json() == {
         "workflow": "routed", "to_version": first, "moved": [], "skipped": []}
     member = Api(app.test_client(), tenant.add_user("rep@example.com"))
-    assert member.post("/api/v1/workflows/routed/migrate_runs").status_code == 403
+    problem(member.post("/api/v1/workflows/routed/migrate_runs"), 403, "admin_required")

@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.automation.conftest import Engine
 from tests.automation.test_workflows import put_workflow, runs_of
-from tests.conftest import Api, error_codes, error_paths
+from tests.conftest import Api, error_codes, error_paths, problem
 from tests.scoring.support import log_activity, new_lead, put, read, setup_scoring
 
 HANDOFF = {
@@ -127,7 +127,7 @@ def test_score_step_must_name_a_model_of_the_object(api: Api) -> None:
         assert response.status_code == 422, response.get_json()
         assert error_paths(response) == ["/steps/0/model"]
         assert error_codes(response) == [code]
-    assert api.get("/api/v1/meta/workflows/bad").status_code == 404
+    problem(api.get("/api/v1/meta/workflows/bad"), 404, "unknown_document")
 
 
 def test_score_step_fails_clearly_when_its_model_is_gone(api: Api, engine: Engine) -> None:

@@ -390,14 +390,6 @@ def test_match_key_folds_case_width_and_space() -> None:
     assert match_key("Straße") == match_key("STRASSE")
 
 
-def test_picklist_format_uses_labels() -> None:
-    city = lead_field("city")
-    ftype = REGISTRY["picklist"]
-    assert ftype.format(city, "shanghai", "zh-CN") == "上海"
-    assert ftype.format(city, "shanghai", "en") == "Shanghai"
-    assert ftype.format(city, "beijing", "zh-CN") == "beijing"
-
-
 # -- multi_picklist ----------------------------------------------------------------------
 
 def test_multi_picklist_deduplicates_and_keeps_option_order() -> None:
@@ -473,6 +465,7 @@ def test_auto_number_default_format_and_schema() -> None:
     assert render_auto_number({}, 7) == "000007"
     ftype = REGISTRY["auto_number"]
     assert ftype.system_generated
+    assert ftype.generate({"format": "LD-{000}"}, 7) == "LD-007"
     assert ftype.json_schema({}) == {"type": "string", "readOnly": True}
 
 
@@ -545,16 +538,6 @@ def test_json_schema_reflects_options() -> None:
     assert "campaign" in schema["description"]
 
 
-def test_format_for_people() -> None:
-    assert REGISTRY["currency"].format({"currency": "CNY"}, Decimal("12000.50"), "en") == \
-        "CNY 12,000.50"
-    assert REGISTRY["boolean"].format({}, True, "zh-CN") == "是"
-    assert REGISTRY["boolean"].format({}, False, "en") == "No"
-    assert REGISTRY["percent"].format({}, Decimal("12.5"), "en") == "12.5 %"
-    assert REGISTRY["multi_picklist"].format({}, ["vip", "cold"], "en") == "vip; cold"
-    assert REGISTRY["text"].format({}, None, "en") == ""
-
-
 @pytest.mark.parametrize(("type_name", "field", "value"), [
     *ROUND_TRIP,
     ("text", {}, "para\u2029graph"),
@@ -569,3 +552,76 @@ def test_lenient_keeps_what_strict_accepts(type_name: str, field: dict[str, Any]
     """Imports and type conversions never alter a value the API would have taken."""
     ftype = REGISTRY[type_name]
     assert ftype.deserialize(field, value, lenient=True) == ftype.deserialize(field, value)
+
+
+# -- facts: what the rest of the platform asks a type --------------------------------------
+
+FACTS = ("numeric", "orderable", "sortable", "searchable", "temporal", "whole_days",
+         "reference", "always_indexed", "multi_valued", "classifier", "system_generated",
+         "stores_text")
+TEXTUAL = {"sortable", "searchable", "stores_text"}
+NUMBER = {"sortable", "numeric", "orderable"}
+
+
+@pytest.mark.parametrize(("type_name", "facts"), [
+    ("text", TEXTUAL | {"classifier"}),
+    ("long_text", {"searchable", "stores_text"}),
+    ("email", TEXTUAL), ("phone", TEXTUAL), ("url", TEXTUAL),
+    ("integer", NUMBER), ("decimal", NUMBER), ("currency", NUMBER), ("percent", NUMBER),
+    ("boolean", {"sortable"}),
+    ("date", {"sortable", "orderable", "temporal", "whole_days"}),
+    ("datetime", {"sortable", "orderable", "temporal"}),
+    ("picklist", {"sortable", "classifier", "stores_text"}),
+    ("multi_picklist", {"multi_valued"}),
+    ("lookup", {"reference", "always_indexed"}),
+    ("auto_number", TEXTUAL | {"system_generated"}),
+])
+def test_each_type_declares_its_facts(type_name: str, facts: set[str]) -> None:
+    ftype = REGISTRY[type_name]
+    assert {fact for fact in FACTS if getattr(ftype, fact)} == facts
+
+
+@pytest.mark.parametrize("type_name", sorted(REGISTRY))
+def test_facts_and_operators_agree(type_name: str) -> None:
+    ftype = REGISTRY[type_name]
+    ops = ftype.operators
+    assert {"changed", "changed_to", "changed_from", "is_empty", "is_not_empty"} <= ops
+    assert ({"eq", "ne", "in", "not_in"} <= ops) is not ftype.multi_valued
+    for op in ("gt", "gte", "lt", "lte", "between"):
+        assert (op in ops) is ftype.orderable
+    for op in ("starts_with", "ends_with"):
+        assert (op in ops) is ftype.searchable
+    assert ("contains" in ops) is (ftype.searchable or ftype.multi_valued)
+    for op in ("today", "last_n_days", "next_n_days", "older_than_days"):
+        assert (op in ops) is ftype.temporal
+    # facts that imply others
+    assert not ftype.numeric or ftype.orderable
+    assert not ftype.whole_days or ftype.temporal
+    assert not ftype.searchable or ftype.stores_text
+    assert not ftype.classifier or (ftype.stores_text and not ftype.system_generated)
+    assert not ftype.multi_valued or not ftype.sortable
+    # empty values
+    assert ftype.is_empty(None)
+    assert ftype.is_empty("") is (ftype.stores_text or ftype.multi_valued)
+    assert ftype.is_empty([]) is ftype.multi_valued
+    # the methods that go with the facts
+    assert (ftype.choices({"options": ["a", {"value": "b"}]}) is not None) is \
+        ("options" in ftype.options)
+    if ftype.numeric:
+        assert ftype.round_number({"scale": 1}, Decimal("26.45")) in (26, Decimal("26.5"))
+    else:
+        with pytest.raises(TypeError):
+            ftype.round_number({}, Decimal(1))
+    if ftype.system_generated:
+        assert ftype.generate({}, 1)
+    else:
+        with pytest.raises(TypeError):
+            ftype.generate({}, 1)
+
+
+def test_numbers_are_rounded_as_the_field_stores_them() -> None:
+    assert REGISTRY["integer"].round_number({}, Decimal("26.5")) == 27
+    assert isinstance(REGISTRY["integer"].round_number({}, Decimal("26.5")), int)
+    assert str(REGISTRY["currency"].round_number({}, Decimal("26.405"))) == "26.41"
+    assert str(REGISTRY["percent"].round_number({"scale": 1}, Decimal("26.45"))) == "26.5"
+    assert REGISTRY["picklist"].choices(lead_field("city")) == ["shanghai", "beijing"]

@@ -13,6 +13,8 @@ from objectry.platform.config import Settings
 
 @pytest.fixture
 def run(settings: Settings, tmp_path: Path, services: object) -> object:
+    """``objectry ...`` on the session's database, which the ``services`` fixture has
+    upgraded: commands other than ``serve`` and ``db upgrade`` never migrate."""
     env = {"OBJECTRY_DATABASE_URL": settings.database_url, "OBJECTRY_DATA_DIR": str(tmp_path)}
     runner = CliRunner()
 

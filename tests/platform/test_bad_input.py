@@ -228,9 +228,9 @@ def test_bad_sort_limit_cursor_fields(crm: Api) -> None:
     refused(crm, crm.get("/api/v1/records/lead", query={"sort": "nope"}), 422, "/sort/0",
             "unknown_field")
     refused(crm, crm.get("/api/v1/records/lead", query={"limit": "500"}), 422, "/limit",
-            "limit_range")
+            "invalid_parameter")
     refused(crm, crm.get("/api/v1/records/lead", query={"limit": "0"}), 422, "/limit",
-            "limit_range")
+            "invalid_parameter")
     refused(crm, crm.get("/api/v1/records/lead", query={"cursor": "!!bogus"}), 400, None,
             "invalid_cursor")
     refused(crm, crm.get("/api/v1/records/lead", query={"fields": "full_name,nope"}), 422,

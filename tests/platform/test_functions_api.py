@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from objectry.runtime import functions
-from tests.conftest import Api, TenantHandle, error_codes, error_paths
+from tests.conftest import Api, TenantHandle, error_codes, error_paths, problem
 from tests.docs_objects import campaign, lead
 
 
@@ -52,7 +52,7 @@ def test_saving_code_with_a_syntax_error_is_422_with_line_and_column(api: Api) -
                        "code": "def main(record, params):\n    x = record._data\n"})
     assert zh.status_code == 422
     assert "第 2 行" in zh.get_json()["errors"][0]["message"]
-    assert api.get("/api/v1/meta/functions/broken").status_code == 404
+    problem(api.get("/api/v1/meta/functions/broken"), 404, "unknown_document")
 
 
 def test_saving_checks_object_run_as_and_schema(api: Api) -> None:
@@ -139,7 +139,8 @@ def test_button_converts_a_lead(api: Api) -> None:
     assert "post" in paths["/api/v1/records/lead/{id}/actions/convert"]
     no_body = api.post(f"/api/v1/records/lead/{record['id']}/actions/convert")
     assert no_body.status_code == 200
-    assert api.post(f"/api/v1/records/lead/{record['id']}/actions/nope").status_code == 404
+    problem(api.post(f"/api/v1/records/lead/{record['id']}/actions/nope"), 404,
+            "unknown_function")
 
 
 def test_button_refused_change_rolls_back_and_is_logged(api: Api) -> None:
@@ -202,8 +203,10 @@ def test_only_admins_test_functions_and_read_the_log(api: Api, tenant: TenantHan
     define_crm(api)
     put_function(api, "fn", code="def main(record, params):\n    return 1\n")
     member = Api(api.client, tenant.add_user("member@example.com"))
-    assert member.post("/api/v1/meta/functions/fn/test", json={}).status_code == 403
-    assert member.get("/api/v1/meta/functions/fn/calls").status_code == 403
+    problem(member.post("/api/v1/meta/functions/fn/test", json={}), 403, "admin_required")
+    refused = problem(member.get("/api/v1/meta/functions/fn/calls"), 403, "admin_required")
+    assert "items" not in refused
+    assert calls(api, "fn") == []  # the refused test call never ran
     assert api.get("/api/v1/meta/functions/fn/calls", query={"limit": 0}).status_code == 422
 
 

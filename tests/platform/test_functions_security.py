@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from objectry.runtime.functions.http_client import host_allowed
-from tests.conftest import Api, TenantHandle
+from tests.conftest import Api, TenantHandle, error_paths, problem
 from tests.platform.test_functions_api import calls, define_crm, new_lead, put_function
 
 BUMP = ("def main(record, params):\n"
@@ -96,8 +96,7 @@ def test_timeout_rolls_back_and_the_server_goes_on(api: Api) -> None:
         "        pass\n"))
     record = new_lead(api)
     response = api.post(f"/api/v1/records/lead/{record['id']}/actions/loop")
-    assert response.status_code == 422
-    assert response.get_json()["limit"] in ("cpu_ms", "wall_ms")
+    assert problem(response, 422, "function_limit_exceeded")["limit"] in ("cpu_ms", "wall_ms")
     assert len(api.get("/api/v1/records/lead").get_json()["items"]) == 1
     put_function(api, "fine", "def main(record, params):\n    return 'ok'\n")
     again = api.post(f"/api/v1/records/lead/{record['id']}/actions/fine")
@@ -131,12 +130,12 @@ def test_a_function_cannot_touch_another_tenants_data(api: Api, other_api: Api) 
         "def main(record, params):\n"
         "    return records.create('lead', {'full_name': 'x'}, tenant='other')\n"))
     refused = api.post(f"/api/v1/records/lead/{mine['id']}/actions/cross")
-    assert refused.status_code == 422
+    assert "tenant" in problem(refused, 422, "function_runtime_error")["detail"]
     assert [r["full_name"] for r in other_api.get("/api/v1/records/lead").get_json()[
         "items"]] == ["secret"]
     # the other tenant has no such function and cannot read this one's log
-    assert other_api.post(f"/api/v1/records/lead/{theirs['id']}/actions/snoop"
-                          ).status_code == 404
+    problem(other_api.post(f"/api/v1/records/lead/{theirs['id']}/actions/snoop"), 404,
+            "unknown_function")
     assert other_api.get("/api/v1/meta/functions/snoop/calls").get_json()["items"] == []
 
 
@@ -214,7 +213,10 @@ def test_http_only_to_allowlisted_hosts(api: Api, web_server: int) -> None:
     assert refused["error"]["platform_code"] == "http_host_not_allowed"
     bad = api.put("/api/v1/meta/function_settings/default",
                   json={"http_allowlist": ["http://x.com/path"]})
-    assert bad.status_code == 422
+    problem(bad, 422)
+    assert error_paths(bad) == ["/http_allowlist/0"]
+    assert api.get("/api/v1/meta/function_settings/default").get_json()["http_allowlist"] == [
+        f"127.0.0.1:{web_server}"]
 
 
 def test_failed_calls_stay_logged_when_the_request_is_rolled_back(api: Api) -> None:
@@ -223,7 +225,10 @@ def test_failed_calls_stay_logged_when_the_request_is_rolled_back(api: Api) -> N
         "def main(record, params):\n"
         "    raise_error('never', 'full_name')\n"))
     for _ in range(2):
-        assert api.post("/api/v1/records/lead", json={"full_name": "A"}).status_code == 422
+        refused = api.post("/api/v1/records/lead", json={"full_name": "A"})
+        problem(refused, 422)
+        assert error_paths(refused) == ["/full_name"]
+    assert api.get("/api/v1/records/lead").get_json()["items"] == []
     assert [c["outcome"] for c in calls(api, "no_writes")] == ["raised_error"] * 2
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from tests.conftest import Api, TenantHandle, error_codes
+from tests.conftest import Api, TenantHandle, error_codes, error_paths, problem
 from tests.docs_objects import campaign, lead
 
 
@@ -108,7 +108,9 @@ def test_history_and_rollback(api: Api) -> None:
 def test_purge_field_drops_only_that_field(api: Api) -> None:
     _, _, rid = region_record(api)
     refused = api.post("/api/v1/meta/objects/campaign/purge-field", json={"field": "region"})
-    assert refused.status_code == 404  # only hidden fields can be purged
+    problem(refused, 404)  # only hidden fields can be purged
+    assert error_codes(refused) == ["field_not_hidden"] and error_paths(refused) == ["/field"]
+    assert api.get(f"/api/v1/records/campaign/{rid}").get_json()["region"] == "east"
     api.define(campaign())
     purged = api.post("/api/v1/meta/objects/campaign/purge-field", json={"field": "region"})
     assert purged.status_code == 200
@@ -121,15 +123,19 @@ def test_purge_field_drops_only_that_field(api: Api) -> None:
 def test_non_admin_cannot_change_metadata(api: Api, tenant: TenantHandle) -> None:
     api.define(campaign())
     member = Api(api.client, tenant.add_user("rep@example.com"))
-    response = member.put("/api/v1/meta/objects/campaign", json=campaign())
-    assert response.status_code == 403
+    history = api.get("/api/v1/meta/history").get_json()
+    changed = campaign()
+    changed["label"] = {"en": "Changed", "zh-CN": "改过"}
+    problem(member.put("/api/v1/meta/objects/campaign", json=changed), 403, "admin_required")
     assert member.get("/api/v1/meta/objects/campaign").status_code == 200
+    assert api.get("/api/v1/meta/history").get_json() == history  # no new version
+    assert api.get("/api/v1/meta/objects/campaign").get_json()["label"] == campaign()["label"]
 
 
 def test_metadata_is_per_tenant(api: Api, other_api: Api) -> None:
     api.define(campaign())
     assert other_api.get("/api/v1/meta/objects").get_json()["items"] == []
-    assert other_api.get("/api/v1/meta/objects/campaign").status_code == 404
+    problem(other_api.get("/api/v1/meta/objects/campaign"), 404, "unknown_document")
     history = other_api.get("/api/v1/meta/history").get_json()["items"]
     assert all("campaign" not in str(item) for item in history)
 
@@ -150,7 +156,7 @@ def test_openapi_describes_the_tenants_objects(api: Api, other_api: Api) -> None
 def test_healthz(api: Api) -> None:
     response = Api(api.client, None).get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok", "database": "ok", "schema": "ok"}
 
 
 def test_history_carries_a_json_patch_of_each_change(api: Api) -> None:

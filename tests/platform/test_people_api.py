@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import Api, error_codes, error_paths
+from tests.conftest import Api, error_codes, error_paths, problem
 from tests.docs_objects import campaign, lead
 
 SALES_REP = {"label": {"en": "Sales rep", "zh-CN": "业务人员"},
@@ -61,7 +61,7 @@ def test_bad_people_input(api: Api) -> None:
                                            "department": "nowhere"})
     assert user.status_code == 422
     assert sorted(error_paths(user)) == ["/department", "/roles/0"]
-    assert api.get("/api/v1/users/x@example.com").status_code == 404
+    problem(api.get("/api/v1/users/x@example.com"), 404, "unknown_user")
     strategy = api.put("/api/v1/meta/access_policies/lead", json={
         "conflict_strategy": "whoever_shouts"})
     assert strategy.status_code == 422 and error_paths(strategy) == ["/conflict_strategy"]
@@ -72,12 +72,13 @@ def test_role_still_assigned_cannot_be_deleted(api: Api) -> None:
     api.put("/api/v1/meta/roles/sales_rep", json=SALES_REP)
     api.post("/api/v1/users", json={"email": "a@example.com", "roles": ["sales_rep"]})
     refused = api.delete("/api/v1/meta/roles/sales_rep")
-    assert refused.status_code == 409
+    problem(refused, 409)
+    assert api.get("/api/v1/meta/roles/sales_rep").status_code == 200  # still there
     assert refused.get_json()["errors"][0]["code"] == "role_in_use"
     assert "a@example.com" in refused.get_json()["detail"]
     api.patch("/api/v1/users/a@example.com", json={"roles": []})
     assert api.delete("/api/v1/meta/roles/sales_rep").status_code == 200
-    assert api.get("/api/v1/meta/roles/sales_rep").status_code == 404
+    problem(api.get("/api/v1/meta/roles/sales_rep"), 404, "unknown_document")
 
 
 def test_access_policy_per_object_and_tenant(api: Api) -> None:
@@ -97,6 +98,9 @@ def test_access_policy_per_object_and_tenant(api: Api) -> None:
 def test_only_admins_manage_people(api: Api, tenant) -> None:  # type: ignore[no-untyped-def]
     setup(api)
     member = Api(api.client, tenant.add_user("rep@example.com"))
-    assert member.post("/api/v1/users", json={"email": "z@example.com"}).status_code == 403
-    assert member.patch("/api/v1/users/rep@example.com", json={"is_admin": True}
-                        ).status_code == 403
+    problem(member.post("/api/v1/users", json={"email": "z@example.com"}), 403,
+            "admin_required")
+    problem(member.patch("/api/v1/users/rep@example.com", json={"is_admin": True}), 403,
+            "admin_required")
+    problem(api.get("/api/v1/users/z@example.com"), 404, "unknown_user")  # not created
+    assert api.get("/api/v1/users/rep@example.com").get_json()["is_admin"] is False

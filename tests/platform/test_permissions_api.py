@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.conftest import Api, TenantHandle, error_codes, error_paths
+from tests.conftest import Api, TenantHandle, error_codes, error_paths, problem
 from tests.docs_objects import campaign, lead, task
 
 
@@ -51,6 +51,12 @@ def names(api: Api, **query: Any) -> list[str]:
     response = api.get("/api/v1/records/lead", query={"sort": "full_name", **query})
     assert response.status_code == 200, response.get_json()
     return [r.get("full_name") for r in response.get_json()["items"]]
+
+
+def grantees(api: Api, grants_path: str) -> list[str]:
+    response = api.get(grants_path)
+    assert response.status_code == 200, response.get_json()
+    return [g["grantee"] for g in response.get_json()["items"]]
 
 
 def create(api: Api, **values: Any) -> str:
@@ -116,7 +122,9 @@ def test_expired_grant_no_longer_shows_the_record(api: Api, tenant: TenantHandle
     tenant.services.clock = lambda: real_clock() + dt.timedelta(hours=2)
     try:
         assert names(other) == []
-        assert other.get(f"/api/v1/records/lead/{rid}").status_code == 403
+        expired = problem(other.get(f"/api/v1/records/lead/{rid}"), 403,
+                          "record_not_accessible")
+        assert "Brief" not in str(expired)
     finally:
         tenant.services.clock = real_clock
 
@@ -152,8 +160,11 @@ def test_fields_hidden_and_masked_on_every_read_path(api: Api, tenant: TenantHan
     hidden_filter = rep.get("/api/v1/records/lead", query={
         "filter": '{"field": "email", "op": "eq", "value": "w2@example.com"}'})
     assert hidden_filter.status_code == 422 and error_paths(hidden_filter) == ["/filter/field"]
-    assert rep.get("/api/v1/records/lead", query={"sort": "email"}).status_code == 422
-    assert rep.get(f"/api/v1/records/lead/{rid}", query={"fields": "email"}).status_code == 422
+    hidden_sort = rep.get("/api/v1/records/lead", query={"sort": "email"})
+    assert hidden_sort.status_code == 422 and error_paths(hidden_sort) == ["/sort/0"]
+    hidden_field = rep.get(f"/api/v1/records/lead/{rid}", query={"fields": "email"})
+    assert hidden_field.status_code == 422 and error_paths(hidden_field) == ["/fields/0"]
+    assert "w2@example.com" not in str(hidden_sort.get_json()) + str(hidden_field.get_json())
 
     sees_all = org.user("vip@example.com", ["writer", "sensitive"])
     assert sees_all.get(f"/api/v1/records/lead/{rid}").get_json()["mobile"] == "13900001111"
@@ -182,12 +193,23 @@ def test_writes_need_the_right_and_name_each_field(api: Api, tenant: TenantHandl
     assert edit.status_code == 403 and error_paths(edit) == ["/city"]
     assert clerk.get(f"/api/v1/records/lead/{rid}").get_json()["full_name"] == "Li"
     viewer = org.user("viewer@example.com", ["viewer"])
-    assert viewer.post("/api/v1/records/lead", json={"full_name": "x"}).status_code == 403
-    assert viewer.delete(f"/api/v1/records/lead/{rid}").status_code == 403
-    assert clerk.delete(f"/api/v1/records/lead/{rid}").status_code == 403  # no delete right
-    assert viewer.get("/api/v1/records/lead/export").status_code == 403
+    before = api.get(f"/api/v1/records/lead/{rid}").get_json()
+    refusals = {
+        "create": viewer.post("/api/v1/records/lead", json={"full_name": "x"}),
+        "delete": viewer.delete(f"/api/v1/records/lead/{rid}"),
+        "export": viewer.get("/api/v1/records/lead/export"),
+    }
+    for action, response in refusals.items():
+        body = problem(response, 403, "action_not_allowed")
+        assert action in body["detail"], body
+    no_delete_right = problem(clerk.delete(f"/api/v1/records/lead/{rid}"), 403,
+                              "action_not_allowed")
+    assert "delete" in no_delete_right["detail"]
+    assert names(api) == ["Li"]  # nothing created, nothing deleted
+    assert api.get(f"/api/v1/records/lead/{rid}").get_json() == before
     assert api.delete(f"/api/v1/records/lead/{rid}").status_code == 204
-    assert clerk.post(f"/api/v1/records/lead/{rid}/restore").status_code == 403
+    problem(clerk.post(f"/api/v1/records/lead/{rid}/restore"), 403, "action_not_allowed")
+    assert [r["id"] for r in api.get("/api/v1/recycle-bin/lead").get_json()["items"]] == [rid]
     assert api.post(f"/api/v1/records/lead/{rid}/restore").status_code == 200
 
 
@@ -212,13 +234,16 @@ def test_a_sharer_gives_no_more_than_they_hold(api: Api, tenant: TenantHandle) -
     assert too_much.status_code == 403
     assert error_paths(too_much) == ["/field_groups/contact"]
     assert error_codes(too_much) == ["grant_exceeds_holding"]
+    assert "user:friend@example.com" not in grantees(owner, base)
     within = sharer.post(base, json={"grantee": "user:friend@example.com",
                                      "field_groups": {"contact": "read", "company": "edit"}})
     assert within.status_code == 201, within.get_json()
+    granted = owner.get(base).get_json()["items"]
     no_right = plain.post(base, json={"grantee": "user:friend@example.com",
                                       "field_groups": {"contact": "read"}})
-    assert no_right.status_code == 403
-    owners_grant = next(g for g in owner.get(base).get_json()["items"]
-                        if g["grantee"] == "user:plain@example.com")
-    assert sharer.delete(f"{base}/{owners_grant['id']}").status_code == 403
+    problem(no_right, 403, "share_not_allowed")
+    assert owner.get(base).get_json()["items"] == granted
+    owners_grant = next(g for g in granted if g["grantee"] == "user:plain@example.com")
+    problem(sharer.delete(f"{base}/{owners_grant['id']}"), 403, "grant_not_yours")
+    assert owner.get(base).get_json()["items"] == granted
     assert sharer.delete(f"{base}/{within.get_json()['id']}").status_code == 204

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from tests.conftest import Api, error_codes, error_paths
+from tests.conftest import Api, error_codes, error_paths, problem
 from tests.docs_objects import campaign, lead, task
 
 
@@ -39,7 +39,7 @@ def test_create_read_update_with_etag(api: Api) -> None:
 
     stale = api.patch(f"/api/v1/records/lead/{record['id']}", json={"employees": 31},
                       headers={"If-Match": '"1"'})
-    assert stale.status_code == 412
+    problem(stale, 412, "version_mismatch")
     assert api.get(f"/api/v1/records/lead/{record['id']}").get_json()["employees"] == 30
 
 
@@ -59,7 +59,7 @@ def test_delete_restore_and_keep_lookup(api: Api) -> None:
     task_id = api.post("/api/v1/records/task",
                        json={"subject": "call", "lead": lead_id}).get_json()["id"]
     assert api.delete(f"/api/v1/records/lead/{lead_id}").status_code == 204
-    assert api.get(f"/api/v1/records/lead/{lead_id}").status_code == 404
+    problem(api.get(f"/api/v1/records/lead/{lead_id}"), 404, "record_deleted")
     kept = api.get(f"/api/v1/records/task/{task_id}").get_json()
     assert kept["lead"] == lead_id
     binned = api.get("/api/v1/recycle-bin/lead").get_json()["items"]
@@ -74,13 +74,14 @@ def test_restrict_refuses_delete_and_cascade_restores_together(api: Api) -> None
     lead_id = api.post("/api/v1/records/lead", json={"full_name": "A"}).get_json()["id"]
     api.post("/api/v1/records/task", json={"subject": "call", "lead": lead_id})
     refused = api.delete(f"/api/v1/records/lead/{lead_id}")
-    assert refused.status_code == 409
+    problem(refused, 409, "delete_restricted")
+    assert api.get("/api/v1/recycle-bin/lead").get_json()["items"] == []
     assert api.get(f"/api/v1/records/lead/{lead_id}").status_code == 200
 
     api.define(task("cascade"))
     task_id = api.get("/api/v1/records/task").get_json()["items"][0]["id"]
     assert api.delete(f"/api/v1/records/lead/{lead_id}").status_code == 204
-    assert api.get(f"/api/v1/records/task/{task_id}").status_code == 404
+    problem(api.get(f"/api/v1/records/task/{task_id}"), 404, "record_deleted")
     api.post(f"/api/v1/records/lead/{lead_id}/restore")
     assert api.get(f"/api/v1/records/task/{task_id}").status_code == 200
 
@@ -137,13 +138,14 @@ def test_related_list_through_lookup(api: Api) -> None:
 def test_tenant_cannot_reach_another_tenants_records(api: Api, other_api: Api) -> None:
     setup_crm(api)
     rid = api.post("/api/v1/records/lead", json={"full_name": "secret"}).get_json()["id"]
-    assert other_api.get(f"/api/v1/records/lead/{rid}").status_code == 404
+    problem(other_api.get(f"/api/v1/records/lead/{rid}"), 404, "unknown_object")
     other_api.define(campaign())
     other_api.define(lead())
-    assert other_api.get(f"/api/v1/records/lead/{rid}").status_code == 404
+    missing = problem(other_api.get(f"/api/v1/records/lead/{rid}"), 404, "unknown_record")
+    assert "secret" not in str(missing)
     assert other_api.get("/api/v1/records/lead").get_json()["items"] == []
-    assert other_api.patch(f"/api/v1/records/lead/{rid}",
-                           json={"full_name": "x"}).status_code == 404
+    problem(other_api.patch(f"/api/v1/records/lead/{rid}", json={"full_name": "x"}), 404,
+            "unknown_record")
     assert api.get(f"/api/v1/records/lead/{rid}").get_json()["full_name"] == "secret"
 
 

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from objectry.platform.config import Settings
+from objectry.platform.services import function_config
 from objectry.sandbox import FunctionCache, FunctionKey, HostError, Limits, PoolConfig, SandboxPool
 from objectry.sandbox.compiler import CompiledFunction
 
 SECRET_NAME = "OBJECTRY_SANDBOX_TEST_SECRET"
 SECRET_VALUE = "s3cret-7f1e0c-do-not-leak"
-SMALL = PoolConfig(size=2, memory_mb=256, recycle_after=200, startup_timeout_s=20)
+
+
+def pool_config(**values: Any) -> PoolConfig:
+    """The pool the platform builds from its default settings, with ``values`` changed."""
+    defaults = Settings(database_url="sqlite://", data_dir=Path("."))
+    return dataclasses.replace(function_config(defaults).pool, **values)
+
+
+# the escape corpus's memory attacks are written against 256 MB workers
+SMALL = pool_config(size=2, memory_mb=256, recycle_after=200, startup_timeout_s=20)
 LIMITS = Limits(cpu_ms=500, wall_ms=1500, log_bytes=4096, writes=5, queries=5,
                 records_read=20, http_calls=2)
 

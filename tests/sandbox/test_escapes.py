@@ -10,7 +10,6 @@ variable of the parent must appear nowhere in the result.
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -70,16 +69,16 @@ def test_escape_is_refused_or_contained(path: Path, pool: SandboxPool) -> None:
     assert expected[0] == "error", expected
     host = FakeHost()
     limits = limits_for(expected)
-    started = time.perf_counter()
+    killed = pool.stats.killed
     result = pool.run(compile_function(key, source), host, record={"status": "new"},
                       limits=limits)
-    elapsed_ms = (time.perf_counter() - started) * 1000
     assert result.error is not None, result
     assert result.error["code"] == expected[1], result.error
     if len(expected) > 2:
         assert expected[2] in (result.error.get("limit"), result.error.get("type")), result.error
+    if expected[2:] in (["memory_mb"], ["cpu_ms"], ["wall_ms"]):
+        assert pool.stats.killed == killed + 1  # the worker that met it was replaced
     assert result.result is None
-    assert elapsed_ms < limits.wall_ms + 1500
     assert SECRET_VALUE not in json.dumps(result.as_dict(), default=str)
     assert not [c for c in host.calls if c[0].startswith("records.")]
     follow_up = pool.run(compiled("def main(record, params):\n    return params['n'] + 1\n"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from objectry.runtime import scoring
-from tests.conftest import Api, TenantHandle, error_codes, error_paths
+from tests.conftest import Api, TenantHandle, error_codes, error_paths, problem
 from tests.scoring.support import (
     B2B_LEAD_SCORE,
     calls,
@@ -171,9 +172,11 @@ def test_score_is_readable_by_whoever_can_read_the_record(api: Api,
     admins = new_lead(api, employees=600)["id"]
     mine = rep.get(f"/api/v1/records/lead/{own}/score", query={"model": "b2b_lead_score"})
     assert mine.status_code == 200 and mine.get_json()["score"] == 30
-    assert rep.get(f"/api/v1/records/lead/{admins}/score",
-                   query={"model": "b2b_lead_score"}).status_code == 403
-    assert rep.post("/api/v1/scoring_models/b2b_lead_score/run").status_code == 403
+    refused = problem(rep.get(f"/api/v1/records/lead/{admins}/score",
+                              query={"model": "b2b_lead_score"}), 403, "record_not_accessible")
+    assert "score" not in refused and "dimensions" not in refused
+    problem(rep.post("/api/v1/scoring_models/b2b_lead_score/run"), 403, "admin_required")
+    assert read(api, admins)["score"] is None  # the refused run scored nothing
 
 
 def test_bad_run_and_score_requests(api: Api) -> None:
@@ -191,11 +194,12 @@ def test_bad_run_and_score_requests(api: Api) -> None:
     bad = api.post("/api/v1/scoring_models/b2b_lead_score/run",
                    json={"filter": {"field": "nope", "op": "eq", "value": 1}})
     assert bad.status_code == 422 and error_paths(bad)[0].startswith("/filter")
-    assert api.get(f"/api/v1/records/lead/{lead_id}/score").status_code == 422
-    assert api.get(f"/api/v1/records/lead/{lead_id}/score",
-                   query={"model": "nope"}).status_code == 404
-    assert api.get("/api/v1/records/lead/0193a0a0-0000-7000-8000-000000000000/score",
-                   query={"model": "b2b_lead_score"}).status_code == 404
+    no_model = api.get(f"/api/v1/records/lead/{lead_id}/score")
+    assert no_model.status_code == 422 and error_paths(no_model) == ["/model"]
+    problem(api.get(f"/api/v1/records/lead/{lead_id}/score", query={"model": "nope"}), 404,
+            "unknown_scoring_model")
+    problem(api.get("/api/v1/records/lead/0193a0a0-0000-7000-8000-000000000000/score",
+                    query={"model": "b2b_lead_score"}), 404, "unknown_record")
     assert read(api, lead_id)["score"] is None
 
 
@@ -209,7 +213,8 @@ def model_with(**changes: Any) -> dict[str, Any]:
 
 def rejected(api: Api, document: dict[str, Any]) -> Any:
     response = put(api, "scoring_models", document, expect=422)
-    assert api.get(f"/api/v1/meta/scoring_models/{document['api_name']}").status_code == 404
+    problem(api.get(f"/api/v1/meta/scoring_models/{document['api_name']}"), 404,
+            "unknown_document")
     return response
 
 
@@ -314,3 +319,27 @@ def test_decimal_target_keeps_the_fields_scale(api: Api) -> None:
     # 60 x 33% = 19.8, 20 x 33% = 6.6, 0 x 34%: 26.4
     assert str(read(api, lead_id)["exact_score"]) == "26.4"
     assert read(api, lead_id)["status"] == "new"
+
+
+def test_currency_and_percent_fields_take_scores(api: Api) -> None:
+    """Every numeric type is a scoring target, not only integer and decimal."""
+    setup_scoring(api)
+    definition = api.get("/api/v1/meta/objects/lead").get_json()
+    definition["fields"] += [
+        {"api_name": "score_value", "type": "currency", "currency": "CNY"},
+        {"api_name": "score_share", "type": "percent", "scale": 1}]
+    api.define(definition)
+    for name, target in (("as_money", "score_value"), ("as_share", "score_share")):
+        model = model_with(api_name=name, target_field=target, thresholds=[])
+        for dimension, weight in zip(model["dimensions"], (33, 33, 34), strict=True):
+            dimension["weight"] = weight
+        put(api, "scoring_models", model)
+    lead_id = new_lead(api, employees=60, need="crm")["id"]
+    for name in ("as_money", "as_share"):
+        summary = run(api, model=name)
+        assert summary["scored"] == 1 and summary["changed"] == 1
+    # 60 x 33% = 19.8, 20 x 33% = 6.6, 0 x 34%: 26.4
+    record = read(api, lead_id)
+    assert Decimal(str(record["score_value"])) == Decimal("26.40")
+    assert Decimal(str(record["score_share"])) == Decimal("26.4")
+    assert record["status"] == "new"

@@ -78,7 +78,7 @@ def _operand(ftype: FieldType, definition: Mapping[str, Any], op: str, raw: Any)
     if op in RELATIVE_DATE_OPS:
         return day_count(raw)
     if op in TEXT_PATTERN_OPS:
-        if ftype.name == "multi_picklist":
+        if ftype.multi_valued:
             return ftype.deserialize(unbounded, [raw])[0]
         return checked_text(raw, lenient=False, multiline=True)
     if op in LIST_OPS or op == "between":

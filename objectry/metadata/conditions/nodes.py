@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from objectry.metadata.fieldtypes import REGISTRY, FieldType
 from objectry.metadata.fieldtypes.base import CHANGE_OPERATORS, RELATIVE_DATE_OPERATORS
 
 NO_VALUE_OPS = frozenset({"is_empty", "is_not_empty", "changed", "today"})
@@ -54,6 +55,11 @@ class Leaf:
     op: str
     value: Any
     at: str = field(default="", compare=False)
+
+    @property
+    def field_type(self) -> FieldType:
+        """The type of the field, which the compilers ask how to compare its values."""
+        return REGISTRY[self.type_name]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ and never see unchecked input. A tree is made of
 - comparisons ``{"field", "op", "value"}`` (operators by field type, see
   ``condition_leaves``);
 - related-record conditions ``{"related": {"object", "via", "where", "exists" | "count"}}``
-  (see ``condition_related``), available where the caller passes ``objects``.
+  (see ``related``), available where the caller passes ``objects``.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ and is a condition on the related object, which may itself hold related conditio
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from objectry.metadata.conditions.nodes import (
     COUNT_OPS,
@@ -17,13 +17,25 @@ from objectry.metadata.conditions.nodes import (
     MAX_COUNT,
     NOT_EXISTS,
     All,
+    FieldLookup,
     Node,
+    ObjectLookup,
     Related,
 )
+from objectry.metadata.fieldtypes import type_of
 from objectry.metadata.problems import ErrorItem, pointer
 
-if TYPE_CHECKING:
-    from objectry.metadata.conditions.parser import Parser
+
+class Parser(Protocol):
+    """What a related condition needs of the parse it is part of (``parser.Parser``):
+    the culprits found so far, the other objects' fields, and parsing its ``where``."""
+
+    errors: list[ErrorItem]
+    objects: ObjectLookup | None
+
+    def parse(self, tree: Any, fields: FieldLookup, obj: str, at: str, depth: int, *,
+              related: bool = False) -> Node:
+        ...
 
 _KEYS = frozenset({"object", "via", "where", "exists", "count"})
 
@@ -43,7 +55,8 @@ def parse_related(parser: Parser, spec: Any, parent: str, at: str, depth: int) -
         errors.append(ErrorItem(at + "/object", "unknown_object", {"object": child}))
         return All(())
     lookup = fields(via) if isinstance(via, str) else None
-    if lookup is None or lookup.get("type") != "lookup" or lookup.get("target") != parent:
+    ftype = type_of(lookup)
+    if lookup is None or ftype is None or not ftype.reference or lookup.get("target") != parent:
         errors.append(ErrorItem(at + "/via", "related_via_not_lookup",
                                 {"field": via, "child": child, "parent": parent}))
         return All(())

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.base import TEXT_OPERATORS, FieldType, checked_text
+from objectry.metadata.fieldtypes.base import FieldType, checked_text
 from objectry.metadata.problems import ErrorItem
 
 _COUNTER = re.compile(r"\{(0+)\}")
@@ -23,8 +23,7 @@ def render_auto_number(field: Mapping[str, Any], counter: int) -> str:
 class AutoNumberType(FieldType):
     name = "auto_number"
     storage = "text"
-    widget = "readonly"
-    operators = TEXT_OPERATORS
+    searchable = True
     system_generated = True
     options = {
         "format": {"type": "string", "maxLength": 60},
@@ -36,6 +35,9 @@ class AutoNumberType(FieldType):
 
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         return sa.Text()
+
+    def generate(self, field: Mapping[str, Any], counter: int) -> Any:
+        return render_auto_number(field, counter)
 
     def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
         return checked_text(value, lenient=lenient, multiline=False)

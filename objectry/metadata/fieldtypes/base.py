@@ -2,14 +2,18 @@
 
 A field type knows everything about itself: the JSON Schema of its options, its column,
 how a JSON value becomes a stored value (strictly for the API, leniently for imports and
-type conversions), how a stored value becomes JSON again, its filter operators, its form
-widget, and how it is masked and formatted. Adding a type means adding one module.
+type conversions), how a stored value becomes JSON again, how it is masked, and the facts
+the rest of the platform asks about it (numeric, orderable, searchable, a date, a
+reference, multi-valued, generated, ...). Its condition operators follow from those
+facts. Nothing outside this package compares type names: it asks the type. Adding a
+type means adding one module.
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -21,13 +25,15 @@ CHANGE_OPERATORS = frozenset({"changed", "changed_to", "changed_from"})
 #: Operators of dates and instants relative to the evaluation's ``now``.
 RELATIVE_DATE_OPERATORS = frozenset({"today", "last_n_days", "next_n_days",
                                      "older_than_days"})
-#: Operators every type supports.
+#: Operators of every single-valued type.
 BASIC_OPERATORS = frozenset({"eq", "ne", "in", "not_in", "is_empty", "is_not_empty"}) \
     | CHANGE_OPERATORS
-#: Operators of types with an order.
-ORDERED_OPERATORS = BASIC_OPERATORS | {"gt", "gte", "lt", "lte", "between"}
-#: Operators of text-like types.
-TEXT_OPERATORS = BASIC_OPERATORS | {"contains", "starts_with", "ends_with"}
+#: Operators added by an order (``orderable``).
+ORDER_OPERATORS = frozenset({"gt", "gte", "lt", "lte", "between"})
+#: Operators added by forgiving text matching (``searchable``).
+TEXT_MATCH_OPERATORS = frozenset({"contains", "starts_with", "ends_with"})
+#: Operators of multi-valued types: ``contains`` names one of the values.
+MULTI_OPERATORS = frozenset({"contains", "is_empty", "is_not_empty"}) | CHANGE_OPERATORS
 
 #: Options every field accepts, whatever its type (JSON Schema properties).
 COMMON_OPTIONS: Mapping[str, Any] = {
@@ -50,17 +56,71 @@ class FieldType:
     """Base class of field types; subclasses override what differs."""
 
     name: ClassVar[str]
-    #: Values with the same storage kind share a column type (a change needs no rewrite).
+    #: Values with the same storage kind share a column type (a change needs no rewrite):
+    #: text, integer, decimal, boolean, date, datetime, uuid (a reference) or json (a list).
     storage: ClassVar[str]
-    widget: ClassVar[str] = "text"
-    operators: ClassVar[frozenset[str]] = BASIC_OPERATORS
-    sortable: ClassVar[bool] = True
     #: JSON Schema properties of this type's own options.
     options: ClassVar[Mapping[str, Any]] = {}
-    #: Whether values are written by the platform rather than by users.
+
+    # -- facts the platform asks about ---------------------------------------------
+    #: Values are numbers: arithmetic on them makes sense (a score can go into one).
+    numeric: ClassVar[bool] = False
+    #: Values have an order conditions compare with (gt, gte, lt, lte, between).
+    orderable: ClassVar[bool] = False
+    #: Lists can be sorted by the field.
+    sortable: ClassVar[bool] = True
+    #: Values are text matched forgivingly, folded (contains, starts_with, ends_with).
+    searchable: ClassVar[bool] = False
+    #: Values are days or instants: relative-date operators, date triggers, waits until
+    #: the field, activity windows.
+    temporal: ClassVar[bool] = False
+    #: Values are calendar days without a time of day (a day counts from its UTC
+    #: midnight; yearly triggers need them).
+    whole_days: ClassVar[bool] = False
+    #: Values are ids of records of the object the ``target`` option names.
+    reference: ClassVar[bool] = False
+    #: The column is indexed even when the definition does not ask for it.
+    always_indexed: ClassVar[bool] = False
+    #: A value is a list (``contains`` names one element); an empty list is stored as
+    #: NULL, so "empty" has one stored form.
+    multi_valued: ClassVar[bool] = False
+    #: Values are short names that sort records into kinds (an activity's type).
+    classifier: ClassVar[bool] = False
+    #: Values are handed out by the platform from a per-field counter (``generate``),
+    #: never written by users.
     system_generated: ClassVar[bool] = False
-    #: What the API expects, for the ``invalid_type`` message.
-    expected: ClassVar[str] = "text"
+
+    @property
+    def stores_text(self) -> bool:
+        """Values are strings in a text column, where ``""`` is as empty as NULL."""
+        return self.storage == "text"
+
+    @property
+    def operators(self) -> frozenset[str]:
+        """The condition operators this type supports, from its facts."""
+        if self.multi_valued:
+            return MULTI_OPERATORS
+        operators = BASIC_OPERATORS
+        if self.orderable:
+            operators |= ORDER_OPERATORS
+        if self.searchable:
+            operators |= TEXT_MATCH_OPERATORS
+        if self.temporal:
+            operators |= RELATIVE_DATE_OPERATORS
+        return operators
+
+    def choices(self, field: Mapping[str, Any]) -> list[str] | None:
+        """The values a field may hold when they are a fixed list of options, else None."""
+        return None
+
+    def round_number(self, field: Mapping[str, Any], number: Decimal) -> Any:
+        """A computed number (a score) as the field stores it, rounded half up
+        (numeric types only)."""
+        raise TypeError(f"{self.name} values are not numbers")
+
+    def generate(self, field: Mapping[str, Any], counter: int) -> Any:
+        """The value the platform hands out for ``counter`` (``system_generated`` only)."""
+        raise TypeError(f"{self.name} values are not generated")
 
     # -- storage -------------------------------------------------------------------
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,12 +151,10 @@ class FieldType:
         """What a user without the right to see a sensitive value sees instead."""
         return "****"
 
-    def format(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
-        """Human text for forms and exports."""
-        return "" if value is None else str(self.to_json(field, value))
-
     def is_empty(self, value: Any) -> bool:
-        return value is None or value == ""
+        """Whether a stored value counts as empty (the ``is_empty`` operator): None, and
+        ``""`` where values are text."""
+        return value is None or (self.stores_text and value == "")
 
     # -- definition ----------------------------------------------------------------
     def check(self, field: Mapping[str, Any], objects: Mapping[str, Any]) -> list[ErrorItem]:

@@ -17,8 +17,6 @@ _FALSE = {"false", "no", "n", "0", "否", "f"}
 class BooleanType(FieldType):
     name = "boolean"
     storage = "boolean"
-    widget = "checkbox"
-    expected = "boolean"
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
         return {"type": "boolean"}
@@ -36,9 +34,3 @@ class BooleanType(FieldType):
             if text in _FALSE:
                 return False
         raise FieldValueError("not_a_boolean")
-
-    def format(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
-        if value is None:
-            return ""
-        words = {"zh-CN": ("是", "否")}.get(locale, ("Yes", "No"))
-        return words[0] if value else words[1]

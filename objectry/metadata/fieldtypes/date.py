@@ -9,11 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.base import (
-    ORDERED_OPERATORS,
-    RELATIVE_DATE_OPERATORS,
-    FieldType,
-)
+from objectry.metadata.fieldtypes.base import FieldType
 from objectry.metadata.problems import FieldValueError
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -22,9 +18,9 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 class DateType(FieldType):
     name = "date"
     storage = "date"
-    widget = "date"
-    operators = ORDERED_OPERATORS | RELATIVE_DATE_OPERATORS
-    expected = "date"
+    orderable = True
+    temporal = True
+    whole_days = True
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
         return {"type": "string", "format": "date"}

@@ -8,11 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.base import (
-    ORDERED_OPERATORS,
-    RELATIVE_DATE_OPERATORS,
-    FieldType,
-)
+from objectry.metadata.fieldtypes.base import FieldType
 from objectry.metadata.fieldtypes.sqltypes import UTCDateTime
 from objectry.metadata.problems import FieldValueError
 
@@ -47,9 +43,8 @@ def format_instant(value: dt.datetime) -> str:
 class DateTimeType(FieldType):
     name = "datetime"
     storage = "datetime"
-    widget = "datetime"
-    operators = ORDERED_OPERATORS | RELATIVE_DATE_OPERATORS
-    expected = "datetime"
+    orderable = True
+    temporal = True
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
         return {"type": "string", "format": "date-time"}

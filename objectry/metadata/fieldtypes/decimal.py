@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.base import ORDERED_OPERATORS, FieldType, check_range
+from objectry.metadata.fieldtypes.base import FieldType, check_range
 from objectry.metadata.fieldtypes.sqltypes import ScaledDecimal
 from objectry.metadata.problems import ErrorItem, FieldValueError
 
@@ -18,9 +18,8 @@ MAX_PRECISION = 18  # fits a signed 64-bit integer of minor units on SQLite
 class DecimalType(FieldType):
     name = "decimal"
     storage = "decimal"
-    widget = "number"
-    operators = ORDERED_OPERATORS
-    expected = "number"
+    numeric = True
+    orderable = True
     default_scale = 2
     options = {
         "min": {"type": "number"},
@@ -47,6 +46,9 @@ class DecimalType(FieldType):
 
     def storage_signature(self, field: Mapping[str, Any]) -> str:
         return f"decimal({self.precision(field)},{self.scale(field)})"
+
+    def round_number(self, field: Mapping[str, Any], number: Decimal) -> Any:
+        return number.quantize(Decimal(1).scaleb(-self.scale(field)), rounding=ROUND_HALF_UP)
 
     def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
         if isinstance(value, bool):

@@ -14,8 +14,8 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s.]+(\.[^@\s.]+)+$")
 
 class EmailType(TextType):
     name = "email"
-    widget = "email"
     options = {}
+    classifier = False
     default_max_length = 254
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:

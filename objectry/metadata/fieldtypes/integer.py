@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.base import ORDERED_OPERATORS, FieldType, check_range
+from objectry.metadata.fieldtypes.base import FieldType, check_range
 from objectry.metadata.problems import FieldValueError
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -17,9 +17,8 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 class IntegerType(FieldType):
     name = "integer"
     storage = "integer"
-    widget = "number"
-    operators = ORDERED_OPERATORS
-    expected = "integer"
+    numeric = True
+    orderable = True
     options = {"min": {"type": "integer"}, "max": {"type": "integer"}}
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
@@ -31,6 +30,9 @@ class IntegerType(FieldType):
 
     def column_type(self, field: Mapping[str, Any]) -> sa.types.TypeEngine:
         return sa.BigInteger()
+
+    def round_number(self, field: Mapping[str, Any], number: Decimal) -> Any:
+        return int(number.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
     def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
         if isinstance(value, bool):

@@ -7,8 +7,8 @@ from objectry.metadata.fieldtypes.text import TextType
 
 class LongTextType(TextType):
     name = "long_text"
-    widget = "textarea"
     sortable = False
+    classifier = False
     options = {"max_length": {"type": "integer", "minimum": 1, "maximum": 1000000}}
     default_max_length = 100000
     multiline = True

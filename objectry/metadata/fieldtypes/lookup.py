@@ -23,9 +23,9 @@ ON_TARGET_DELETE = ("restrict", "set_null", "keep", "cascade")
 class LookupType(FieldType):
     name = "lookup"
     storage = "uuid"
-    widget = "lookup"
     sortable = False
-    expected = "record id"
+    reference = True
+    always_indexed = True
     options = {
         "target": {"$ref": "defs.json#/$defs/api_name"},
         "on_target_delete": {"enum": list(ON_TARGET_DELETE)},

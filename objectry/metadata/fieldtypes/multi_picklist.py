@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.base import CHANGE_OPERATORS, FieldType
+from objectry.metadata.fieldtypes.base import FieldType
 from objectry.metadata.fieldtypes.picklist import (
     OPTION_SCHEMA,
     check_options,
@@ -21,10 +21,8 @@ from objectry.metadata.problems import ErrorItem, FieldValueError
 class MultiPicklistType(FieldType):
     name = "multi_picklist"
     storage = "json"
-    widget = "multiselect"
     sortable = False
-    operators = frozenset({"contains", "is_empty", "is_not_empty"}) | CHANGE_OPERATORS
-    expected = "list"
+    multi_valued = True
     options = {"options": OPTION_SCHEMA,
                "max_selections": {"type": "integer", "minimum": 1}}
 
@@ -51,8 +49,8 @@ class MultiPicklistType(FieldType):
     def is_empty(self, value: Any) -> bool:
         return not value
 
-    def format(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
-        return "; ".join(value or [])
+    def choices(self, field: Mapping[str, Any]) -> list[str] | None:
+        return [o["value"] for o in normalized_options(field)]
 
     def check(self, field: Mapping[str, Any], objects: Mapping[str, Any]) -> list[ErrorItem]:
         return check_options(field) + super().check(field, objects)

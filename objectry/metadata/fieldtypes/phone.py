@@ -19,8 +19,8 @@ def phone_digits(value: str) -> str:
 
 class PhoneType(TextType):
     name = "phone"
-    widget = "tel"
     options = {}
+    classifier = False
     default_max_length = 40
 
     def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:

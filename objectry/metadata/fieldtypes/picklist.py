@@ -13,7 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.base import BASIC_OPERATORS, FieldType
+from objectry.metadata.fieldtypes.base import FieldType
 from objectry.metadata.problems import ErrorItem, FieldValueError
 
 OPTION_SCHEMA: Mapping[str, Any] = {
@@ -97,8 +97,7 @@ def check_options(field: Mapping[str, Any]) -> list[ErrorItem]:
 class PicklistType(FieldType):
     name = "picklist"
     storage = "text"
-    widget = "select"
-    operators = BASIC_OPERATORS
+    classifier = True
     options = {"options": OPTION_SCHEMA}
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
@@ -112,12 +111,8 @@ class PicklistType(FieldType):
             value = value.strip()
         return resolve_option(field, value)
 
-    def format(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
-        for option in normalized_options(field):
-            if option["value"] == value:
-                label = option["label"]
-                return label.get(locale) or label.get("en") or value
-        return "" if value is None else str(value)
+    def choices(self, field: Mapping[str, Any]) -> list[str] | None:
+        return [o["value"] for o in normalized_options(field)]
 
     def check(self, field: Mapping[str, Any], objects: Mapping[str, Any]) -> list[ErrorItem]:
         return check_options(field) + super().check(field, objects)

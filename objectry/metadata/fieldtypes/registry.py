@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from objectry.metadata.fieldtypes.auto_number import AutoNumberType
 from objectry.metadata.fieldtypes.base import FieldType
@@ -36,3 +37,10 @@ REGISTRY: Final[MappingProxyType[str, FieldType]] = MappingProxyType({
 def field_type(name: str) -> FieldType:
     """The type called ``name`` (KeyError if there is none)."""
     return REGISTRY[name]
+
+
+def type_of(definition: Mapping[str, Any] | None) -> FieldType | None:
+    """The type of a field definition; None without a definition or when its ``type`` is
+    not a registered name (a document not validated yet)."""
+    name = None if definition is None else definition.get("type")
+    return REGISTRY.get(name) if isinstance(name, str) else None

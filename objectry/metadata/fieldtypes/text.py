@@ -8,12 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.base import (
-    TEXT_OPERATORS,
-    FieldType,
-    check_length,
-    checked_text,
-)
+from objectry.metadata.fieldtypes.base import FieldType, check_length, checked_text
 
 _LINE_BREAK = re.compile(r"\r\n|[\r\n]")
 
@@ -33,8 +28,8 @@ def one_line(text: str) -> str:
 class TextType(FieldType):
     name = "text"
     storage = "text"
-    widget = "input"
-    operators = TEXT_OPERATORS
+    searchable = True
+    classifier = True
     options = {"max_length": {"type": "integer", "minimum": 1, "maximum": 10000}}
     default_max_length = 255
     multiline = False

@@ -12,8 +12,8 @@ from objectry.metadata.problems import FieldValueError
 
 class UrlType(TextType):
     name = "url"
-    widget = "url"
     options = {}
+    classifier = False
     default_max_length = 2048
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:

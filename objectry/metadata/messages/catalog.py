@@ -29,6 +29,13 @@ MESSAGES: Final = MappingProxyType({
     "invalid": {"en": "The content is invalid.", "zh-CN": "内容无效。"},
     "internal_error": {"en": "An unexpected error occurred; nothing was changed.",
                        "zh-CN": "发生意外错误,未做任何更改。"},
+    "service_unavailable": {"en": "The service is not available right now.",
+                            "zh-CN": "服务暂时不可用。"},
+    "schema_not_current": {
+        "en": "The database schema is at revision {current}, but this version of Objectry "
+              "needs {expected}: run `objectry db upgrade`.",
+        "zh-CN": "数据库结构处于版本 {current},但此版本的 Objectry 需要 {expected}:"
+                 "请运行 `objectry db upgrade`。"},
     "method_not_allowed": {"en": "This method is not allowed here.",
                            "zh-CN": "此处不允许该请求方法。"},
     "unsupported_media_type": {"en": "Send JSON (Content-Type: application/json).",
@@ -129,8 +136,6 @@ MESSAGES: Final = MappingProxyType({
                        "zh-CN": "运算符“{op}”需要一个值。"},
     "not_sortable": {"en": "The field '{field}' cannot be sorted on.",
                      "zh-CN": "字段“{field}”不能用于排序。"},
-    "limit_range": {"en": "limit is a whole number from 1 to {max}.",
-                    "zh-CN": "limit 应为 1 到 {max} 之间的整数。"},
     "not_a_lookup_to": {"en": "The field '{field}' of '{child}' is not a lookup to '{parent}'.",
                         "zh-CN": "“{child}”的字段“{field}”不是指向“{parent}”的查找字段。"},
     "via_required": {"en": "'{child}' has several lookups to '{parent}': name one with 'via'.",

@@ -53,6 +53,4 @@ SCORING_MESSAGES: Final = MappingProxyType({
         "en": "The function '{function}' gave '{value}' for record {id}; a score is a "
               "number from 0 to 100.",
         "zh-CN": "函数“{function}”对记录 {id} 返回了“{value}”;评分应为 0 到 100 的数字。"},
-    "scoring_bad_option": {"en": "'{name}' must be {expected}.",
-                           "zh-CN": "“{name}”应为{expected}。"},
 })

@@ -11,16 +11,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from objectry.metadata.conditions.parser import condition_errors
-from objectry.metadata.fieldtypes import REGISTRY
+from objectry.metadata.fieldtypes import REGISTRY, type_of
 from objectry.metadata.names import SYSTEM_FIELDS
 from objectry.metadata.problems import ErrorItem, FieldValueError, pointer
 from objectry.metadata.validation.objects import schema_errors
 from objectry.metadata.validation.workflows import field_lookup, lookup_fields_to, object_lookup
 
 TOTAL_WEIGHT = 100
-NUMERIC_TYPES = frozenset({"integer", "decimal"})
-TYPE_FIELD_TYPES = frozenset({"text", "picklist"})
-DATE_TYPES = frozenset({"date", "datetime"})
 DIMENSION_KINDS = ("criteria", "function", "activity_points")
 ACTIVITY_OPTIONS = ("window_days", "cap", "activity")
 SCORING_PURPOSE = "scoring"
@@ -82,9 +79,11 @@ def _target_errors(document: Mapping[str, Any],
     if field is None and name not in SYSTEM_FIELDS:
         return [ErrorItem("/target_field", "unknown_field",
                           {"object": definition["api_name"], "field": name})]
-    if field is None or field["type"] not in NUMERIC_TYPES:
+    ftype = type_of(field)
+    if ftype is None or not ftype.numeric:
+        numeric = sorted(t.name for t in REGISTRY.values() if t.numeric)
         return [ErrorItem("/target_field", "scoring_target_not_numeric",
-                          {"field": name, "types": sorted(NUMERIC_TYPES)})]
+                          {"field": name, "types": numeric})]
     return []
 
 
@@ -130,7 +129,7 @@ def _function_errors(name: str, at: str, definition: Mapping[str, Any],
 def _activity_errors(dimension: Mapping[str, Any], at: str, definition: Mapping[str, Any],
                      objects: Documents) -> list[ErrorItem]:
     """The activity object, its lookup to the scored object, type and date fields; the
-    types named must be options when the type field is a picklist."""
+    types named must be options when the type field has a list of them."""
     given = dimension.get("activity") or {}
     resolved = resolve_activity(dimension, definition["api_name"], objects)
 
@@ -151,17 +150,16 @@ def _activity_errors(dimension: Mapping[str, Any], at: str, definition: Mapping[
                                 {"object": child["api_name"], "target": definition["api_name"]}))
     fields = field_lookup(child)
     type_field = fields(str(resolved["type_field"]))
-    if type_field is None or type_field["type"] not in TYPE_FIELD_TYPES:
+    kind_type = type_of(type_field)
+    if type_field is None or kind_type is None or not kind_type.classifier:
         errors.append(ErrorItem(where("type_field"), "scoring_type_field",
                                 {"object": child["api_name"], "field": resolved["type_field"]}))
-    elif type_field["type"] == "picklist":
-        options = {o if isinstance(o, str) else o.get("value")
-                   for o in type_field.get("options", [])}
+    elif (options := kind_type.choices(type_field)) is not None:
         errors += [ErrorItem(f"{at}/activity_points{pointer(t)}", "unknown_option",
                              {"value": t, "field": type_field["api_name"]})
                    for t in dimension["activity_points"] if t not in options]
-    at_field = fields(str(resolved["at_field"]))
-    if at_field is None or at_field["type"] not in DATE_TYPES:
+    at_type = type_of(fields(str(resolved["at_field"])))
+    if at_type is None or not at_type.temporal:
         errors.append(ErrorItem(where("at_field"), "not_a_date_field",
                                 {"field": resolved["at_field"]}))
     return errors

@@ -16,6 +16,7 @@ from typing import Any
 from cronsim import CronSim, CronSimError
 
 from objectry.metadata.conditions.parser import condition_errors
+from objectry.metadata.fieldtypes import type_of
 from objectry.metadata.i18n import LANGUAGES
 from objectry.metadata.names import SYSTEM_FIELDS
 from objectry.metadata.problems import ErrorItem, pointer
@@ -23,7 +24,6 @@ from objectry.metadata.validation.objects import schema_errors
 
 END = "end"
 DURATION_KEYS = ("days", "hours", "minutes")
-DATE_TYPES = frozenset({"date", "datetime"})
 MESSAGE_CHANNELS = ("email", "sms", "wecom")
 #: The placeholders of runtime templates (``{{record.email}}``), as they are parsed there.
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*)\s*\}\}")
@@ -87,7 +87,8 @@ def object_lookup(objects: Mapping[str, Mapping[str, Any]]) -> Any:
 def lookup_fields_to(child: Mapping[str, Any], target: str) -> list[str]:
     """The lookup fields of ``child`` that point at ``target``."""
     return [f["api_name"] for f in child["fields"]
-            if f.get("type") == "lookup" and f.get("target") == target]
+            if (ftype := type_of(f)) is not None and ftype.reference
+            and f.get("target") == target]
 
 
 def _trigger_errors(trigger: Mapping[str, Any], definition: Mapping[str, Any],
@@ -143,10 +144,11 @@ def _timed_errors(trigger: Mapping[str, Any], definition: Mapping[str, Any],
             return [ErrorItem("/trigger/condition", "condition_needs_records")]
     elif on == "date":
         field = field_lookup(definition)(trigger.get("field", ""))
-        if field is None or field.get("type") not in DATE_TYPES:
+        ftype = type_of(field)
+        if ftype is None or not ftype.temporal:
             return [ErrorItem("/trigger/field", "not_a_date_field",
                               {"field": trigger.get("field", "")})]
-        if trigger.get("yearly") and field.get("type") != "date":
+        if trigger.get("yearly") and not ftype.whole_days:
             return [ErrorItem("/trigger/yearly", "yearly_needs_date")]
     elif on == "inactivity":
         if not isinstance(trigger.get("days"), int) or trigger["days"] < 1:
@@ -230,7 +232,8 @@ def _wait_errors(wait: Mapping[str, Any], at: str,
         return [ErrorItem(at, "wait_needs_one", {"kinds": kinds})]
     if kinds[0] == "until_field":
         field = field_lookup(definition)(wait["until_field"])
-        if field is None or field.get("type") not in DATE_TYPES:
+        ftype = type_of(field)
+        if ftype is None or not ftype.temporal:
             return [ErrorItem(f"{at}/until_field", "not_a_date_field",
                               {"field": wait["until_field"]})]
     if kinds[0] == "until":
@@ -246,10 +249,10 @@ def _wait_errors(wait: Mapping[str, Any], at: str,
 def _tag_errors(step: Mapping[str, Any], at: str,
                 definition: Mapping[str, Any]) -> list[ErrorItem]:
     field = field_lookup(definition)(step.get("field", ""))
-    if field is None or field.get("type") != "multi_picklist":
+    ftype = type_of(field)
+    if field is None or ftype is None or not ftype.multi_valued:
         return [ErrorItem(f"{at}/field", "not_a_tag_field", {"field": step.get("field", "")})]
-    values = [o if isinstance(o, str) else o.get("value") for o in field.get("options", [])]
-    if step.get("tag") not in values:
+    if step.get("tag") not in (ftype.choices(field) or []):
         return [ErrorItem(f"{at}/tag", "unknown_option", {"value": step.get("tag", ""),
                                                           "field": field["api_name"]})]
     return []

@@ -13,6 +13,14 @@ from flask import Response, current_app, g, request
 from objectry.metadata.problems import BadRequest, ErrorItem, Forbidden, Invalid, Problem
 from objectry.platform.services import Services
 from objectry.runtime.kernel.context import Context
+from objectry.runtime.query.list_params import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    ListParams,
+    parse_cursor,
+    parse_limit,
+    read_list_params,
+)
 
 SERVICES_KEY = "objectry"
 JSON_LIKE = frozenset({"application/json", "application/x-www-form-urlencoded", "text/plain"})
@@ -101,13 +109,23 @@ def optional_json_body(*, default: Any = None) -> Any:
     return json_body()
 
 
-def limit_arg(default: int = 50, maximum: int = 200) -> int:
-    """The ``limit`` query parameter of a list: 1..maximum (422 at ``/limit``)."""
-    raw = request.args.get("limit") or str(default)
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise Invalid([ErrorItem("/limit", "invalid_parameter",
-                                 {"name": "limit", "reason": f"1 to {maximum}"})])
-    return int(raw)
+def limit_arg(default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT) -> int:
+    """The ``limit`` query parameter of a list: 1..maximum (422 ``invalid_parameter`` at
+    ``/limit``), read by ``list_params`` as every list reads it."""
+    return parse_limit(request.args.get("limit"), default=default, maximum=maximum, text=True)
+
+
+def cursor_arg() -> str | None:
+    """The ``cursor`` query parameter of a list (the previous page's ``next_cursor``)."""
+    return parse_cursor(request.args.get("cursor"))
+
+
+def list_args(*, default: int = DEFAULT_LIMIT, maximum: int = MAX_LIMIT,
+              paged: bool = True) -> ListParams:
+    """``limit``, ``cursor``, ``sort`` and ``fields`` of the query string, every bad one
+    reported at once (422 ``invalid_parameter``)."""
+    return read_list_params(request.args, default=default, maximum=maximum, text=True,
+                            paged=paged)
 
 
 def choice_arg(name: str, allowed: Sequence[str]) -> str | None:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, Response
 
 from objectry.platform.api.common import json_response, services, tenant_context
+from objectry.platform.db import current_revision, head_revision
 from objectry.platform.openapi import build_spec
 
 blueprint = Blueprint("discovery", __name__)
@@ -13,12 +14,17 @@ blueprint = Blueprint("discovery", __name__)
 
 @blueprint.get("/healthz")
 def healthz() -> Response:
+    """Reachable database whose catalog is at the code's revision: 200, else 503."""
     try:
-        with services().connection(read_only=True) as conn:
-            conn.execute(sa.select(sa.literal(1)))
+        revision = current_revision(services().engine)
     except sa.exc.SQLAlchemyError:
         return json_response({"status": "unavailable", "database": "unreachable"}, 503)
-    return json_response({"status": "ok", "database": "ok"})
+    expected = head_revision()
+    if revision != expected:
+        return json_response({"status": "unavailable", "database": "ok",
+                              "schema": "not_current", "revision": revision,
+                              "expected": expected}, 503)
+    return json_response({"status": "ok", "database": "ok", "schema": "ok"})
 
 
 @blueprint.get("/api/v1/openapi.json")

@@ -1,28 +1,17 @@
-"""Rendering an export: CSV for spreadsheets, JSON lines for programs."""
+"""Writing an export as it is read: CSV for spreadsheets, JSON lines for programs."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import simplejson
 
-from objectry.runtime.model.compiled import ObjectModel
-from objectry.runtime.model.serialize import SYSTEM_ORDER
-
 FORMATS = ("csv", "jsonl")
-
-
-def columns(model: ObjectModel, items: Sequence[Mapping[str, Any]]) -> list[str]:
-    """System fields, then the object's fields in definition order, keeping only those
-    that appear in some exported record (fields the caller cannot read never do)."""
-    present: set[str] = set()
-    for item in items:
-        present.update(item)
-    ordered = [*SYSTEM_ORDER, *model.fields, "deleted_at"]
-    return [name for name in ordered if name in present or (not items and name == "id")]
+MIMETYPES = {"csv": "text/csv", "jsonl": "application/x-ndjson"}
+CHUNK = 64 * 1024  # characters handed to the server at a time
 
 
 def _cell(value: Any) -> str:
@@ -35,15 +24,24 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def render(kind: str, names: Sequence[str], items: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
-    """(body, mimetype). CSV starts with a BOM so spreadsheet programs read UTF-8 (中文)."""
-    if kind == "jsonl":
-        lines = [simplejson.dumps(item, ensure_ascii=False) for item in items]
-        return "".join(line + "\n" for line in lines), "application/x-ndjson"
+def stream(kind: str, names: Sequence[str],
+           items: Iterable[Mapping[str, Any]]) -> Iterator[str]:
+    """The export's text in chunks, written while ``items`` are read (memory holds a
+    chunk and the page being read). CSV starts with a BOM so spreadsheet programs read
+    UTF-8 (中文), then a header row of ``names``; JSON lines have one record a line."""
     out = io.StringIO()
-    out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow(names)
+    if kind == "csv":
+        out.write("\ufeff")
+        writer.writerow(names)
     for item in items:
-        writer.writerow([_cell(item.get(name)) for name in names])
-    return out.getvalue(), "text/csv"
+        if kind == "jsonl":
+            out.write(simplejson.dumps(item, ensure_ascii=False) + "\n")
+        else:
+            writer.writerow([_cell(item.get(name)) for name in names])
+        if out.tell() >= CHUNK:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    if out.tell():
+        yield out.getvalue()

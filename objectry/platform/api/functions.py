@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response
 
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.platform.api.common import (
     json_response,
+    limit_arg,
     optional_json_body,
     require_admin,
     tenant_context,
@@ -52,10 +53,8 @@ def test_function(api_name: str) -> Response:
 
 @blueprint.get("/meta/functions/<api_name>/calls")
 def calls(api_name: str) -> Response:
-    raw = request.args.get("limit") or str(DEFAULT_CALLS)
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_CALLS:
-        raise Invalid([ErrorItem("/limit", "limit_range", {"max": MAX_CALLS})])
+    limit = limit_arg(DEFAULT_CALLS, MAX_CALLS)
     with tenant_context(read_only=True) as ctx:
         require_admin(ctx)
-        items = functions.recent_calls(ctx, api_name, int(raw))
+        items = functions.recent_calls(ctx, api_name, limit)
     return json_response({"items": items})

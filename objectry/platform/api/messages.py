@@ -12,6 +12,7 @@ from flask import Blueprint, Response, request
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.platform.api.common import (
     choice_arg,
+    cursor_arg,
     json_body,
     json_response,
     limit_arg,
@@ -44,7 +45,7 @@ def messages() -> Response:
     """``?record=OBJECT/ID`` (or, for admins, the whole tenant), ``status``, ``limit``,
     ``cursor``: ``{"items", "next_cursor"}``, newest first."""
     limit, status, record = limit_arg(), choice_arg("status", STATUSES), _record()
-    cursor = request.args.get("cursor")
+    cursor = cursor_arg()
     with tenant_context(read_only=True) as ctx:
         if record is None:
             require_admin(ctx)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, Response, request
 
 from objectry.metadata.problems import ErrorItem, Invalid, NotFound
@@ -11,9 +9,11 @@ from objectry.platform.api.common import (
     flag,
     json_body,
     json_response,
+    limit_arg,
     require_admin,
     tenant_context,
 )
+from objectry.runtime.query.list_params import parse_whole
 from objectry.runtime.schema import metadata_service
 
 blueprint = Blueprint("meta", __name__, url_prefix="/api/v1/meta")
@@ -95,8 +95,9 @@ def purge_field(api_name: str) -> Response:
 
 @blueprint.get("/history")
 def history() -> Response:
-    limit = _int_arg("limit", 50, 1, 200)
-    before = _int_arg("before", None, 1, 2**31)
+    limit = limit_arg()
+    before = parse_whole(request.args.get("before"), name="before", minimum=1,
+                         maximum=2**31, default=None, text=True)
     with tenant_context(read_only=True) as ctx:
         items = metadata_service.history(ctx, limit=limit, before=before)
     return json_response({"items": items})
@@ -115,16 +116,3 @@ def rollback() -> Response:
         require_admin(ctx)
         result = metadata_service.rollback(ctx, body.get("version"), conversions=conversions)
     return json_response(result)
-
-
-def _int_arg(name: str, default: Any, low: int, high: int) -> Any:
-    raw = request.args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        value = low - 1
-    if not low <= value <= high:
-        raise Invalid([ErrorItem("/" + name, "invalid_parameter", {"name": name})])
-    return value

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 
-from flask import Blueprint, Response, request, url_for
+from flask import Blueprint, Response, request, stream_with_context, url_for
 
 from objectry.metadata.problems import BadRequest, ErrorItem, Invalid
 from objectry.platform.api import exports
-from objectry.platform.api.common import json_body, json_response, parse_json, tenant_context
+from objectry.platform.api.common import (
+    json_body,
+    json_response,
+    limit_arg,
+    list_args,
+    parse_json,
+    tenant_context,
+)
 from objectry.runtime import records
-from objectry.runtime.model.compiled import get_model
+from objectry.runtime.query.list_params import parse_fields, read_list_params
 from objectry.runtime.records import deletion
 
 blueprint = Blueprint("records", __name__, url_prefix="/api/v1")
@@ -34,27 +43,20 @@ def _if_match() -> int | None:
     return int(match.group(1))
 
 
-def _fields(raw: Any) -> list[str] | None:
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, str):
-        return [f.strip() for f in raw.split(",") if f.strip()]
-    if isinstance(raw, list) and all(isinstance(f, str) for f in raw):
-        return raw
-    raise Invalid([ErrorItem("/fields", "invalid_parameter", {"name": "fields"})])
-
-
-def _list_args_from_query() -> dict[str, Any]:
+def _list_args_from_query(*, paged: bool = True) -> dict[str, Any]:
+    """``filter``, ``view`` and the list parameters (``limit`` and ``cursor`` when
+    ``paged``) of the query string, as keyword arguments of the records service."""
     args = request.args
     raw_filter = args.get("filter")
-    return {
-        "filter": parse_json(raw_filter, at="/filter") if raw_filter else None,
-        "sort": args.get("sort") or None,
-        "limit": args.get("limit"),
-        "cursor": args.get("cursor") or None,
-        "fields": _fields(args.get("fields")),
+    parsed_filter = parse_json(raw_filter, at="/filter") if raw_filter else None
+    params = list_args(paged=paged)
+    found = {
+        "filter": parsed_filter,
+        "sort": params.sort,
+        "fields": params.fields,
         "view": args.get("view") or None,
     }
+    return {**found, "limit": params.limit, "cursor": params.cursor} if paged else found
 
 
 @blueprint.post("/records/<object_name>")
@@ -70,7 +72,7 @@ def create(object_name: str) -> Response:
 def read(object_name: str, record_id: str) -> Response:
     with tenant_context(read_only=True) as ctx:
         record = records.get(ctx, object_name, record_id,
-                             fields=_fields(request.args.get("fields")))
+                             fields=parse_fields(request.args.get("fields")))
     return json_response(record, headers=_etag(record))
 
 
@@ -114,11 +116,10 @@ def query(object_name: str) -> Response:
     if unknown:
         raise Invalid([ErrorItem("/" + name, "unknown_parameter", {"name": name})
                        for name in unknown])
+    params = read_list_params(body)
     with tenant_context(read_only=True) as ctx:
-        page = records.list_records(
-            ctx, object_name, filter=body.get("filter"), sort=body.get("sort"),
-            limit=body.get("limit"), cursor=body.get("cursor"),
-            fields=_fields(body.get("fields")), view=body.get("view"))
+        page = records.list_records(ctx, object_name, filter=body.get("filter"),
+                                    view=body.get("view"), **params.as_kwargs())
     return json_response(page)
 
 
@@ -133,28 +134,39 @@ def related(object_name: str, record_id: str, child_object: str) -> Response:
 
 @blueprint.get("/records/<object_name>/<record_id>/audit")
 def audit(object_name: str, record_id: str) -> Response:
+    limit = limit_arg()
     with tenant_context(read_only=True) as ctx:
-        items = records.audit_trail(ctx, object_name, record_id,
-                                    limit=request.args.get("limit"))
+        items = records.audit_trail(ctx, object_name, record_id, limit=limit)
     return json_response({"items": items})
 
 
 @blueprint.get("/records/<object_name>/export")
 def export(object_name: str) -> Response:
-    """All records of a list as CSV (default) or JSON lines, as the caller may see them."""
-    list_args = _list_args_from_query()
-    list_args.pop("limit")
-    list_args.pop("cursor")
+    """All records of a list as CSV (default) or JSON lines, as the caller may see them.
+
+    The body streams: it is written a page of records at a time while the records are
+    read, in the request's transaction, which stays open until the last byte is sent.
+    Everything that can refuse the export (the right, the filter, sort and fields) is
+    checked before the response starts.
+    """
+    selection = _list_args_from_query(paged=False)
     kind = request.args.get("format") or "csv"
     if kind not in exports.FORMATS:
         raise Invalid([ErrorItem("/format", "export_format")])
-    with tenant_context(read_only=True) as ctx:
-        items = list(records.export_records(ctx, object_name, **list_args))
-        columns = exports.columns(get_model(ctx, object_name), items)
-    body, mimetype = exports.render(kind, columns, items)
+    with ExitStack() as stack:
+        ctx = stack.enter_context(tenant_context(read_only=True))
+        exported = records.export_records(ctx, object_name, **selection)
+        transaction = stack.pop_all()  # a refusal above ended it; now the body owns it
+
+    def body() -> Iterator[str]:
+        with transaction:
+            yield from exports.stream(kind, exported.columns, exported)
+
     filename = f"{object_name}.{kind}"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    response = Response(stream_with_context(body()), mimetype=exports.MIMETYPES[kind],
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    response.call_on_close(transaction.close)  # also when the body is never read (HEAD)
+    return response
 
 
 @blueprint.get("/recycle-bin/<object_name>")

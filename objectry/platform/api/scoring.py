@@ -14,6 +14,7 @@ from objectry.platform.api.common import (
     json_response,
     optional_json_body,
     require_admin,
+    services,
     tenant_context,
 )
 from objectry.runtime import scoring
@@ -32,7 +33,8 @@ def _run_request() -> scoring.RunRequest:
     if unknown:
         raise Invalid([ErrorItem(f"/{k}", "schema_unknown_property", {"property": k})
                        for k in unknown])
-    run = scoring.RunRequest(filter=body.get("filter"), limit=body.get("limit"),
+    run = scoring.RunRequest(batch_size=services().settings.function_batch_size,
+                             filter=body.get("filter"), limit=body.get("limit"),
                              dry_run=body.get("dry_run", False),
                              explain=body.get("explain", False))
     run.check()

@@ -20,7 +20,8 @@ from objectry.metadata.permission_terms import ACTIONS, NOT_DISTRIBUTED
 from objectry.metadata.problems import ErrorItem, Forbidden, Invalid
 from objectry.permissions.casbin_model import roles_key
 from objectry.permissions.policies import FIELD_ACTS, field_obj, group_obj
-from objectry.runtime.access.guard import Guard, merge_levels
+from objectry.runtime.access.decisions import merge_levels
+from objectry.runtime.access.guard import Guard
 from objectry.runtime.access.people import actor_for
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import get_model

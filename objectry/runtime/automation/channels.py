@@ -19,7 +19,6 @@ from typing import Any, Protocol
 from objectry.runtime.kernel.context import Context
 
 CHANNELS = ("email", "sms", "wecom")
-DEFAULT_DAILY_CAP = 3
 EMAIL = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
 PHONE = re.compile(r"\+?[0-9]{5,20}")
 WECOM_ID = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
@@ -84,12 +83,12 @@ class ProviderChannel:
 
 @dataclass(frozen=True)
 class Channels:
-    """The channels a platform offers and its default frequency cap (per tenant
-    overridable, see ``frequency``)."""
+    """The channels a platform offers and its default frequency cap (a platform
+    setting, per tenant overridable, see ``frequency``)."""
 
+    daily_cap: int
     by_name: Mapping[str, Channel] = field(default_factory=lambda: {
         "email": ProviderChannel(), "sms": ProviderChannel(), "wecom": ProviderChannel()})
-    daily_cap: int = DEFAULT_DAILY_CAP
 
     def get(self, name: str) -> Channel:
         channel = self.by_name.get(name)

@@ -45,6 +45,7 @@ from objectry.runtime.automation.sweeps import last_activity
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import get_model
 from objectry.runtime.query.compile import to_sql
+from objectry.runtime.query.list_params import parse_limit
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 500
@@ -73,10 +74,11 @@ def dry_run(ctx: Context, name: str, body: Any) -> dict[str, Any]:
         raise Invalid([ErrorItem("", "expected_object")])
     errors = [ErrorItem(f"/{k}", "unknown_parameter", {"name": k})
               for k in sorted(set(body) - ALLOWED)]
-    limit = body.get("limit", DEFAULT_LIMIT)
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
-        errors.append(ErrorItem("/limit", "invalid_parameter",
-                                {"name": "limit", "reason": f"1 to {MAX_LIMIT}"}))
+    limit = DEFAULT_LIMIT
+    try:
+        limit = parse_limit(body.get("limit"), default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
+    except Invalid as exc:
+        errors.extend(exc.errors)
     if errors:
         raise Invalid(errors)
     draft = "workflow" in body
@@ -344,7 +346,7 @@ def _fire_instant(workflow: Workflow, guard: Guard, moment: Any,
 
 
 def _is_date(guard: Guard, field: str) -> bool:
-    return guard.model.fields[field].type.name == "date"
+    return guard.model.fields[field].type.whole_days
 
 
 def _aware(value: Any) -> dt.datetime:

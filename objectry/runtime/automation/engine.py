@@ -54,9 +54,9 @@ from objectry.runtime.automation.matching import matches
 from objectry.runtime.automation.runs import insert_runs, new_run, paused_workflows
 from objectry.runtime.automation.stepping import UnsavedFailure
 from objectry.runtime.automation.sweeps import sweep
-from objectry.runtime.automation.units import EngineHost, Unit
+from objectry.runtime.automation.units import EnginePlatform, Unit
 
-__all__ = ["BATCH", "EngineHost", "TickReport", "advance_due", "claim_due",
+__all__ = ["BATCH", "EnginePlatform", "TickReport", "advance_due", "claim_due",
            "dispatch_pending", "sweep_all", "tick"]
 
 BATCH = 100
@@ -72,12 +72,13 @@ class TickReport:
         return bool(self.events or self.steps)
 
 
-def tick(host: EngineHost, owner: str | None = None, *, max_rounds: int = 1000) -> TickReport:
+def tick(platform: EnginePlatform, owner: str | None = None, *,
+         max_rounds: int = 1000) -> TickReport:
     """Dispatch every pending event and advance every due run, until none is left."""
     owner = owner or f"tick-{uuid.uuid4().hex[:12]}"
-    total = TickReport(runs_started=sweep_all(host))
+    total = TickReport(runs_started=sweep_all(platform))
     for _ in range(max_rounds):
-        done = TickReport(dispatch_pending(host), advance_due(host, owner))
+        done = TickReport(dispatch_pending(platform), advance_due(platform, owner))
         total.events += done.events
         total.steps += done.steps
         if not done:
@@ -94,38 +95,38 @@ _TIMED_TENANTS = sa.select(meta_documents.c.tenant_id).where(
 ).distinct()
 
 
-def sweep_all(host: EngineHost) -> int:
+def sweep_all(platform: EnginePlatform) -> int:
     """Sweep the clock-driven triggers of every tenant that has some."""
-    with host.connection() as conn:
+    with platform.connection() as conn:
         tenants = conn.execute(_TIMED_TENANTS).scalars().all()
     started = 0
     for tenant_id in tenants:
-        with host.system_context(tenant_id) as ctx:
+        with platform.system_context(tenant_id) as ctx:
             started += sweep(ctx)
     return started
 
 
 # -- events ------------------------------------------------------------------------------
 
-def dispatch_pending(host: EngineHost, limit: int = BATCH) -> int:
+def dispatch_pending(platform: EnginePlatform, limit: int = BATCH) -> int:
     """Match up to ``limit`` undispatched events, oldest first, in one transaction;
     returns how many."""
     claimed: list[uuid.UUID] = []
     try:
-        with host.unit() as unit:
-            batch = claim_pending_events(unit.conn, host.now(), limit)
+        with platform.unit() as unit:
+            batch = claim_pending_events(unit.conn, platform.now(), limit)
             claimed.extend(event["id"] for event in batch)
             _start_runs(unit, batch)
             return len(batch)
     except Exception:
         if len(claimed) <= 1:
             raise
-    return _one_by_one(claimed, lambda event_id: _dispatch_one(host, event_id))
+    return _one_by_one(claimed, lambda event_id: _dispatch_one(platform, event_id))
 
 
-def _dispatch_one(host: EngineHost, event_id: uuid.UUID) -> int:
-    with host.unit() as unit:
-        batch = claim_events(unit.conn, host.now(), [event_id])
+def _dispatch_one(platform: EnginePlatform, event_id: uuid.UUID) -> int:
+    with platform.unit() as unit:
+        batch = claim_events(unit.conn, platform.now(), [event_id])
         _start_runs(unit, batch)
         return len(batch)
 
@@ -150,26 +151,26 @@ def _start_runs(unit: Unit, batch: Sequence[Mapping[str, Any]]) -> None:
 
 # -- runs --------------------------------------------------------------------------------
 
-def claim_due(host: EngineHost, owner: str, limit: int) -> list[dict[str, Any]]:
+def claim_due(platform: EnginePlatform, owner: str, limit: int) -> list[dict[str, Any]]:
     """Lease up to ``limit`` due runs of unpaused workflows (earliest due first) in a
     transaction of their own; their rows as leased."""
-    with host.connection() as conn:
-        now = host.now()
-        return claim_due_runs(conn, owner, now, now + host.lease, limit)
+    with platform.connection() as conn:
+        now = platform.now()
+        return claim_due_runs(conn, owner, now, now + platform.lease, limit)
 
 
-def advance_due(host: EngineHost, owner: str, limit: int = BATCH) -> int:
+def advance_due(platform: EnginePlatform, owner: str, limit: int = BATCH) -> int:
     """Claim up to ``limit`` due runs and advance each as far as it goes; steps run."""
-    advance = _Advance(host, GroupSettings(owner, host.hooks, host.lease))
+    advance = _Advance(platform, GroupSettings(owner, platform.hooks, platform.lease))
     done = advance.group(claim=limit)
     steps = done.steps
-    while done.alone:
+    while done.external:
         after = Handover()
-        for run_id in done.alone:
-            after.add(advance.alone(run_id))
+        for run_id in done.external:
+            after.add(advance.external_step(run_id))
         again = advance.group(ids=after.grouped) if after.grouped else Handover()
         steps += after.steps + again.steps
-        done = Handover(alone=[*after.alone, *again.alone])
+        done = Handover(external=[*after.external, *again.external])
     if advance.errors:
         raise advance.errors[0]
     return steps
@@ -178,8 +179,8 @@ def advance_due(host: EngineHost, owner: str, limit: int = BATCH) -> int:
 class _Advance:
     """The transactions of one ``advance_due`` call, and the errors they met."""
 
-    def __init__(self, host: EngineHost, settings: GroupSettings) -> None:
-        self.host, self.settings = host, settings
+    def __init__(self, platform: EnginePlatform, settings: GroupSettings) -> None:
+        self.platform, self.settings = platform, settings
         self.budget = Budget()
         self.errors: list[Exception] = []
 
@@ -207,8 +208,8 @@ class _Advance:
     def _group(self, claim: int, ids: Sequence[uuid.UUID], taken: list[uuid.UUID], *,
                savepoints: bool) -> Handover:
         budget = self.budget.copy()  # steps of a rolled-back attempt do not count
-        with self.host.unit() as unit:
-            now, owner = self.host.now(), self.settings.owner
+        with self.platform.unit() as unit:
+            now, owner = self.platform.now(), self.settings.owner
             until = now + self.settings.lease
             rows = claim_due_runs(unit.conn, owner, now, until, claim) if claim \
                 else take_runs(unit.conn, owner, now, until, ids)
@@ -217,13 +218,15 @@ class _Advance:
         self.budget = budget
         return done
 
-    def alone(self, run_id: uuid.UUID) -> Handover:
-        """The run's external step, alone in a transaction that commits right after it."""
+    def external_step(self, run_id: uuid.UUID) -> Handover:
+        """The run's external step, the only step of a transaction that commits right
+        after it."""
         try:
-            with self.host.unit() as unit:
-                now, owner = self.host.now(), self.settings.owner
+            with self.platform.unit() as unit:
+                now, owner = self.platform.now(), self.settings.owner
                 rows = take_runs(unit.conn, owner, now, now + self.settings.lease, [run_id])
-                return advance_group(unit, rows, self.settings, self.budget, alone=True)
+                return advance_group(unit, rows, self.settings, self.budget,
+                                     external_step=True)
         except Exception as exc:
             self.errors.append(exc)
             self._release([run_id])
@@ -231,7 +234,7 @@ class _Advance:
 
     def _release(self, ids: Sequence[uuid.UUID]) -> None:
         """Let any worker take the runs again at once, not only when the lease ends."""
-        with self.host.connection() as conn:
+        with self.platform.connection() as conn:
             release_runs(conn, self.settings.owner, ids)
 
 

@@ -5,7 +5,7 @@ the transaction) and advances each through its due steps that stay in the databa
 A step that fails rolls back only itself, and its failure is recorded like any other
 outcome. A step with an effect outside the database is never run in a group: the run
 stops before it, the group commits, and the step runs alone in the next transaction
-(``alone=True``), which commits right after it. So a crash loses at most one
+(``external_step=True``), which commits right after it. So a crash loses at most one
 uncommitted transaction: either a group of database-only steps, which the rollback
 undoes completely, or one external step, whose effect may then be repeated once.
 
@@ -60,14 +60,15 @@ class Handover:
     """What a transaction did, and which runs it leaves leased for the next one."""
 
     steps: int = 0
-    #: Runs due again whose next step has an external effect: each runs alone next.
-    alone: list[uuid.UUID] = field(default_factory=list)
+    #: Runs due again whose next step has an external effect: each next runs that step
+    #: as the only one of its transaction.
+    external: list[uuid.UUID] = field(default_factory=list)
     #: Runs due again whose next steps stay in the database: a group continues them.
     grouped: list[uuid.UUID] = field(default_factory=list)
 
     def add(self, other: Handover) -> None:
         self.steps += other.steps
-        self.alone.extend(other.alone)
+        self.external.extend(other.external)
         self.grouped.extend(other.grouped)
 
 
@@ -79,9 +80,10 @@ class GroupSettings:
 
 
 def advance_group(unit: Unit, runs: Iterable[Mapping[str, Any]], settings: GroupSettings,
-                  budget: Budget, *, alone: bool = False, savepoints: bool = True) -> Handover:
-    """Advance the taken runs in the unit's transaction. ``alone``: one run, whose one
-    external step is the only step this transaction runs. ``savepoints=False``: steps
+                  budget: Budget, *, external_step: bool = False, savepoints: bool = True
+                  ) -> Handover:
+    """Advance the taken runs in the unit's transaction. ``external_step``: one run,
+    whose one external step is the only step this transaction runs. ``savepoints=False``: steps
     run without them and the first failure raises ``UnsavedFailure`` (see ``stepping``)."""
     done = Handover()
     updates: list[dict[str, Any]] = []
@@ -90,7 +92,7 @@ def advance_group(unit: Unit, runs: Iterable[Mapping[str, Any]], settings: Group
         run = dict(row)
         ctx = unit.context(run["tenant_id"])
         kind = _next_kind(run, ctx.now(), budget)
-        if kind == ("alone" if alone else "grouped"):
+        if kind == ("external" if external_step else "grouped"):
             while True:
                 result = run_step(ctx, run, settings.hooks, savepoint=savepoints)
                 run.update(result.values)
@@ -98,10 +100,10 @@ def advance_group(unit: Unit, runs: Iterable[Mapping[str, Any]], settings: Group
                 budget.spend(run["id"])
                 done.steps += 1
                 kind = _next_kind(run, ctx.now(), budget)
-                if alone or kind != "grouped":
+                if external_step or kind != "grouped":
                     break
-        if kind == "alone":
-            done.alone.append(run["id"])
+        if kind == "external":
+            done.external.append(run["id"])
         elif kind == "grouped":
             done.grouped.append(run["id"])
         updates.append(_state(run, settings, ctx.now(), keep=kind is not None))
@@ -117,7 +119,7 @@ def _next_kind(run: Mapping[str, Any], now: dt.datetime, budget: Budget) -> str 
     wait, the end, a retry's backoff) or the run used up its steps for this call."""
     if not is_due(run, now) or not budget.left(run["id"]):
         return None
-    return "alone" if is_external(current_step(run)) else "grouped"
+    return "external" if is_external(current_step(run)) else "grouped"
 
 
 def _state(run: Mapping[str, Any], settings: GroupSettings, now: dt.datetime, *,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -20,12 +20,14 @@ from objectry.runtime.kernel.context import Context
 
 @dataclass(frozen=True)
 class SmtpConfig:
+    """The server and sender (the platform's ``OBJECTRY_SMTP_*`` settings)."""
+
     host: str
-    port: int = 25
-    user: str | None = None
-    password: str | None = None
-    sender: str = "objectry@localhost"
-    starttls: bool = False
+    port: int
+    user: str | None
+    password: str | None = field(repr=False)
+    sender: str
+    starttls: bool
     timeout_s: float = 10.0
 
 

@@ -53,11 +53,11 @@ FunctionCaller = Callable[[Context, str, uuid.UUID | None, Mapping[str, Any]], A
 class Hooks:
     """Where steps reach beyond the records service: extension points, passed in."""
 
+    webhooks: WebhookClient
+    #: Email, SMS and WeCom and the default daily cap (the platform's settings).
+    channels: Channels
     assigners: Mapping[str, Assigner] = field(default_factory=dict)
     call_function: FunctionCaller | None = None
-    webhooks: WebhookClient = field(default_factory=WebhookClient)
-    #: Email, SMS and WeCom (by default all to the outbox) and the default daily cap.
-    channels: Channels = field(default_factory=Channels)
 
 
 @dataclass(frozen=True)

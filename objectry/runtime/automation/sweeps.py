@@ -95,7 +95,7 @@ def _dated(ctx: Context, workflow: Workflow, since: dt.datetime,
     table, where = _matching(ctx, workflow)
     column = table.c[trigger["field"]]
     offset = dt.timedelta(days=trigger.get("days", 0))
-    is_date = get_model(ctx, workflow.object).fields[trigger["field"]].type.name == "date"
+    is_date = get_model(ctx, workflow.object).fields[trigger["field"]].type.whole_days
     low, high = since - offset, now - offset
     if trigger.get("yearly"):
         first = low.date() + DAY

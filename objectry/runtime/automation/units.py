@@ -28,7 +28,10 @@ class Unit(Protocol):
         ...
 
 
-class EngineHost(Protocol):
+class EnginePlatform(Protocol):
+    """What the engine is given by the platform: hooks, the lease, a clock, connections
+    and units of work."""
+
     hooks: Hooks
     #: How long a claimed run stays claimed without progress (a dead worker's runs
     #: are taken over after this).

@@ -37,8 +37,10 @@ MAX_RESPONSE_BYTES = 4096
 
 @dataclass(frozen=True)
 class WebhookClient:
+    #: Whether private, loopback and link-local addresses may be called (a platform
+    #: setting, passed in).
+    allow_private: bool
     timeout_s: float = 10.0
-    allow_private: bool = False
 
     def post(self, ctx: Context, url: str, payload: Any, delivery: str) -> dict[str, Any]:
         """Send ``payload`` as signed JSON; the answer's status and the start of its body."""

@@ -19,10 +19,12 @@ from objectry.runtime.functions.definitions import FunctionSettings
 from objectry.runtime.functions.http_client import HttpClient
 from objectry.runtime.functions.values import to_plain
 from objectry.runtime.kernel.context import Context
+from objectry.runtime.query.list_params import parse_limit
 from objectry.runtime.records import deletion
 from objectry.sandbox import HostError, NotPlainData
 from objectry.sandbox.plain import check_plain
 
+DEFAULT_QUERY_LIMIT = 100
 MAX_QUERY_LIMIT = records.MAX_LIMIT
 
 
@@ -70,9 +72,7 @@ class RuntimeHost:
 
     def _query(self, object: str, filter: Any = None, sort: Any = None, limit: Any = 100,
                fields: Any = None) -> Any:
-        if isinstance(sort, list):
-            sort = ",".join(str(s) for s in sort)
-        limit = max(1, min(int(limit or 100), MAX_QUERY_LIMIT))
+        limit = parse_limit(limit, default=DEFAULT_QUERY_LIMIT, maximum=MAX_QUERY_LIMIT)
         return records.list_records(self.ctx, object, filter=filter, sort=sort, limit=limit,
                                     fields=fields)["items"]
 

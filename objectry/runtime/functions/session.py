@@ -15,7 +15,7 @@ import atexit
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
@@ -34,11 +34,12 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class FunctionConfig:
-    """Process settings of functions (from ``OBJECTRY_FUNCTION_*`` variables)."""
+    """Process settings of functions: the platform passes them from its settings
+    (``OBJECTRY_FUNCTION_*``; the defaults live in ``platform/config.py``)."""
 
-    pool: PoolConfig = field(default_factory=PoolConfig)
-    batch_size: int = 500
-    max_http_timeout_ms: int = 10_000
+    pool: PoolConfig
+    batch_size: int
+    max_http_timeout_ms: int
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ class TenantFunctions:
 class FunctionRuntime:
     """Compiled code, definitions and the warm pool of one process."""
 
-    def __init__(self, config: FunctionConfig | None = None,
+    def __init__(self, config: FunctionConfig,
                  pool_factory: Callable[[PoolConfig], SandboxPool] = SandboxPool) -> None:
-        self.config = config or FunctionConfig()
+        self.config = config
         self.compiled = FunctionCache()
         self.http = HttpClient()
         self._definitions = LruCache(256)

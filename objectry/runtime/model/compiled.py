@@ -97,7 +97,7 @@ class ObjectModel:
 
     def lookups_to(self, target: str) -> list[CompiledField]:
         return [f for f in self.fields.values()
-                if f.type.name == "lookup" and f.definition.get("target") == target]
+                if f.type.reference and f.definition.get("target") == target]
 
     @property
     def name_field(self) -> str | None:
@@ -139,7 +139,7 @@ def field_indexes(storage: TenantStorage, object_name: str,
     ftype = REGISTRY[definition["type"]]
     if definition.get("unique"):
         return [(storage.index_name(object_name, name, unique=True), [name], True)]
-    if definition.get("indexed") or ftype.name == "lookup":
+    if definition.get("indexed") or ftype.always_indexed:
         return [(storage.index_name(object_name, name, unique=False), [name, "id"], False)]
     return []
 

@@ -33,7 +33,7 @@ from objectry.runtime.query.inputs import (
     RelatedTables,
 )
 from objectry.runtime.query.python_compiler import Env, compile_node
-from objectry.runtime.query.sql_compiler import TEXT_STORAGE, SqlCompiler, refuse_changes
+from objectry.runtime.query.sql_compiler import SqlCompiler, refuse_changes
 
 
 def to_sql(node: Node, table: sa.FromClause, *, now: dt.datetime | None = None,
@@ -76,5 +76,5 @@ def to_predicate(node: Node, *, now: dt.datetime | None = None,
     return Predicate(node, now, related)
 
 
-__all__ = ["TEXT_STORAGE", "ConditionInputMissing", "Predicate", "RelatedRows",
+__all__ = ["ConditionInputMissing", "Predicate", "RelatedRows",
            "RelatedSource", "RelatedTables", "to_predicate", "to_sql"]

@@ -19,6 +19,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from objectry.metadata.fieldtypes import FieldType
+
 
 @dataclass(frozen=True)
 class Window:
@@ -34,8 +36,8 @@ class Window:
                 and (self.hi is None or value < self.hi))
 
 
-def window(op: str, days: int | None, type_name: str, now: dt.datetime) -> Window:
-    """The window of a relative-date leaf on a ``date`` or ``datetime`` field."""
+def window(op: str, days: int | None, ftype: FieldType, now: dt.datetime) -> Window:
+    """The window of a relative-date leaf on a field of a ``temporal`` type."""
     today = _today(now)
     n = days or 0
     if op == "today":
@@ -48,12 +50,12 @@ def window(op: str, days: int | None, type_name: str, now: dt.datetime) -> Windo
         end = _shift(today, -n)
         if end is None:  # before the first representable day: nothing is that old
             return Window(empty=True)
-        return Window(hi=_start(end, type_name))
+        return Window(hi=_start(end, ftype))
     else:
         raise ValueError(f"not a relative date operator: {op}")
     after = _shift(last, 1) if last is not None else None
-    return Window(lo=None if first is None else _start(first, type_name),
-                  hi=None if after is None else _start(after, type_name))
+    return Window(lo=None if first is None else _start(first, ftype),
+                  hi=None if after is None else _start(after, ftype))
 
 
 def _today(now: dt.datetime) -> dt.date:
@@ -70,7 +72,7 @@ def _shift(day: dt.date, n: int) -> dt.date | None:
         return None
 
 
-def _start(day: dt.date, type_name: str) -> dt.date | dt.datetime:
-    if type_name == "date":
+def _start(day: dt.date, ftype: FieldType) -> dt.date | dt.datetime:
+    if ftype.whole_days:
         return day
     return dt.datetime.combine(day, dt.time(), dt.UTC)

@@ -27,7 +27,7 @@ from objectry.metadata.conditions.nodes import (
 from objectry.metadata.conditions.text import fold_text
 from objectry.runtime.query.dates import window
 from objectry.runtime.query.inputs import RelatedRows
-from objectry.runtime.query.sql_compiler import TEXT_STORAGE, missing
+from objectry.runtime.query.sql_compiler import missing
 
 
 @dataclass(frozen=True)
@@ -97,12 +97,8 @@ def _before(old: Mapping[str, Any] | None, name: str, new: Any) -> tuple[bool, A
 
 
 def _leaf(leaf: Leaf) -> Test:
-    name, op, want = leaf.field, leaf.op, leaf.value
-    text = leaf.type_name in TEXT_STORAGE
-    multi = leaf.type_name == "multi_picklist"
-
-    def empty(v: Any) -> bool:
-        return v is None or (text and v == "") or (multi and v == [])
+    name, op, want, ftype = leaf.field, leaf.op, leaf.value, leaf.field_type
+    empty = ftype.is_empty  # "" of text, [] of a multi-valued field, None of all
 
     def present(check: Callable[[Any], bool]) -> Test:
         return lambda rec, env: rec.get(name) is not None and check(rec[name])
@@ -111,7 +107,7 @@ def _leaf(leaf: Leaf) -> Test:
         def relative(rec: Mapping[str, Any], env: Env) -> bool:
             if env.now is None:
                 raise missing("now")
-            return window(op, want, leaf.type_name, env.now).holds(rec.get(name))
+            return window(op, want, ftype, env.now).holds(rec.get(name))
         return relative
     match op:
         case "changed":
@@ -128,7 +124,7 @@ def _leaf(leaf: Leaf) -> Test:
             return lambda rec, env: empty(rec.get(name))
         case "is_not_empty":
             return lambda rec, env: not empty(rec.get(name))
-    if multi and op == "contains":
+    if ftype.multi_valued and op == "contains":
         return lambda rec, env: want in (rec.get(name) or [])
     match op:
         case "eq" | "gt" | "gte" | "lt" | "lte":

@@ -34,9 +34,6 @@ from objectry.runtime.query.dates import window
 from objectry.runtime.query.inputs import ConditionInputMissing, RelatedTables
 from objectry.runtime.query.text_folding import Folded
 
-TEXT_STORAGE = frozenset({"text", "long_text", "email", "phone", "url", "picklist",
-                          "auto_number"})
-
 
 def refuse_changes(node: Node) -> None:
     """A table holds no "before the update": changed* leaves are a 422 naming each."""
@@ -85,20 +82,19 @@ class SqlCompiler:
         return sa.and_(*(_ORDER[op](number, n) for op, n in node.count))
 
     def _compare(self, leaf: Leaf, col: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
-        op, value = leaf.op, leaf.value
-        if leaf.type_name == "multi_picklist":
+        op, value, ftype = leaf.op, leaf.value, leaf.field_type
+        if ftype.multi_valued:
             return _multi_sql(op, value, col)
         if op in RELATIVE_DATE_OPS:
             if self.now is None:
                 raise missing("now")
-            span = window(op, value, leaf.type_name, self.now)
+            span = window(op, value, ftype, self.now)
             if span.empty:
                 return sa.false()
             bounds = [c for c in (None if span.lo is None else col >= span.lo,
                                   None if span.hi is None else col < span.hi) if c is not None]
             return sa.and_(sa.true(), *bounds)
-        text = leaf.type_name in TEXT_STORAGE
-        empty = sa.or_(col.is_(None), col == "") if text else col.is_(None)
+        empty = sa.or_(col.is_(None), col == "") if ftype.stores_text else col.is_(None)
         match op:
             case "is_empty":
                 return empty

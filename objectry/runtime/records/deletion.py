@@ -108,7 +108,7 @@ def restore(ctx: Context, object_name: str, record_id: Any) -> dict[str, Any]:
 def _restore_row(ctx: Context, model: ObjectModel, row: dict[str, Any]) -> dict[str, Any]:
     for name, field in model.fields.items():
         value = row[name]
-        if field.type.name != "lookup" or value is None:
+        if not field.type.reference or value is None:
             continue
         target = get_model(ctx, field.definition["target"])
         alive = ctx.conn.execute(sa.select(target.table.c.id).where(

@@ -5,7 +5,8 @@ Every read asks the object's :class:`Guard` which rows the actor sees and what o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,13 +16,18 @@ from objectry.runtime.access.filter_sources import list_filter
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import get_model
-from objectry.runtime.model.serialize import field_json
+from objectry.runtime.model.serialize import SYSTEM_ORDER, field_json
 from objectry.runtime.query import pagination
+from objectry.runtime.query.list_params import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    parse_fields,
+    parse_limit,
+    read_list_params,
+)
 from objectry.runtime.records.journal_tables import record_audit
 
-MAX_LIMIT = 200
-DEFAULT_LIMIT = 50
-EXPORT_PAGE = 200
+EXPORT_PAGE = 200  # rows read from the database at a time
 MAX_EXPORT = 100_000
 
 
@@ -32,7 +38,7 @@ def get(ctx: Context, object_name: str, record_id: Any,
         fields: Sequence[str] | None = None) -> dict[str, Any]:
     model = get_model(ctx, object_name)
     guard = Guard(ctx, model)
-    only = _selection(guard, fields)
+    only = _selection(guard, parse_fields(fields))
     row, access = guard.load(record_id)
     return guard.present(row, access, only)
 
@@ -42,6 +48,9 @@ def list_records(ctx: Context, object_name: str, *, filter: Any = None,
                  fields: Sequence[str] | None = None, view: str | None = None,
                  deleted: bool = False) -> dict[str, Any]:
     """A page of the records the actor may see: ``{"items", "next_cursor"}``.
+
+    ``limit``, ``cursor``, ``sort`` and ``fields`` are read as ``query.list_params``
+    reads them (a bad one: 422 ``invalid_parameter``).
 
     ``view`` narrows the visible records: ``shared`` (distributed to the actor: the
     "team leads" list), ``own`` (owned by the actor) or ``all`` (the default). A
@@ -64,13 +73,17 @@ def _view_clause(guard: Guard, view: str | None) -> sa.ColumnElement[bool] | Non
 
 
 def _page(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], *, filter: Any,
-          sort: Any, limit: Any, cursor: str | None, fields: Sequence[str] | None,
+          sort: Any, limit: Any, cursor: Any, fields: Any,
           deleted: bool = False) -> dict[str, Any]:
-    """One keyset page under the guard's visibility; ``where`` adds the caller's SQL."""
+    """One keyset page under the guard's visibility; ``where`` adds the caller's SQL.
+    The list parameters are read by ``list_params`` (422 ``invalid_parameter``)."""
     model, table = guard.model, guard.model.table
-    page_size = _limit(limit)
-    keys = pagination.parse_sort(sort, guard.readable_field, object_name=model.api_name)
-    only = _selection(guard, fields)
+    params = read_list_params({"limit": limit, "cursor": cursor, "sort": sort,
+                               "fields": fields})
+    page_size, cursor = params.limit or DEFAULT_LIMIT, params.cursor
+    keys = pagination.parse_sort(params.sort, guard.readable_field,
+                                 object_name=model.api_name)
+    only = _selection(guard, params.fields)
     conditions = [table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None),
                   *(clause for clause in where if clause is not None)]
     if filter is not None:
@@ -91,35 +104,71 @@ def _page(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], *, filte
     return {"items": items, "next_cursor": next_cursor}
 
 
+@dataclass(frozen=True)
+class Export:
+    """An export under way: its columns, known before the first record is produced, and
+    its records, read from the database a page (``EXPORT_PAGE`` rows) at a time as they
+    are consumed, so memory holds one page whatever the size of the export."""
+
+    columns: list[str]
+    records: Iterator[dict[str, Any]]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self.records
+
+
 def export_records(ctx: Context, object_name: str, *, filter: Any = None, sort: Any = None,
-                   fields: Sequence[str] | None = None, view: str | None = None,
-                   max_rows: int = MAX_EXPORT) -> Iterator[dict[str, Any]]:
+                   fields: Sequence[str] | str | None = None, view: str | None = None,
+                   max_rows: int = MAX_EXPORT) -> Export:
     """Every record of a list, page by page, as the actor may see it (``export`` right).
 
-    The checks run before the first record is produced, so a refused export fails
-    before any output is written.
+    The checks (the right, the filter, sort and fields) run here, before the first
+    record is produced, so a refused export fails before any output is written. The
+    records are read lazily, in the caller's transaction: consume them before it ends.
     """
     model = get_model(ctx, object_name)
     guard = Guard(ctx, model)
     guard.require("export")
+    params = read_list_params({"sort": sort, "fields": fields}, paged=False)
     where = [_view_clause(guard, view)]
-    first = _page(guard, where, filter=filter, sort=sort, limit=EXPORT_PAGE, cursor=None,
-                  fields=fields)
 
-    def pages() -> Iterator[dict[str, Any]]:
-        page, produced = first, 0
+    def page(cursor: str | None) -> dict[str, Any]:
+        return _page(guard, where, filter=filter, sort=params.sort, limit=EXPORT_PAGE,
+                     cursor=cursor, fields=params.fields)
+
+    first = page(None)
+
+    def pages() -> Iterator[list[dict[str, Any]]]:
+        current, left = first, max_rows
         while True:
-            for item in page["items"]:
-                if produced >= max_rows:
-                    return
-                produced += 1
-                yield item
-            if page["next_cursor"] is None:
+            items = current["items"][:left]
+            left -= len(items)
+            yield items
+            if left <= 0 or current["next_cursor"] is None:
                 return
-            page = _page(guard, where, filter=filter, sort=sort, limit=EXPORT_PAGE,
-                         cursor=page["next_cursor"], fields=fields)
+            current = page(current["next_cursor"])
 
-    return pages()
+    columns = _export_columns(model.fields, params.fields, pages())
+    return Export(columns, (item for items in pages() for item in items))
+
+
+def _export_columns(object_fields: Iterable[str], only: Sequence[str] | None,
+                    pages: Iterator[list[dict[str, Any]]]) -> list[str]:
+    """System fields, then the object's fields in definition order, keeping those that
+    some exported record shows (fields the actor cannot read never appear; a field shown
+    only on records shared with them does). Reading stops as soon as every field that
+    could appear has: at once for most actors, after every page for one whose roles
+    hide a field (each record's own rights decide what it shows)."""
+    wanted = None if only is None else {"id", *only}
+    ordered = [name for name in (*SYSTEM_ORDER, *object_fields)
+               if wanted is None or name in wanted]
+    possible, present = set(ordered), set[str]()
+    for items in pages:
+        for item in items:
+            present.update(item)
+        if present >= possible:
+            break
+    return [name for name in ordered if name in present] or ["id"]
 
 
 def related(ctx: Context, object_name: str, record_id: Any, child_object: str, *,
@@ -154,24 +203,13 @@ def audit_trail(ctx: Context, object_name: str, record_id: Any, *,
         sa.select(record_audit).where(
             record_audit.c.tenant_id == ctx.tenant.id, record_audit.c.object == object_name,
             record_audit.c.record_id == row["id"])
-        .order_by(record_audit.c.id.desc()).limit(_limit(limit)))
+        .order_by(record_audit.c.id.desc())
+        .limit(parse_limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT)))
     return [{"version": r.record_version, "action": r.action,
              "actor": None if r.actor_id is None else str(r.actor_id),
              "at": field_json(model, "created_at", r.at),
              "changes": guard.present_changes(r.changes or [], access)}
             for r in rows]
-
-
-def _limit(limit: Any) -> int:
-    if limit is None or limit == "":
-        return DEFAULT_LIMIT
-    try:
-        value = int(limit)
-    except (TypeError, ValueError):
-        value = 0
-    if isinstance(limit, bool) or not 1 <= value <= MAX_LIMIT:
-        raise Invalid([ErrorItem("/limit", "limit_range", {"max": MAX_LIMIT})])
-    return value
 
 
 def _selection(guard: Guard, fields: Sequence[str] | None) -> list[str] | None:

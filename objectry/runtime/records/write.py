@@ -12,7 +12,6 @@ from typing import Any
 import marshmallow as mm
 import sqlalchemy as sa
 
-from objectry.metadata.fieldtypes.auto_number import render_auto_number
 from objectry.metadata.i18n import pick
 from objectry.metadata.names import SYSTEM_FIELDS
 from objectry.metadata.problems import (
@@ -42,7 +41,7 @@ def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
     for name, field in model.fields.items():
         if name not in values and field.definition.get("default") is not None:
             values[name] = field.type.deserialize(field.definition, field.definition["default"])
-        if field.type.name == "multi_picklist" and values.get(name) == []:
+        if field.type.multi_valued and values.get(name) == []:
             values[name] = None
     _number(ctx, model, values)
     _check_rules(ctx, model, values)
@@ -71,7 +70,7 @@ def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
                                  actual=row["version"])
     values = _validate(ctx, model, data, partial=True)
     for name, field in model.fields.items():
-        if field.type.name == "multi_picklist" and values.get(name) == []:
+        if field.type.multi_valued and values.get(name) == []:
             values[name] = None
     changed = {n: v for n, v in values.items() if row[n] != v}
     if not changed:
@@ -148,7 +147,7 @@ def _check_rules(ctx: Context, model: ObjectModel, values: Mapping[str, Any]) ->
 def _check_lookups(ctx: Context, model: ObjectModel, values: Mapping[str, Any]) -> None:
     for name, value in values.items():
         field = model.fields.get(name)
-        if value is None or field is None or field.type.name != "lookup":
+        if value is None or field is None or not field.type.reference:
             continue
         target = get_model(ctx, field.definition["target"])
         found = ctx.conn.execute(sa.select(target.table.c.id).where(
@@ -161,11 +160,11 @@ def _check_lookups(ctx: Context, model: ObjectModel, values: Mapping[str, Any]) 
 def _number(ctx: Context, model: ObjectModel, values: dict[str, Any]) -> None:
     """Hand out auto numbers from the tenant's sequences, in this transaction."""
     for name, field in model.fields.items():
-        if field.type.name != "auto_number":
+        if not field.type.system_generated:
             continue
         key = sa.and_(sequences.c.tenant_id == ctx.tenant.id,
                       sequences.c.object == model.api_name, sequences.c.field == name)
         counter = ctx.conn.execute(
             sequences.update().where(key).values(next_value=sequences.c.next_value + 1)
             .returning(sequences.c.next_value)).scalar_one() - 1
-        values[name] = render_auto_number(field.definition, counter)
+        values[name] = field.type.generate(field.definition, counter)

@@ -289,7 +289,7 @@ def _apply_object(ctx: Context, plan: ObjectPlan, old: Mapping[str, Any] | None,
 
 
 def _init_sequence(ctx: Context, object_name: str, definition: Mapping[str, Any]) -> None:
-    if definition["type"] != "auto_number":
+    if not REGISTRY[definition["type"]].system_generated:
         return
     key = {"tenant_id": ctx.tenant.id, "object": object_name, "field": definition["api_name"]}
     exists = ctx.conn.execute(sa.select(sequences.c.next_value).where(

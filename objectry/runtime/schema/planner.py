@@ -144,9 +144,9 @@ def _plan_indexes(plan: ObjectPlan, before: Mapping[str, Any],
     name = after["api_name"]
     old_kind = "unique" if before.get("unique") else "index" if before.get("indexed") else None
     new_kind = "unique" if after.get("unique") else "index" if after.get("indexed") else None
-    if before["type"] == "lookup":
+    if REGISTRY[before["type"]].always_indexed:
         old_kind = old_kind or "index"
-    if after["type"] == "lookup":
+    if REGISTRY[after["type"]].always_indexed:
         new_kind = new_kind or "index"
     if old_kind != new_kind:
         if old_kind:

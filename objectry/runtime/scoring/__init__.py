@@ -7,12 +7,6 @@ and the workflow ``score`` step).
 """
 
 from objectry.runtime.scoring.model import ScoringModel, scoring_model
-from objectry.runtime.scoring.rescoring import (
-    DEFAULT_BATCH,
-    RunRequest,
-    run_model,
-    score_record,
-)
+from objectry.runtime.scoring.rescoring import RunRequest, run_model, score_record
 
-__all__ = ["DEFAULT_BATCH", "RunRequest", "ScoringModel", "run_model", "score_record",
-           "scoring_model"]
+__all__ = ["RunRequest", "ScoringModel", "run_model", "score_record", "scoring_model"]

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from objectry.metadata.fieldtypes import type_of
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.runtime import functions
 from objectry.runtime.access.filter_sources import FilterSources
@@ -118,8 +119,8 @@ def _activity_points(ctx: Context, source: ActivitySource,
     if source.window_days is not None:
         since: dt.datetime | dt.date = now - dt.timedelta(days=source.window_days)
         until: dt.datetime | dt.date = now
-        definition = model.field_definition(source.at_field) or {}
-        if definition.get("type") == "date":
+        at_type = type_of(model.field_definition(source.at_field))
+        if at_type is not None and at_type.whole_days:
             since, until = since.date(), now.date()  # type: ignore[union-attr]
         conditions += [at >= since, at <= until]
     counts: dict[Any, dict[str, int]] = {}

@@ -14,6 +14,7 @@ from typing import Any
 
 from objectry.metadata import store
 from objectry.metadata.conditions.parser import FieldLookup, Node, parse_condition
+from objectry.metadata.fieldtypes import FieldType
 from objectry.metadata.problems import FieldValueError, Invalid, NotFound, Problem
 from objectry.metadata.validation.scoring import resolve_activity
 from objectry.runtime.kernel.context import Context
@@ -67,8 +68,9 @@ class ScoringModel:
     version: int
     object: str
     target_field: str
-    target_type: str
-    target_scale: int
+    #: The target field's type and definition, which round the score as it is stored.
+    target_type: FieldType
+    target_definition: Mapping[str, Any]
     dimensions: tuple[Dimension, ...]
     thresholds: tuple[Threshold, ...] = field(default=())  # ascending by ``at``
 
@@ -113,8 +115,8 @@ def compile_model(ctx: Context, document: Mapping[str, Any], target: ObjectModel
                         key=lambda t: t.at)
     return ScoringModel(
         api_name=document["api_name"], version=version, object=target.api_name,
-        target_field=target_field.name, target_type=target_field.type.name,
-        target_scale=int(target_field.definition.get("scale", 2)),
+        target_field=target_field.name, target_type=target_field.type,
+        target_definition=target_field.definition,
         dimensions=dimensions, thresholds=tuple(thresholds))
 
 

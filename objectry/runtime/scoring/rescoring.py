@@ -15,16 +15,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.runtime import records
 from objectry.runtime.kernel.context import Actor, Context
+from objectry.runtime.query.list_params import parse_limit
 from objectry.runtime.scoring.dimensions import Points, batch_points
 from objectry.runtime.scoring.model import Dimension, ScoringModel, scoring_model
 
-DEFAULT_BATCH = 500
 PAGE = 200  # the records service's largest page
 MAX_LIMIT = 1_000_000
 MAX_EXPLAINED = 1000  # per-record breakdowns returned by one run
@@ -33,22 +33,22 @@ HUNDRED = Decimal(100)
 
 @dataclass(frozen=True)
 class RunRequest:
-    """What to score and how: ``filter`` (a condition on the model's object), at most
-    ``limit`` records, ``dry_run`` (compute, write nothing), ``explain`` (breakdowns)."""
+    """What to score and how: records per batch (the platform's function batch size),
+    ``filter`` (a condition on the model's object), at most ``limit`` records,
+    ``dry_run`` (compute, write nothing), ``explain`` (breakdowns)."""
 
+    batch_size: int
     filter: Any = None
     limit: int | None = None
     dry_run: bool = False
     explain: bool = False
-    batch_size: int = DEFAULT_BATCH
 
     def check(self) -> None:
-        errors = []
-        if self.limit is not None and (isinstance(self.limit, bool) or
-                                       not isinstance(self.limit, int) or
-                                       not 1 <= self.limit <= MAX_LIMIT):
-            errors.append(ErrorItem("/limit", "scoring_bad_option",
-                                    {"name": "limit", "expected": f"1..{MAX_LIMIT}"}))
+        errors: list[ErrorItem] = []
+        try:
+            parse_limit(self.limit, default=None, maximum=MAX_LIMIT)
+        except Invalid as exc:
+            errors.extend(exc.errors)
         for name in ("dry_run", "explain"):
             if not isinstance(getattr(self, name), bool):
                 errors.append(ErrorItem(f"/{name}", "schema_type", {"expected": "boolean"}))
@@ -197,9 +197,7 @@ def _outcome(model: ScoringModel, record: Mapping[str, Any],
 
 def stored_score(model: ScoringModel, total: Decimal) -> int | Decimal:
     """The score as the target field keeps it (whole number, or the field's scale)."""
-    if model.target_type == "integer":
-        return int(total.quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    return total.quantize(Decimal(1).scaleb(-model.target_scale), rounding=ROUND_HALF_UP)
+    return model.target_type.round_number(model.target_definition, total)
 
 
 def _explained(dimension: Dimension, points: Points) -> dict[str, Any]:

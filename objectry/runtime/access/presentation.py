@@ -1,0 +1,125 @@
+"""What the actor sees of a row and may set on it, given the row's access map.
+
+Unreadable fields are absent (never serialized), sensitive fields are masked without
+``view_sensitive``; audit changes follow the same rules; writes of fields the actor may
+not set are refused, naming every such field. A field the actor cannot read from their
+roles does not exist for them in filters, sorts and selections either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from objectry.metadata.problems import ErrorItem, Forbidden, pointer
+from objectry.permissions.access import AccessMap
+from objectry.runtime.access.decisions import Decisions
+from objectry.runtime.model.compiled import ObjectModel
+from objectry.runtime.model.serialize import SYSTEM_ORDER, to_api
+
+#: Changes recorded by the platform itself rather than on a field (kept in audit views).
+SYSTEM_CHANGES = frozenset({"delete_batch"})
+
+
+@dataclass(frozen=True)
+class RecordView:
+    """How records look under one access map: fields left out, fields masked."""
+
+    hidden: frozenset[str]
+    masked: frozenset[str]
+    shown: tuple[str, ...]  # the system fields and every field not hidden
+
+
+class Presentation:
+    """Rows of one object as the actor may see and change them."""
+
+    def __init__(self, model: ObjectModel, decisions: Decisions) -> None:
+        self.model = model
+        self.decisions = decisions
+        self._views: dict[int, RecordView] = {}  # by access map: a page shares a few
+
+    # -- reads -----------------------------------------------------------------------
+    def view(self, access: AccessMap) -> RecordView:
+        """The fields hidden and masked under ``access`` (worked out once per map)."""
+        cached = self._views.get(id(access))
+        if cached is not None:
+            return cached
+        hidden, masked = set(), set()
+        for name, field in self.model.fields.items():
+            level = access.field_level(name, field.group)
+            if level == "none":
+                hidden.add(name)
+            elif field.definition.get("sensitive") and not access.can("view_sensitive"):
+                masked.add(name)
+        shown = (*SYSTEM_ORDER, *(name for name in self.model.fields if name not in hidden))
+        view = RecordView(frozenset(hidden), frozenset(masked), shown)
+        self._views[id(access)] = view
+        return view
+
+    def present(self, row: Mapping[str, Any], access: AccessMap,
+                only: Iterable[str] | None = None) -> dict[str, Any]:
+        """The API form of a row as this actor may see it."""
+        if access is self.decisions.everything:
+            return to_api(self.model, row, only)
+        view = self.view(access)  # unreadable fields are never serialized at all
+        record = to_api(self.model, row, view.shown if only is None
+                        else [name for name in only if name not in view.hidden])
+        for name in view.masked:
+            if record.get(name) is not None:
+                field = self.model.fields[name]
+                record[name] = field.type.mask(field.definition, record[name])
+        return record
+
+    def present_changes(self, changes: Sequence[Mapping[str, Any]],
+                        access: AccessMap) -> list[dict[str, Any]]:
+        """Field changes (audit entries, events) as this actor may see them."""
+        if access is self.decisions.everything:
+            return [dict(c) for c in changes]
+        view = self.view(access)
+        shown = []
+        for change in changes:
+            name = change.get("field")
+            if name in view.hidden or (name not in self.model.fields
+                                       and name not in SYSTEM_CHANGES):
+                continue
+            if name in view.masked:
+                field = self.model.fields[name]
+                change = {**change, **{side: field.type.mask(field.definition, change[side])
+                                       for side in ("old", "new")
+                                       if change.get(side) is not None}}
+            shown.append(dict(change))
+        return shown
+
+    def readable_field(self, name: str) -> Mapping[str, Any] | None:
+        """Field lookup for filters, sorts and selections: a field the actor cannot read
+        from their roles does not exist for them (it is absent from their records)."""
+        definition = self.model.field_definition(name)
+        field = self.model.fields.get(name)
+        if definition is None or field is None or self.decisions.unrestricted:
+            return definition
+        return None if self.decisions.base.field_level(name, field.group) == "none" \
+            else definition
+
+    # -- writes ----------------------------------------------------------------------
+    def check_creatable(self, names: Iterable[str]) -> None:
+        """403 naming every field in ``names`` the actor may not set on a new record."""
+        if self.decisions.unrestricted:
+            return
+        fields = self.model.fields
+        self._refuse([name for name in names if name in fields
+                      and not self.decisions.base.can_create(name, fields[name].group)])
+
+    def check_editable(self, access: AccessMap, names: Iterable[str]) -> None:
+        """403 naming every field in ``names`` the actor may not edit on this record."""
+        if access is self.decisions.everything:
+            return
+        self._refuse([name for name in names if name in self.model.fields
+                      and access.field_level(name, self.model.fields[name].group) != "edit"])
+
+    def _refuse(self, denied: list[str]) -> None:
+        """One 403 listing every denied field, so a form can mark them all at once."""
+        if denied:
+            raise Forbidden([ErrorItem(pointer(name), "field_not_editable", {"field": name})
+                             for name in denied],
+                            detail_code="field_not_editable", field=", ".join(denied))

@@ -1,0 +1,262 @@
+"""Which rows the actor sees, as SQL, and what each row's distribution gives them.
+
+Visibility is the data scopes of the actor's roles OR a live distribution grant, built
+as one SQL condition (or a few alternatives, each walking an index of its own) so lists
+stay correctly paginated and nothing is post-filtered. Per row, the actor's grant levels
+are loaded for a whole page in one query and turned into access maps by ``Decisions``.
+Statements that depend only on metadata and the actor are cached in ``ctx.decisions``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from objectry.metadata.conditions.parser import Node, parse_condition
+from objectry.metadata.problems import Invalid
+from objectry.permissions.access import AccessMap, dist_key
+from objectry.permissions.grant_tables import live, record_grants
+from objectry.runtime.access.decisions import (
+    Decisions,
+    department_tree,
+    merge_levels,
+    team_members,
+    tenant_user_count,
+)
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import ObjectModel
+from objectry.runtime.model.rows import load_row
+from objectry.runtime.query import pagination
+from objectry.runtime.query.compile import to_sql
+
+#: Most owners listed one by one as alternatives of a list's visibility.
+MAX_OWNER_ALTERNATIVES = 32
+
+
+class Visibility:
+    """The actor's rows of one object: scope and grant SQL, pages, per-row access."""
+
+    def __init__(self, ctx: Context, model: ObjectModel, decisions: Decisions) -> None:
+        self.ctx = ctx
+        self.model = model
+        self.decisions = decisions
+
+    # -- which rows ------------------------------------------------------------------
+    def visible(self) -> sa.ColumnElement[bool] | None:
+        """The rows the actor may see, as SQL; ``None`` when they see every row."""
+        found = self.visibility()
+        return None if found is None else sa.or_(*found)
+
+    def visibility(self) -> list[sa.ColumnElement[bool]] | None:
+        """The rows the actor may see as alternatives (any one suffices), each shaped so
+        it can walk an index of its own: ``None`` when they see every row.
+
+        Owners of "own" and "team" scopes are merged into one set: a few owners become
+        one ``owner = :id`` alternative each (the (owner, id) index answers each in
+        order), a large team one ``owner IN (...)`` that the sort order's scan filters.
+        """
+        if self.decisions.unrestricted:
+            return None
+        kinds: set[str] = set()
+        found: list[sa.ColumnElement[bool]] = []
+        for role, scope in self.decisions.rules.scopes(self.ctx.actor.roles):
+            if scope == "all":
+                return None
+            if scope in ("own", "team"):
+                kinds.add(scope)
+            else:  # built per request: a condition may compare with today's date
+                found.append(self.scope_clause(role, scope))
+        return [*self._owner_terms(frozenset(kinds)), *found, self.shared()]
+
+    def select_page(self, conditions: Sequence[sa.ColumnElement[bool]],
+                    order: Sequence[sa.ColumnElement[Any]], limit: int) -> sa.Select[Any]:
+        """The first ``limit`` visible rows meeting ``conditions`` in ``order``: one
+        top-``limit`` per visibility alternative, then the top of their union, so each
+        alternative reads about one page from its own index whatever the table's size."""
+        return pagination.top_of_union(self.model.table, conditions, self.visibility(),
+                                       order, limit)
+
+    def scope_clause(self, role: str, scope: Any) -> sa.ColumnElement[bool]:
+        """The rows one role's data scope shows, on its own (explain asks per role)."""
+        table = self.model.table
+        if scope in ("own", "team"):
+            owners = self._owners(scope)
+            return table.c.owner.in_(owners) if owners else sa.false()
+        node = self._scope_condition(role, scope)
+        return sa.false() if node is None else to_sql(node, table, now=self.ctx.now())
+
+    def shared(self) -> sa.ColumnElement[bool]:
+        """Rows distributed to the actor (or to their department or one above it).
+
+        One sub-select per grantee kind, so each walks the grantee index to the few
+        grants that reach the actor instead of scanning every grant on the object.
+        """
+        return self.ctx.decisions.get_or_build(self._actor_key("shared", self._clock_key()),
+                                             self._shared)
+
+    # -- grants and per-row access ---------------------------------------------------
+    def live_grants(self, record_id: uuid.UUID) -> list[dict[str, Any]]:
+        """The live grants on one row that reach the actor (for explain)."""
+        rows = self.ctx.conn.execute(
+            sa.select(record_grants.c.id, record_grants.c.grantee_kind,
+                      record_grants.c.grantee, record_grants.c.field_groups,
+                      record_grants.c.via)
+            .where(record_grants.c.record_id == record_id, *self._live_grants())
+            .order_by(record_grants.c.id))
+        return [dict(row._mapping) for row in rows]
+
+    def distribution(self, record_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, str]]:
+        """The actor's distribution levels for each of these rows that has any."""
+        if self.decisions.unrestricted or not record_ids:
+            return {}
+        found: dict[uuid.UUID, list[Mapping[str, str]]] = {}
+        key = self._actor_key("distribution", self._clock_key())
+        query = self.ctx.decisions.get_or_build(key, lambda: (
+            sa.select(record_grants.c.record_id, record_grants.c.field_groups)
+            .where(self._among(record_grants.c.record_id, "record_ids"),
+                   *self._live_grants())))
+        rows = self.ctx.conn.execute(query, {"record_ids": list(record_ids)})
+        for record_id, levels in rows:
+            found.setdefault(record_id, []).append(levels or {})
+        return {rid: merge_levels(levels) for rid, levels in found.items()}
+
+    def maps(self, rows: Sequence[Mapping[str, Any]]) -> list[AccessMap]:
+        """The access map of each row, for a page of rows (one grants query)."""
+        decisions = self.decisions
+        if decisions.unrestricted:
+            return [decisions.everything] * len(rows)
+        dist = self.distribution([row["id"] for row in rows])
+        by_levels: dict[tuple[str, ...] | None, AccessMap] = {}  # a page has few patterns
+        maps = []
+        for row in rows:
+            levels = dist.get(row["id"])
+            key = None if levels is None else dist_key(decisions.rules.shape, levels)
+            if key not in by_levels:
+                by_levels[key] = decisions.access(levels)
+            maps.append(by_levels[key])
+        return maps
+
+    def load(self, record_id: Any, *,
+             include_deleted: bool = False) -> tuple[dict[str, Any], AccessMap]:
+        """One row the actor may see (403/404 otherwise) and its access map."""
+        row = load_row(self.ctx, self.model, record_id, include_deleted=include_deleted,
+                       visible=self.visible())
+        return row, self.maps([row])[0]
+
+    # -- building blocks -------------------------------------------------------------
+    def _actor_key(self, kind: str, *rest: Any) -> tuple[Any, ...]:
+        """Cache key of SQL built for this actor on this object: clauses are immutable,
+        so a request reuses them (and their memoized cache keys) instead of building
+        them again."""
+        ctx, actor = self.ctx, self.ctx.actor
+        return (kind, ctx.tenant.id, ctx.tenant.meta_version, self.model.api_name,
+                ctx.conn.dialect.name, actor.user_id, actor.department, *rest)
+
+    def _clock_key(self) -> int:
+        """Which clock a cached statement's grant expiry reads (clocks need not be
+        hashable; the cached statement holds its clock, so the id stays its own)."""
+        return id(self.ctx.clock)
+
+    def _now(self) -> sa.BindParameter[Any]:
+        """The current time, read when a (possibly cached) statement executes."""
+        return sa.bindparam("now", callable_=self.ctx.clock, unique=True,
+                            type_=record_grants.c.expires_at.type)
+
+    def _owner_terms(self, kinds: frozenset[str]) -> list[sa.ColumnElement[bool]]:
+        """The owner alternatives of the actor's "own"/"team" scopes, cached per actor."""
+        def build() -> list[sa.ColumnElement[bool]]:
+            owners: set[uuid.UUID] = set()
+            for kind in kinds:
+                owners.update(self._owners(kind))
+            return self._owner_alternatives(owners)
+
+        return self.ctx.decisions.get_or_build(self._actor_key("owners", kinds), build)
+
+    def _owners(self, scope: str) -> tuple[uuid.UUID, ...]:
+        """The owners whose rows an "own" or "team" scope shows."""
+        actor = self.ctx.actor
+        mine = (actor.user_id,) if actor.user_id else ()
+        if scope == "own":
+            return mine
+        return (*mine, *team_members(self.ctx, actor.department))
+
+    def _owner_alternatives(self, owners: set[uuid.UUID]) -> list[sa.ColumnElement[bool]]:
+        """``owner = :id`` per owner while walking each owner's index range costs less
+        than scanning in sort order until the page is full: with the tenant's rows spread
+        over U users, n rows of k owners cost k * n index entries one way and n * U / k
+        rows the other, so per owner while k * k <= U (bounded, to keep the SQL small)."""
+        owner = self.model.table.c.owner
+        if not owners:
+            return []
+        ordered = sorted(owners)
+        if len(ordered) == 1:
+            return [owner == ordered[0]]
+        if len(ordered) <= MAX_OWNER_ALTERNATIVES \
+                and len(ordered) ** 2 <= tenant_user_count(self.ctx):
+            return [owner == one for one in ordered]
+        if self.ctx.conn.dialect.name == "postgresql":  # one array, as in ``_among``
+            return [owner == sa.any_(sa.bindparam(None, ordered,
+                                                  type_=postgresql.ARRAY(owner.type)))]
+        return [pagination.unindexed(owner, self.ctx.conn.dialect.name).in_(ordered)]
+
+    def _scope_condition(self, role: str, scope: Any) -> Node | None:
+        """A condition scope, parsed once per version; one that no longer fits the object
+        (a field removed since) matches nothing rather than everything."""
+        key = ("scope", self.ctx.tenant.id, self.ctx.tenant.meta_version,
+               self.model.api_name, role)
+
+        def build() -> Node | None:
+            try:
+                return parse_condition(scope, self.model.field_definition,
+                                       object_name=self.model.api_name)
+            except Invalid:
+                return None
+
+        return self.ctx.decisions.get_or_build(key, build)
+
+    def _grantee(self) -> sa.ColumnElement[bool]:
+        """Grants given to the actor or to their department or one above it."""
+        actor, g = self.ctx.actor, record_grants
+        departments = department_tree(self.ctx).ancestors(actor.department)
+        mine = sa.and_(g.c.grantee_kind == "user", g.c.grantee == str(actor.user_id)) \
+            if actor.user_id else sa.false()
+        if not departments:
+            return mine
+        return sa.or_(mine, sa.and_(g.c.grantee_kind == "department",
+                                    g.c.grantee.in_(departments)))
+
+    def _live_grants(self) -> list[sa.ColumnElement[bool]]:
+        """Conditions on ``record_grants`` for this object's live grants reaching the actor."""
+        g = record_grants
+        return [g.c.tenant_id == self.ctx.tenant.id, g.c.object == self.model.api_name,
+                *live(self._now()), self._grantee()]
+
+    def _shared(self) -> sa.ColumnElement[bool]:
+        """Builds :meth:`shared` (cached by it)."""
+        g, actor = record_grants, self.ctx.actor
+        base = [g.c.tenant_id == self.ctx.tenant.id, g.c.object == self.model.api_name,
+                *live(self._now())]
+        selects = []
+        if actor.user_id:
+            selects.append(sa.select(g.c.record_id).where(
+                g.c.grantee_kind == "user", g.c.grantee == str(actor.user_id), *base))
+        departments = department_tree(self.ctx).ancestors(actor.department)
+        if departments:
+            selects.append(sa.select(g.c.record_id).where(
+                g.c.grantee_kind == "department", g.c.grantee.in_(departments), *base))
+        if not selects:
+            return sa.false()
+        found = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+        return self.model.table.c.id.in_(found)
+
+    def _among(self, column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+        """``column IN`` the list passed as ``name`` at execution: one array on
+        PostgreSQL (psycopg re-parses a query of more than 50 parameters every time:
+        0.97 ms against 1.48 ms for a page of 50 ids), expanded elsewhere."""
+        if self.ctx.conn.dialect.name == "postgresql":
+            return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+        return column.in_(sa.bindparam(name, expanding=True))
