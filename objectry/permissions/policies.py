@@ -95,10 +95,10 @@ def object_rows(shape: ObjectShape, roles: Mapping[str, Mapping[str, Any]],
         strategy = strategy_for(group, tenant_policy, object_policy)
         rows += distribution_rows(group_obj(shape.name, group), strategy)
     for field in sorted(overridden):
-        group = shape.field_groups.get(field)
-        if group is None:
+        field_group = shape.field_groups.get(field)
+        if field_group is None:
             continue
-        strategy = strategy_for(group, tenant_policy, object_policy)
+        strategy = strategy_for(field_group, tenant_policy, object_policy)
         rows += distribution_rows(field_obj(shape.name, field), strategy)
     return rows
 
@@ -134,13 +134,13 @@ def role_rows(shape: ObjectShape, role: str, grant: Mapping[str, Any],
         if creates and declared.get(group) == "edit":
             rows.append([ROLE, role, obj, CREATE, ANY, "allow"])
     for field in sorted(overridden):
-        group = shape.field_groups.get(field)
-        if group is None:
+        field_group = shape.field_groups.get(field)
+        if field_group is None:
             continue
-        level = overrides.get(field, levels.get(group, "none"))
+        level = overrides.get(field, levels.get(field_group, "none"))
         obj = field_obj(shape.name, field)
         rows += [[ROLE, role, obj, act, ANY, "allow"] for act in FIELD_ACTS
                  if _allows(level, act)]
-        if creates and grant.get("fields", {}).get(field, declared.get(group)) == "edit":
+        if creates and grant.get("fields", {}).get(field, declared.get(field_group)) == "edit":
             rows.append([ROLE, role, obj, CREATE, ANY, "allow"])
     return rows

@@ -16,7 +16,7 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from multiprocessing.connection import Connection
-from multiprocessing.context import BaseContext
+from multiprocessing.context import SpawnContext
 from typing import Any
 
 from objectry.metadata.problems import Problem
@@ -94,7 +94,8 @@ class SandboxPool:
     def __init__(self, config: PoolConfig) -> None:
         self.config = config
         self.stats = PoolStats()
-        self._ctx: BaseContext = multiprocessing.get_context(self.config.start_method)
+        self._ctx: SpawnContext = multiprocessing.get_context(  # type: ignore[assignment]
+            self.config.start_method)  # spawn, forkserver or fork: the same API
         self._idle: queue.SimpleQueue[_Worker] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
@@ -271,6 +272,7 @@ class SandboxPool:
                 logs: list[str], elapsed_ms: float) -> CallResult:
         used = dict(governor.used)
         used["wall_ms"] = round(elapsed_ms)
+        error: dict[str, Any] | None
         if done is None:
             error = _crash_error(worker, governor.limits)
         elif done.get("op") == "timeout":

@@ -7,8 +7,9 @@ the same condition parsed at two places is the same tree.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from objectry.metadata.fieldtypes import REGISTRY, FieldType
@@ -54,7 +55,7 @@ class Leaf:
     type_name: str
     op: str
     value: Any
-    at: str = field(default="", compare=False)
+    at: str = dataclasses.field(default="", compare=False)
 
     @property
     def field_type(self) -> FieldType:
@@ -72,7 +73,7 @@ class Related:
     via: str
     where: Node
     count: tuple[tuple[str, int], ...]
-    at: str = field(default="", compare=False)
+    at: str = dataclasses.field(default="", compare=False)
 
 
 Node = All | AnyOf | Not | Leaf | Related

@@ -61,7 +61,7 @@ def parse_related(parser: Parser, spec: Any, parent: str, at: str, depth: int) -
                                 {"field": via, "child": child, "parent": parent}))
         return All(())
     count = _count(spec, at, errors)
-    where = All(())
+    where: Node = All(())
     if "where" in spec:
         where = parser.parse(spec["where"], fields, child, at + "/where", depth + 1,
                              related=True)

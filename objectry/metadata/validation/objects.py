@@ -84,31 +84,35 @@ def _translate(error: jsonschema.ValidationError) -> list[ErrorItem]:
         if best is not None and best.validator not in ("allOf", "anyOf", "oneOf"):
             return _translate(best)
     path = pointer(*error.absolute_path)
-    kind = error.validator
+    kind = str(error.validator)
+    # the stubs type these as possibly unset; a raised error always has them
+    value: Any = error.validator_value
+    instance: Any = error.instance
+    schema: Any = error.schema
     if kind == "required":
-        missing = [p for p in error.validator_value if p not in error.instance]
+        missing = [p for p in value if p not in instance]
         return [ErrorItem(path + pointer(p), "schema_required", {"property": p})
                 for p in missing]
     if kind == "additionalProperties":
-        allowed = set(error.schema.get("properties", {}))
-        extras = [p for p in error.instance if p not in allowed]
+        allowed = set(schema.get("properties", {}))
+        extras = [p for p in instance if p not in allowed]
         return [ErrorItem(path + pointer(p), "schema_unknown_property", {"property": p})
                 for p in extras]
-    if kind == "pattern" and error.validator_value == API_NAME_PATTERN:
+    if kind == "pattern" and value == API_NAME_PATTERN:
         return [ErrorItem(path, "invalid_api_name")]
     if kind == "enum" and error.absolute_path and error.absolute_path[-1] == "type":
         return [ErrorItem(path, "unknown_field_type",
-                          {"type": error.instance, "known": sorted(REGISTRY)})]
-    codes = {
-        "type": ("schema_type", {"expected": error.validator_value}),
-        "enum": ("schema_enum", {"allowed": error.validator_value}),
-        "const": ("schema_enum", {"allowed": [error.validator_value]}),
-        "minimum": ("below_min", {"min": error.validator_value}),
-        "maximum": ("above_max", {"max": error.validator_value}),
-        "maxLength": ("too_long", {"max_length": error.validator_value}),
-        "maxItems": ("schema_too_many", {"max": error.validator_value}),
-        "minItems": ("schema_too_few", {"min": error.validator_value}),
-        "minProperties": ("schema_too_few", {"min": error.validator_value}),
+                          {"type": instance, "known": sorted(REGISTRY)})]
+    codes: dict[str, tuple[str, dict[str, Any]]] = {
+        "type": ("schema_type", {"expected": value}),
+        "enum": ("schema_enum", {"allowed": value}),
+        "const": ("schema_enum", {"allowed": [value]}),
+        "minimum": ("below_min", {"min": value}),
+        "maximum": ("above_max", {"max": value}),
+        "maxLength": ("too_long", {"max_length": value}),
+        "maxItems": ("schema_too_many", {"max": value}),
+        "minItems": ("schema_too_few", {"min": value}),
+        "minProperties": ("schema_too_few", {"min": value}),
     }
     code, params = codes.get(kind, ("schema_violation", {"reason": error.message}))
     return [ErrorItem(path, code, params)]

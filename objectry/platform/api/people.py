@@ -33,7 +33,7 @@ def create_user() -> Response:
         raise Invalid([ErrorItem("/name", "not_a_string")])
     with tenant_context() as ctx:
         require_admin(ctx)
-        user = tenancy.create_user(ctx.conn, ctx.tenant, body.get("email"), name=name,
+        user = tenancy.create_user(ctx.conn, ctx.tenant, body.get("email", ""), name=name,
                                    roles=body.get("roles", []),
                                    department=body.get("department"), now=ctx.now(),
                                    actor=ctx.actor.email)

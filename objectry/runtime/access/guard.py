@@ -106,7 +106,7 @@ class Guard:
         """The actor's distribution levels for each of these rows that has any."""
         return self.rows.distribution(record_ids)
 
-    def maps(self, rows: Sequence[Mapping[str, Any]]) -> list[AccessMap]:
+    def maps(self, rows: Sequence[Mapping[Any, Any]]) -> list[AccessMap]:
         """The access map of each row, for a page of rows (one grants query)."""
         return self.rows.maps(rows)
 
@@ -120,7 +120,7 @@ class Guard:
         """The fields hidden and masked under ``access``."""
         return self.presentation.view(access)
 
-    def present(self, row: Mapping[str, Any], access: AccessMap,
+    def present(self, row: Mapping[Any, Any], access: AccessMap,
                 only: Iterable[str] | None = None) -> dict[str, Any]:
         """The API form of a row as this actor may see it."""
         return self.presentation.present(row, access, only)

@@ -57,7 +57,7 @@ class Presentation:
         self._views[id(access)] = view
         return view
 
-    def present(self, row: Mapping[str, Any], access: AccessMap,
+    def present(self, row: Mapping[Any, Any], access: AccessMap,
                 only: Iterable[str] | None = None) -> dict[str, Any]:
         """The API form of a row as this actor may see it."""
         if access is self.decisions.everything:

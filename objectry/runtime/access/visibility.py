@@ -124,7 +124,7 @@ class Visibility:
             found.setdefault(record_id, []).append(levels or {})
         return {rid: merge_levels(levels) for rid, levels in found.items()}
 
-    def maps(self, rows: Sequence[Mapping[str, Any]]) -> list[AccessMap]:
+    def maps(self, rows: Sequence[Mapping[Any, Any]]) -> list[AccessMap]:
         """The access map of each row, for a page of rows (one grants query)."""
         decisions = self.decisions
         if decisions.unrestricted:

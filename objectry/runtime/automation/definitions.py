@@ -48,6 +48,13 @@ class Workflow:
     def trigger(self) -> Mapping[str, Any]:
         return self.document["trigger"]
 
+    @property
+    def link(self) -> str:
+        """The lookup of a ``related_created`` trigger (on the related record, to ours)."""
+        if self.via is None:
+            raise ValueError(f"workflow {self.name} has no related trigger")
+        return self.via
+
 
 @dataclass(frozen=True)
 class WorkflowIndex:

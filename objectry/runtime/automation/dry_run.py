@@ -185,7 +185,7 @@ def _candidates(ctx: Context, workflow: Workflow, guard: Guard, sources: FilterS
     condition = workflow.condition
     if on == "related_created":
         child = Guard(ctx, get_model(ctx, trigger["related"]))
-        link = child.model.table.c[workflow.via]
+        link = child.model.table.c[workflow.link]
         source = child.model.table.join(table, table.c.id == link)
         considered += [child.model.table.c.deleted_at.is_(None), *_present(child.visible())]
         fires = [] if condition is None else [_sql(ctx, condition, child.model.table, sources)]

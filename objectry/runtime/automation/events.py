@@ -50,7 +50,8 @@ def post_event(ctx: Context, body: Any) -> tuple[dict[str, Any], bool]:
             errors.append(ErrorItem("/occurred_at", exc.code, exc.params))
     if errors:
         raise Invalid(errors)
-    object_name = body.get("object") if isinstance(body.get("object"), str) else ""
+    named = body.get("object")
+    object_name = named if isinstance(named, str) else ""
     try:
         model = get_model(ctx, object_name)
     except NotFound as exc:

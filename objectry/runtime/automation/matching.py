@@ -92,5 +92,5 @@ def _old_values(ctx: Context, event: Mapping[str, Any]) -> dict[str, Any]:
 
 def _parent(ctx: Context, workflow: Workflow, child: str, record_id: Any) -> Any:
     table = get_model(ctx, child).table
-    return ctx.conn.execute(sa.select(table.c[workflow.via]).where(
+    return ctx.conn.execute(sa.select(table.c[workflow.link]).where(
         table.c.id == record_id)).scalar()

@@ -75,7 +75,7 @@ def list_messages(ctx: Context, object_name: str | None, record_id: uuid.UUID | 
     return {"items": items, "next_cursor": items[-1]["id"] if more else None}
 
 
-def message_json(ctx: Context, row: Mapping[str, Any]) -> dict[str, Any]:
+def message_json(ctx: Context, row: Mapping[Any, Any]) -> dict[str, Any]:
     """A message as the API shows it; its error in the caller's language."""
     def instant(value: Any) -> str | None:
         return value.isoformat() if value is not None else None

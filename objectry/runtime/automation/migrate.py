@@ -87,7 +87,7 @@ def _revision(ctx: Context, name: str, version: Any, at: str) -> Mapping[str, An
     return document
 
 
-def _move(ctx: Context, run: Mapping[str, Any], version: int,
+def _move(ctx: Context, run: Mapping[Any, Any], version: int,
           document: Mapping[str, Any]) -> bool:
     """Swap the run's definition if it is still where we saw it and no worker holds it."""
     now = ctx.now()

@@ -229,7 +229,7 @@ def list_runs(ctx: Context, *, workflow: str | None = None, object_name: str | N
     return result
 
 
-def run_json(ctx: Context, run: Mapping[str, Any]) -> dict[str, Any]:
+def run_json(ctx: Context, run: Mapping[Any, Any]) -> dict[str, Any]:
     def instant(value: Any) -> str | None:
         return value.isoformat() if value is not None else None
 
@@ -241,7 +241,7 @@ def run_json(ctx: Context, run: Mapping[str, Any]) -> dict[str, Any]:
             "finished_at": instant(run["finished_at"]), "error": run["error"]}
 
 
-def _step_json(row: Mapping[str, Any]) -> dict[str, Any]:
+def _step_json(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {"step": row["step"], "attempt": row["attempt"], "outcome": row["outcome"],
             "input": row["input"], "output": row["output"], "error": row["error"],
             "started_at": row["started_at"].isoformat(), "duration_ms": row["duration_ms"]}

@@ -102,11 +102,11 @@ def _dated(ctx: Context, workflow: Workflow, since: dt.datetime,
         days = min((high.date() - first).days + 1, MAX_YEARLY_DAYS)
         for n in range(max(days, 0)):
             day = first + n * DAY
-            rows = ctx.conn.execute(sa.select(table.c.id).where(
+            born_today = ctx.conn.execute(sa.select(table.c.id).where(
                 *where, sa.extract("month", column) == day.month,
                 sa.extract("day", column) == day.day).limit(MAX_RECORDS_PER_FIRE)).scalars()
             at = dt.datetime.combine(day, dt.time(), dt.UTC) + offset
-            for record_id in rows:
+            for record_id in born_today:
                 yield record_id, f"date:{record_id}:{day.isoformat()}", at
         return
     if is_date:

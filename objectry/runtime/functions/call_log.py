@@ -22,6 +22,7 @@ def row_for(ctx: Context, definition: FunctionDef, purpose: str, started_at: dt.
             apply_error: str | None = None) -> dict[str, Any]:
     """One log row; ``apply_error`` says why a successful call's changes were refused."""
     error = result.error or {}
+    text: str | None
     if apply_error is not None:
         outcome, text = "apply_failed", apply_error
     else:

@@ -63,7 +63,7 @@ class Predicate:
         self._now = now
         self._related = related
 
-    def __call__(self, record: Mapping[str, Any], old: Mapping[str, Any] | None = None, *,
+    def __call__(self, record: Mapping[Any, Any], old: Mapping[Any, Any] | None = None, *,
                  now: dt.datetime | None = None, related: RelatedRows | None = None) -> bool:
         env = Env(old, self._now if now is None else now,
                   self._related if related is None else related)

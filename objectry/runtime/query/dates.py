@@ -40,6 +40,8 @@ def window(op: str, days: int | None, ftype: FieldType, now: dt.datetime) -> Win
     """The window of a relative-date leaf on a field of a ``temporal`` type."""
     today = _today(now)
     n = days or 0
+    first: dt.date | None
+    last: dt.date | None
     if op == "today":
         first, last = today, today
     elif op == "last_n_days":

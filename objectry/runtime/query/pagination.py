@@ -66,7 +66,7 @@ def order_by(keys: Sequence[SortKey], table: sa.Table) -> list[sa.ColumnElement[
     PostgreSQL from walking an index backwards: ``id DESC NULLS LAST`` sorts every
     matching row (87 ms over 30,000 matches) where ``id DESC`` reads 51 (0.4 ms).
     """
-    terms = []
+    terms: list[sa.ColumnElement[Any]] = []
     for key in keys:
         column = table.c[key.field]
         term = column.desc() if key.descending else column.asc()
@@ -132,6 +132,8 @@ def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any], fields: FieldL
     encoded = []
     for key, value in zip(keys, values, strict=True):
         definition = fields(key.field)
+        if definition is None:  # keys are parsed against the same fields
+            raise KeyError(key.field)
         encoded.append(None if value is None
                        else REGISTRY[definition["type"]].to_json(definition, value))
     spec = [("-" if k.descending else "") + k.field for k in keys]
@@ -149,6 +151,8 @@ def decode_cursor(cursor: str, keys: Sequence[SortKey], fields: FieldLookup) -> 
         values = []
         for key, value in zip(keys, encoded, strict=True):
             definition = fields(key.field)
+            if definition is None:
+                raise ValueError("unknown field")
             values.append(None if value is None else REGISTRY[definition["type"]].deserialize(
                 {k: v for k, v in definition.items() if k not in ("min", "max", "max_length")},
                 value))  # strict: lenient parsing may normalize the value (white space)

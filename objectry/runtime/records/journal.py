@@ -30,7 +30,7 @@ def insert(ctx: Context, model: ObjectModel, row: Mapping[str, Any],
     _append(ctx, model, row["id"], 1, "created", changes)
 
 
-def bump(ctx: Context, model: ObjectModel, row: Mapping[str, Any], values: Mapping[str, Any],
+def bump(ctx: Context, model: ObjectModel, row: Mapping[Any, Any], values: Mapping[str, Any],
          action: str, changes: list[Change]) -> dict[str, Any]:
     """Write ``values`` as the next version of ``row``, if nobody wrote it since it was read.
 

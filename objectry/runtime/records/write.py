@@ -126,7 +126,8 @@ def _deserialize_one(field: Any, raw: Any) -> Any:
         raise Invalid([ErrorItem(pointer(field.name), exc.code, exc.params)]) from exc
 
 
-def _marshmallow_errors(messages: Mapping[str, Any]) -> list[ErrorItem]:
+def _marshmallow_errors(messages: Any) -> list[ErrorItem]:
+    """Every culprit of a schema load (``messages``: field name -> its problems)."""
     errors = []
     for name, problems in messages.items():
         for problem in problems if isinstance(problems, list) else [problems]:

@@ -180,16 +180,16 @@ def apply_documents(ctx: Context, documents: Sequence[Mapping[str, Any]], *,
                 "plans": plans}
     new_version = version + 1
     changes = []
-    for document, current, plan in planned:
-        if plan is not None:
-            _apply_object(ctx, plan, current.document if current else None, document,
+    for document, current, object_plan in planned:
+        if object_plan is not None:
+            _apply_object(ctx, object_plan, current.document if current else None, document,
                           new_version)
         kept_origin = current.origin if current else (origin or store.TENANT_ORIGIN)
         changes.append(store.DocumentChange(
             kind=document["kind"], api_name=document["api_name"],
             before=current.document if current else None, after=document,
             origin=kept_origin, baseline=current.baseline if current else None,
-            steps=plan.to_json()["steps"] if plan else []))
+            steps=object_plan.to_json()["steps"] if object_plan else []))
     applied = store.commit_version(
         ctx.conn, ctx.tenant.id, actor=ctx.actor.email,
         summary=summary or _summary(changes), changes=changes, now=ctx.now())
@@ -266,6 +266,8 @@ def _apply_object(ctx: Context, plan: ObjectPlan, old: Mapping[str, Any] | None,
     rewritten = {f for f, c in plan.conversions.items() if c.rewrite_column}
     for step in plan.steps:
         field = step.field
+        if field is None:
+            continue  # an object-level step (update_definition) changes only the document
         if field in rewritten and step.action in ("create_index", "drop_index"):
             continue  # the rewrite rebuilt this field's indexes
         match step.action:
@@ -379,6 +381,8 @@ def purge_field(ctx: Context, object_name: str, field: str) -> dict[str, Any]:
         sequences.c.tenant_id == ctx.tenant.id, sequences.c.object == object_name,
         sequences.c.field == field))
     current = store.document(ctx.conn, ctx.tenant.id, "object", object_name)
+    if current is None:  # get_model found it above, in this transaction
+        raise NotFound(detail_code="unknown_object", object=object_name)
     step = Step("purge_field", field, {"rows_with_values_dropped": rows})
     version = store.commit_version(
         ctx.conn, ctx.tenant.id, actor=ctx.actor.email,

@@ -114,8 +114,9 @@ def _activity_points(ctx: Context, source: ActivitySource,
     table = model.table
     via, kind, at = table.c[source.via], table.c[source.type_field], table.c[source.at_field]
     now = ctx.now()
-    conditions = [via.in_(ids), table.c.deleted_at.is_(None), kind.in_(list(source.points)),
-                  at.is_not(None)]
+    conditions: list[sa.ColumnElement[bool]] = [
+        via.in_(ids), table.c.deleted_at.is_(None), kind.in_(list(source.points)),
+        at.is_not(None)]
     if source.window_days is not None:
         since: dt.datetime | dt.date = now - dt.timedelta(days=source.window_days)
         until: dt.datetime | dt.date = now

@@ -131,7 +131,8 @@ def _fields_of(ctx: Context) -> Any:
 
 def _dimension(ctx: Context, index: int, document: Mapping[str, Any],
                target: ObjectModel) -> Dimension:
-    common = {"index": index, "weight": int(document["weight"]), "label": document.get("label")}
+    common: dict[str, Any] = {"index": index, "weight": int(document["weight"]),
+                              "label": document.get("label")}
     if "criteria" in document:
         at = f"/dimensions/{index}/criteria"
         criteria = tuple(

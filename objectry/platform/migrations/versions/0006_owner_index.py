@@ -45,7 +45,8 @@ def _tenant_tables(conn: sa.Connection) -> list[tuple[TenantStorage, str, str]]:
 
 
 def _indexes(conn: sa.Connection, storage: TenantStorage, table: str) -> set[str]:
-    return {ix["name"] for ix in sa.inspect(conn).get_indexes(table, schema=storage.schema)}
+    return {ix["name"] for ix in sa.inspect(conn).get_indexes(table, schema=storage.schema)
+            if ix["name"] is not None}
 
 
 def upgrade() -> None:
