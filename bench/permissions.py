@@ -182,6 +182,7 @@ def main() -> None:
     def context(actor: Actor, decisions: DecisionCache | None = None) -> Iterator[Context]:
         with services.connection(read_only=True) as conn:
             yield Context(tenant=tenant, actor=actor, conn=conn, models=services.models,
+                          keys=services.keys,
                           decisions=services.decisions if decisions is None else decisions,
                           clock=services.clock)
 
@@ -308,7 +309,8 @@ def add_grants(services: Services, tenant: Tenant, user_ids: list[uuid.UUID],
     """20,000 grants on random leads, 50 of them to the measured rep."""
     with services.engine.begin() as conn:
         table = get_model(Context(tenant=tenant, actor=Actor.system(), conn=conn,
-                                  models=services.models), "lead").table
+                                  models=services.models, keys=services.keys),
+                      "lead").table
         ids = [r.id for r in conn.execute(sa.select(table.c.id).limit(min(count, 200_000)))]
         now = services.clock()
         rows = []

@@ -98,7 +98,8 @@ def main() -> None:
         functions = RecordValidation(services.functions, services.engine)
         with services.connection(read_only=read_only) as conn:
             yield Context(tenant=tenant, actor=Actor.system(), conn=conn,
-                          models=services.models, decisions=services.decisions,
+                          models=services.models, keys=services.keys,
+                          decisions=services.decisions,
                           clock=services.clock, record_hooks=functions)
         functions.flush()
     print(f"database {engine.url.render_as_string(hide_password=True)}, N={args.n}")

@@ -119,6 +119,7 @@ class PlatformUnit:
             assert self.services.functions is not None
             found = Context(tenant=tenancy.tenant_by_id(self.conn, tenant_id),
                             actor=Actor.system(), conn=self.conn, models=self.services.models,
+                            keys=self.services.keys,
                             decisions=self.services.decisions, locale=DEFAULT_LANGUAGE,
                             clock=self.clock,
                             record_hooks=RecordValidation(self.services.functions,

@@ -55,6 +55,10 @@ class Settings:
     #: Records per call of a scoring function, and per batch of a scoring model's run.
     function_batch_size: int = 500
     function_max_http_timeout_ms: int = 10_000
+    #: Signs list cursors and encrypts tenant secrets (OBJECTRY_SECRET_KEY). Unset: a
+    #: random key kept in ``$OBJECTRY_DATA_DIR/secret.key``; set it (the same on every
+    #: host) when several hosts serve one database.
+    secret_key: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

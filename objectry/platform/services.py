@@ -20,9 +20,11 @@ from objectry.permissions.access import DecisionCache
 from objectry.platform import tenancy
 from objectry.platform.config import Settings
 from objectry.platform.db import READ_ONLY, make_engine, require_current_schema, upgrade
+from objectry.platform.keys import installation_keys
 from objectry.runtime.functions import FunctionConfig, FunctionRuntime, RecordValidation
 from objectry.runtime.kernel.caches import ModelCache
 from objectry.runtime.kernel.context import Actor, Context, Tenant, utc_now
+from objectry.runtime.kernel.keys import Keys
 from objectry.sandbox import PoolConfig
 
 
@@ -30,6 +32,7 @@ from objectry.sandbox import PoolConfig
 class Services:
     settings: Settings
     engine: sa.Engine
+    keys: Keys
     models: ModelCache = field(default_factory=ModelCache)
     decisions: DecisionCache = field(default_factory=DecisionCache)
     clock: Callable[[], dt.datetime] = utc_now
@@ -52,7 +55,7 @@ class Services:
         engine = make_engine(settings.database_url)
         if migrate:
             upgrade(engine)
-        return cls(settings=settings, engine=engine)
+        return cls(settings=settings, engine=engine, keys=installation_keys(settings))
 
     @classmethod
     def start_current(cls, settings: Settings) -> Services:
@@ -123,7 +126,7 @@ class Services:
     def _context(self, conn: sa.Connection, tenant: Tenant, actor: Actor, locale: str,
                  progress: Callable[[str, int, int], None] | None = None,
                  record_hooks: RecordValidation | None = None) -> Context:
-        return Context(tenant=tenant, actor=actor, conn=conn, models=self.models,
+        return Context(tenant=tenant, actor=actor, conn=conn, models=self.models, keys=self.keys,
                        decisions=self.decisions, locale=locale, clock=self.clock, progress=progress,
                        record_hooks=record_hooks)
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 
 from objectry.permissions.access import DecisionCache
 from objectry.runtime.kernel.caches import ModelCache
+from objectry.runtime.kernel.keys import Keys
 from objectry.runtime.kernel.storage import TenantStorage
 
 
@@ -66,6 +67,7 @@ class Context:
     actor: Actor
     conn: sa.Connection
     models: ModelCache
+    keys: Keys
     decisions: DecisionCache = field(default_factory=DecisionCache)
     locale: str = "en"
     clock: Callable[[], dt.datetime] = field(default=utc_now)
