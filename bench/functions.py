@@ -12,14 +12,22 @@
 2. A scoring function over ``--records`` records with ``functions.score``: one sandbox
    call per batch of ``--batch`` records, against plain exec over the same batches.
 3. The compile count: once per function version however many calls.
+4. Cross-tenant fairness on the shared pool (the platform's pool settings): tenant
+   "slow" keeps ``--slow-threads`` calls going that each wait ``--slow-ms`` in a host
+   call (a function waiting on HTTP), saturating its share, while tenant "quick"'s
+   trivial calls (10 ms apart) are timed; prints their median and p95 against the same calls on the
+   idle pool, and the same run on a pool without a tenant share (every tenant may use
+   every worker: the behaviour before the share existed) for comparison.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import statistics
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -30,7 +38,7 @@ from objectry.platform.config import Settings
 from objectry.platform.services import Services
 from objectry.runtime import functions
 from objectry.runtime.schema import metadata_service
-from objectry.sandbox import FunctionKey
+from objectry.sandbox import FunctionCache, FunctionKey, Limits, PoolConfig, SandboxPool
 
 TRIVIAL = "def main(record, params):\n    return params['x'] + 1\n"
 
@@ -86,12 +94,95 @@ def median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
+def p95_ms(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20)[-1] * 1000
+
+
+class SlowHost:
+    """Every host call waits, as a function blocked on a slow HTTP answer does."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def call(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        time.sleep(self.seconds)
+        return "2025-01-01T00:00:00Z"
+
+
+def timed_quick_calls(pool: SandboxPool, calls: int, pause_s: float = 0.0,
+                      budget_s: float = 15.0) -> tuple[list[float], int]:
+    """Tenant "quick"'s trivial calls, ``pause_s`` apart as a user's clicks are (for at
+    most ``budget_s`` seconds): their durations, and how many failed."""
+    function = FunctionCache().get(FunctionKey("quick", "trivial", 1), TRIVIAL)
+    samples: list[float] = []
+    errors = 0
+    until = time.perf_counter() + budget_s
+    for i in range(calls):
+        if time.perf_counter() > until and len(samples) >= 5:
+            break
+        time.sleep(pause_s)
+        start = time.perf_counter()
+        answer = pool.run(function, NoHost(), params={"x": i}, tenant="quick")
+        samples.append(time.perf_counter() - start)
+        errors += not answer.ok
+    return samples, errors
+
+
+def fairness(config: PoolConfig, calls: int, slow_threads: int, slow_ms: int) -> None:
+    """Section 4: quick calls on an idle pool, then beside a slow tenant, per pool."""
+    unfair = dataclasses.replace(config, tenant_concurrency=config.size)
+    for label, pool_config in (("with tenant share", config), ("without share", unfair)):
+        with SandboxPool(pool_config) as pool:
+            fair_run(label, pool, calls, slow_threads, slow_ms)
+
+
+def saturate(pool: SandboxPool, slow_ms: int, stop: threading.Event,
+             outcomes: list[bool]) -> None:
+    """Tenant "slow": one call after another, each waiting ``slow_ms`` in a host call."""
+    slow = FunctionCache().get(FunctionKey("slow", "wait", 1),
+                               "def main(record, params):\n    return now()\n")
+    while not stop.is_set():
+        answer = pool.run(slow, SlowHost(slow_ms / 1000), tenant="slow",
+                          limits=Limits(wall_ms=60_000))
+        outcomes.append(answer.ok)
+
+
+def fair_run(label: str, pool: SandboxPool, calls: int, slow_threads: int,
+             slow_ms: int) -> None:
+    pool.warm()
+    timed_quick_calls(pool, 20)  # load the code into the workers
+    idle, _ = timed_quick_calls(pool, calls, pause_s=0.01)
+    stop = threading.Event()
+    outcomes: list[bool] = []
+    threads = [threading.Thread(target=saturate, args=(pool, slow_ms, stop, outcomes))
+               for _ in range(slow_threads)]
+    for thread in threads:
+        thread.start()
+    time.sleep(slow_ms / 1000 / 2)  # let the slow calls take their workers
+    busy, errors = timed_quick_calls(pool, calls, pause_s=0.01)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    config = pool.config
+    print(f"fairness {label} (pool size {config.size}, tenant share "
+          f"{config.tenant_concurrency}, queue wait {config.queue_wait_ms} ms; "
+          f"{slow_threads} slow callers of {slow_ms} ms): {len(busy)} quick calls, median "
+          f"{median_ms(busy):.3f} ms (p95 {p95_ms(busy):.3f} ms, {errors} pool_busy) "
+          f"vs idle {median_ms(idle):.3f} ms (p95 {p95_ms(idle):.3f} ms), ratio "
+          f"{median_ms(busy) / median_ms(idle):.1f}x median, "
+          f"{p95_ms(busy) / p95_ms(idle):.1f}x p95; slow calls "
+          f"{sum(outcomes)} ok, {outcomes.count(False)} pool_busy")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=Settings.function_batch_size)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--fair-calls", type=int, default=200)
+    parser.add_argument("--slow-threads", type=int, default=4)
+    parser.add_argument("--slow-ms", type=int, default=300)
     options = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
     url = options.database_url or f"sqlite:///{workdir / 'bench.db'}"
@@ -153,6 +244,8 @@ def main() -> None:
               f"{local_total * 1000:.1f} ms, ratio {total / local_total:.1f}x")
         print(f"compiles: {runtime.compiled.compiles} for 2 functions over "
               f"{options.calls + 50 + calls} calls; pool {runtime.pool.stats}")
+        fairness(runtime.config.pool, options.fair_calls, options.slow_threads,
+                 options.slow_ms)
     finally:
         services.close()
 

@@ -51,6 +51,8 @@ api_tokens = sa.Table(
     sa.Column("label", sa.Text, nullable=False, server_default=""),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("revoked_at", UTCDateTime),
+    sa.Column("expires_at", UTCDateTime),
+    sa.Column("last_used_at", UTCDateTime),  # written at most once a minute per token
 )
 
 meta_versions = sa.Table(

@@ -10,6 +10,11 @@ LEVELS: Final = ("none", "read", "edit")
 #: Object-level actions a role grants.
 ACTIONS: Final = ("read", "create", "edit", "delete", "restore", "export", "import",
                   "share", "view_sensitive", "manage_metadata")
+#: Tenant-level actions a role grants (beside its per-object grants): ``customize``
+#: reads every kind of metadata (functions, workflows, roles, history...) and manages
+#: the tenant's secrets.
+CUSTOMIZE: Final = "customize"
+TENANT_ACTIONS: Final = (CUSTOMIZE,)
 #: How a field group's level is decided when a role and a distribution grant disagree.
 STRATEGIES: Final = ("distribution_wins", "administrative_wins", "most_restrictive",
                      "most_permissive")

@@ -24,6 +24,8 @@ from objectry.platform.api import discovery, grants, meta, people, records
 from objectry.platform.api import functions as function_api
 from objectry.platform.api import messages as message_api
 from objectry.platform.api import scoring as scoring_api
+from objectry.platform.api import secrets as secret_api
+from objectry.platform.api import tokens as token_api
 from objectry.platform.api.common import SERVICES_KEY, json_response
 from objectry.platform.config import Settings
 from objectry.platform.db import require_current_schema
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(automation_api.blueprint)
     app.register_blueprint(message_api.blueprint)
     app.register_blueprint(scoring_api.blueprint)
+    app.register_blueprint(token_api.blueprint)
+    app.register_blueprint(secret_api.blueprint)
 
     @app.before_request
     def choose_language() -> None:

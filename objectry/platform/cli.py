@@ -7,12 +7,17 @@ create`` prints the token alone. Problems print their messages and exit non-zero
 from __future__ import annotations
 
 import json
+import os
+import socket
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.table import Table
 
+from objectry.metadata import store
 from objectry.metadata.files import load_documents
+from objectry.metadata.i18n import message
 from objectry.metadata.problems import Problem
 from objectry.platform import tenancy
 from objectry.platform.automation import EmbeddedLoop
@@ -58,34 +63,64 @@ main.add_command(automation)
               help="Run the automation engine in this process (off when Celery workers run it).")
 @reports_problems
 def serve(host: str, port: int, threads: int, demo: bool, automation: bool) -> None:
-    """Serve the platform (creates or upgrades the database first) and print a ready token."""
+    """Serve the platform (creates or upgrades the database first); the first start
+    seeds the demo tenant and prints a ready token."""
     import waitress
 
     from objectry.platform.app import create_app
 
+    sockets = listen_sockets(host, port)  # a busy port stops here, before anything else
     services = start_services(migrate=True)
+    out = console()
+    out.print(f"Objectry on [bold]http://{host}:{port}[/bold]  "
+              f"(database: {services.engine.url.render_as_string(hide_password=True)})")
     if demo:
         token = ensure_demo(services)
-        out = console()
-        out.print(f"Objectry on [bold]http://{host}:{port}[/bold]  "
-                      f"(database: {services.engine.url.render_as_string(hide_password=True)})")
-        out.print(f"Demo tenant [bold]{DEMO_TENANT}[/bold], user {DEMO_ADMIN}, token:")
-        out.print(token, soft_wrap=True)
-        out.print(f"Try: curl -H 'Authorization: Bearer {token}' "
+        if token is not None:
+            out.print(f"Demo tenant [bold]{DEMO_TENANT}[/bold], user {DEMO_ADMIN}, token:")
+            out.print(token, soft_wrap=True)
+            out.print(f"Try: curl -H 'Authorization: Bearer {token}' "
                       f"http://{host}:{port}/api/v1/records/lead", soft_wrap=True)
+        else:
+            out.print(f"Demo tenant [bold]{DEMO_TENANT}[/bold], user {DEMO_ADMIN}. "
+                      f"A token: objectry token create --tenant {DEMO_TENANT} "
+                      f"--user {DEMO_ADMIN}", soft_wrap=True)
     app = create_app(services=services)
     loop = EmbeddedLoop(services) if automation else None
     if loop is not None:
         loop.start()
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="objectry")
+        waitress.serve(app, sockets=sockets, threads=threads, ident="objectry")
     finally:
         if loop is not None:
             loop.stop()
 
 
-def ensure_demo(services: Services) -> str:
-    """The demo tenant with its admin and sample objects; returns a fresh token."""
+def listen_sockets(host: str, port: int) -> list[socket.socket]:
+    """Bound sockets for every address of ``host`` (as waitress would bind them); a busy
+    port or an unknown host is one line of error (exit status 1), not a traceback."""
+    bound: list[socket.socket] = []
+    try:
+        for family, kind, proto, _, address in socket.getaddrinfo(
+                host, port, socket.AF_UNSPEC, socket.SOCK_STREAM, 0, socket.AI_PASSIVE):
+            sock = socket.socket(family, kind, proto)
+            bound.append(sock)
+            if os.name != "nt":  # elsewhere it would let two servers share the port
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind(address)
+    except OSError as exc:
+        for sock in bound:
+            sock.close()
+        raise click.ClickException(message("port_in_use", "en", {
+            "host": host, "port": port, "reason": exc.strerror or str(exc)})) from None
+    return bound
+
+
+def ensure_demo(services: Services) -> str | None:
+    """Seed the demo tenant once: its admin, the sample objects and a token, which is
+    returned. Later starts change nothing (what an admin changed stays) and return None."""
     with services.connection() as conn:
         now = services.clock()
         try:
@@ -93,6 +128,9 @@ def ensure_demo(services: Services) -> str:
         except Problem:
             tenant = tenancy.create_tenant(conn, DEMO_TENANT, "Demo", now=now)
             tenancy.create_user(conn, tenant, DEMO_ADMIN, name="Demo admin", now=now)
+        # objects are never deleted, so a tenant with some has been seeded before
+        if store.documents(conn, tenant.id, "object"):
+            return None
     with services.for_tenant(DEMO_TENANT) as ctx:
         metadata_service.apply_documents(ctx, load_documents(DEMO_DIR),
                                          summary="demo objects")
@@ -161,6 +199,50 @@ def user_create(email: str, slug: str, name: str, roles: tuple[str, ...],
     console().print(f"user {created['email']} created in {slug}{admin}")
 
 
+@user.command("list")
+@click.option("--tenant", "slug", required=True, envvar="OBJECTRY_TENANT")
+@reports_problems
+def user_list(slug: str) -> None:
+    """The tenant's users: admin and active flags, roles, department."""
+    services = start_services()
+    with services.connection(read_only=True) as conn:
+        people = tenancy.list_users(conn, tenancy.find_tenant(conn, slug))
+    table = Table()
+    for column in ("email", "name", "admin", "active", "roles", "department"):
+        table.add_column(column)
+    for person in people:
+        table.add_row(person["email"], person["name"], "yes" if person["is_admin"] else "",
+                      "yes" if person["active"] else "no", ", ".join(person["roles"]),
+                      person["department"] or "")
+    console().print(table)
+
+
+@user.command("set")
+@click.argument("email")
+@click.option("--tenant", "slug", required=True, envvar="OBJECTRY_TENANT")
+@click.option("--admin/--no-admin", "is_admin", default=None,
+              help="Make the user a tenant administrator, or not.")
+@click.option("--active/--inactive", "active", default=None,
+              help="Let the user sign in, or not (deactivating revokes their tokens).")
+@reports_problems
+def user_set(email: str, slug: str, is_admin: bool | None, active: bool | None) -> None:
+    """Change a user's admin or active flag (the way back when no admin is left to do it).
+
+    The tenant's last active administrator cannot be demoted or deactivated."""
+    changes = {key: value for key, value in (("is_admin", is_admin), ("active", active))
+               if value is not None}
+    if not changes:
+        raise click.UsageError("give --admin/--no-admin or --active/--inactive")
+    services = start_services()
+    with services.connection() as conn:
+        found = tenancy.find_tenant(conn, slug)
+        changed = tenancy.update_user(conn, found, email, changes, actor="system",
+                                      now=services.clock())
+    flags = ", ".join(f"{name}={'yes' if changed[key] else 'no'}"
+                      for name, key in (("admin", "is_admin"), ("active", "active")))
+    console().print(f"user {changed['email']} in {slug}: {flags}")
+
+
 @main.group()
 def token() -> None:
     """API tokens."""
@@ -170,14 +252,54 @@ def token() -> None:
 @click.option("--tenant", "slug", required=True, envvar="OBJECTRY_TENANT")
 @click.option("--user", "email", required=True)
 @click.option("--label", default="")
+@click.option("--expires-in", "expires_in", default=None, metavar="DURATION",
+              help="Stop working after this long: 30d, 12h or 90m (default: never).")
 @reports_problems
-def token_create(slug: str, email: str, label: str) -> None:
+def token_create(slug: str, email: str, label: str, expires_in: str | None) -> None:
     """Print a new API token for the user (shown once; only its hash is stored)."""
+    lifetime = None if expires_in is None else tenancy.parse_expiry(expires_in)
     services = start_services()
     with services.connection() as conn:
         found = tenancy.find_tenant(conn, slug)
-        issued = tenancy.create_token(conn, found, email, label=label, now=services.clock())
+        issued = tenancy.create_token(conn, found, email, label=label, now=services.clock(),
+                                      expires_in=lifetime)
     click.echo(issued)
+
+
+@token.command("list")
+@click.option("--tenant", "slug", required=True, envvar="OBJECTRY_TENANT")
+@click.option("--user", "email", default=None, help="Only this user's tokens.")
+@reports_problems
+def token_list(slug: str, email: str | None) -> None:
+    """The tenant's tokens, newest first (ids and times; the secrets are never shown)."""
+    services = start_services()
+    with services.for_tenant(slug, read_only=True) as ctx:
+        items = tenancy.list_tokens(ctx.conn, ctx.tenant, ctx.actor, now=ctx.now(),
+                                    email=email)
+    table = Table()
+    for column in ("id", "user", "label", "status", "created", "expires", "last used"):
+        table.add_column(column)
+
+    def when(value: Any) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value is not None else ""
+
+    for item in items:
+        table.add_row(str(item["id"]), item["user"], item["label"], item["status"],
+                      when(item["created_at"]), when(item["expires_at"]),
+                      when(item["last_used_at"]))
+    console().print(table)
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@click.option("--tenant", "slug", required=True, envvar="OBJECTRY_TENANT")
+@reports_problems
+def token_revoke(token_id: str, slug: str) -> None:
+    """Revoke a token by its id (from ``token list``); requests with it then get 401."""
+    services = start_services()
+    with services.for_tenant(slug) as ctx:
+        tenancy.revoke_token(ctx.conn, ctx.tenant, ctx.actor, token_id, now=ctx.now())
+    console().print(f"token {token_id} revoked")
 
 
 # -- metadata ---------------------------------------------------------------------------

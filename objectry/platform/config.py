@@ -26,8 +26,9 @@ class Settings:
     database_url: str
     data_dir: Path
     max_body_bytes: int = 2 * 1024 * 1024
-    #: Let workflow webhooks reach private, loopback and link-local addresses
-    #: (OBJECTRY_WEBHOOK_ALLOW_PRIVATE=1; for on-premise installs and tests).
+    #: Let workflow webhooks and functions' HTTP reach private and loopback addresses
+    #: (OBJECTRY_WEBHOOK_ALLOW_PRIVATE=1; for on-premise installs and tests). Link-local,
+    #: CGNAT/metadata and other special ranges stay refused (runtime/kernel/network.py).
     webhook_allow_private: bool = False
     #: The Celery broker of the distributed automation workers (OBJECTRY_BROKER_URL).
     broker_url: str = "redis://127.0.0.1:6379/0"
@@ -52,6 +53,11 @@ class Settings:
     function_pool_size: int = 2
     function_memory_mb: int = 256
     function_recycle_after: int = 500
+    #: Function calls one tenant may run at once on the shared pool (keep it below the
+    #: pool size, so one tenant's slow calls cannot hold every worker).
+    function_tenant_concurrency: int = 1
+    #: Milliseconds a call waits for a worker before it fails with function_pool_busy.
+    function_queue_wait_ms: int = 5000
     #: Records per call of a scoring function, and per batch of a scoring model's run.
     function_batch_size: int = 500
     function_max_http_timeout_ms: int = 10_000

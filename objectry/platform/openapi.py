@@ -18,6 +18,7 @@ from objectry.metadata import store
 from objectry.metadata.i18n import pick
 from objectry.platform.openapi_platform import add_platform, list_parameters, query
 from objectry.runtime.access.guard import Guard
+from objectry.runtime.access.metadata_access import may_read_metadata
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import ObjectModel, get_model
 
@@ -91,6 +92,8 @@ def build_spec(ctx: Context) -> dict[str, Any]:
     problem = {"content": {"application/problem+json": {
         "schema": {"$ref": "#/components/schemas/Problem"}}}}
     for name in sorted(store.documents(ctx.conn, ctx.tenant.id, "object")):
+        if not may_read_metadata(ctx, "object", name):
+            continue  # an object the caller cannot read is not in their API
         model = get_model(ctx, name)
         spec.components.schema(name, record_schema(model, ctx.locale, Guard(ctx, model)))
         ref = {"$ref": f"#/components/schemas/{name}"}
@@ -128,7 +131,10 @@ def build_spec(ctx: Context) -> dict[str, Any]:
                                     **errors}},
             "delete": {"summary": f"Delete {name} to the recycle bin",
                        "parameters": [record_id],
-                       "responses": {"204": {"description": "deleted"}, **errors}},
+                       "responses": {"204": {"description": "deleted"},
+                                     "409": {"description": "live records restrict the "
+                                             "delete, or its cascade reaches records you "
+                                             "may not delete", **problem}, **errors}},
         })
     add_action_paths(spec, ctx, problem)
     add_platform(spec)
@@ -143,7 +149,8 @@ def add_action_paths(spec: APISpec, ctx: Context, problem: dict[str, Any]) -> No
     for name, stored in sorted(store.documents(ctx.conn, ctx.tenant.id, "function").items()):
         function = stored.document
         if function.get("purpose") not in ("action", "button") or \
-                function.get("object") not in objects:
+                function.get("object") not in objects or \
+                not may_read_metadata(ctx, "object", function["object"]):
             continue
         body = {"content": {"application/json": {"schema": {
             "type": "object", "properties": {"params": {"type": "object"}}}}}}

@@ -48,6 +48,7 @@ PATH_PARAMETERS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType(
     "email": ("the user's email address", {"type": "string", "format": "email"}),
     "workflow": ("api_name of the workflow", {"type": "string"}),
     "run": ("id of the workflow run", {"type": "string", "format": "uuid"}),
+    "token": ("id of the API token (not its secret)", {"type": "integer"}),
 })
 
 #: The problem answers every call with a token can give.
@@ -290,6 +291,15 @@ def people_schemas() -> dict[str, Any]:
                      "department": {"type": ["string", "null"]},
                      "is_admin": {"type": "boolean"}, "active": {"type": "boolean"}},
                     ["id", "email", "roles", "is_admin", "active"]),
+        "Token": obj({"id": {"type": "integer", "description": "not the secret"},
+                      "label": {"type": "string"},
+                      "user": {"type": "string", "format": "email"},
+                      "status": {"enum": ["active", "expired", "revoked"]},
+                      "created_at": _instant(), "expires_at": _instant(),
+                      "last_used_at": {**_instant(), "description": "updated at most once a "
+                                                                    "minute"},
+                      "revoked_at": _instant()},
+                     ["id", "label", "user", "status", "created_at"]),
         "FieldGroupLevels": levels,
         "Grant": obj({"id": {"type": "string", "format": "uuid"},
                       "grantee": {"type": "string",
@@ -307,7 +317,11 @@ def people_schemas() -> dict[str, Any]:
             "field_groups": {"type": "object",
                              "description": "group -> administrative and distribution "
                                             "verdicts, strategy, decision"},
-            "fields": {"type": "object"}}),
+            "fields": {"type": "object"},
+            "distribute": {"type": "object",
+                           "description": "whether the user may distribute the record, "
+                                          "up to which level per group, and which limit "
+                                          "applied (admin, holding, share_not_allowed)"}}),
     }
 
 
@@ -351,7 +365,7 @@ def message_schemas() -> dict[str, Any]:
         "Message": obj({
             "id": {"type": "string", "format": "uuid"}, "object": {"type": ["string", "null"]},
             "record": {"type": ["string", "null"], "format": "uuid"},
-            "channel": {"type": "string"}, "to": {"type": "string"},
+            "channel": {"type": "string"}, "to": {"type": ["string", "null"]},
             "template": {"type": ["string", "null"]}, "subject": {"type": ["string", "null"]},
             "body": {"type": ["string", "null"]}, "locale": {"type": ["string", "null"]},
             "marketing": {"type": "boolean"}, "status": {"enum": list(MESSAGE_STATUSES)},
@@ -359,7 +373,10 @@ def message_schemas() -> dict[str, Any]:
             "workflow": {"type": ["string", "null"]},
             "run": {"type": ["string", "null"], "format": "uuid"},
             "step": {"type": ["string", "null"]}, "created_at": _instant(),
-            "sent_at": _instant(), "updated_at": _instant()}),
+            "sent_at": _instant(), "updated_at": _instant(),
+            "withheld": {"type": "array", "items": {"enum": ["subject", "body", "to"]},
+                         "description": "parts left null: they rendered a field the "
+                                        "reader may not read (or read only masked)"}}),
         "MessageSettings": obj({
             "marketing_daily_cap": {"type": "integer", "minimum": 0, "maximum": 100},
             "default_locale": {"enum": list(LANGUAGES)},
@@ -419,6 +436,43 @@ def platform_schemas() -> dict[str, Any]:
 
 # -- paths, area by area ---------------------------------------------------------------
 
+READ_METADATA = ("Needs the customize right (a role's tenant-level action) or a tenant "
+                 "administrator.")
+READ_WORK_METADATA = ("Without the customize right: only documents of objects the caller's "
+                      "roles let them read, without the fields they may not read (and "
+                      "objects without their rules).")
+
+
+def secret_paths() -> Paths:
+    """The tenant's secret store: write-only values, listed by name and times."""
+    summary = obj({"name": {"type": "string"}, "created_at": _instant(),
+                   "created_by": {"type": "string"}, "updated_at": _instant(),
+                   "updated_by": {"type": "string"}},
+                  ["name", "created_at", "updated_at"],
+                  description="never the value: values are write-only")
+    body = obj({"value": {"type": "string", "minLength": 1, "maxLength": 8192}}, ["value"],
+               closed=True)
+    forbidden = {"403": "customize_required: needs the customize right or an administrator"}
+    return {
+        f"{API}/secrets": {"get": operation(
+            "List the tenant's secrets", "secrets", {"200": answer(
+                "names and times, never values", items_of(summary))},
+            description="Use a secret as {{secret.name}} in a webhook step's URL or "
+                        "headers, or in a function's http.get/post URL or headers.",
+            fails=forbidden)},
+        f"{API}/secrets/{{name}}": {
+            "put": operation("Create or replace a secret", "secrets",
+                             {"200": answer("stored encrypted; the answer has no value",
+                                            summary)},
+                             body=body, fails={**forbidden,
+                                               "422": "bad name or value"}),
+            "delete": operation("Delete a secret", "secrets",
+                                {"204": answer("deleted")},
+                                fails={**forbidden, "404": "unknown secret"}),
+        },
+    }
+
+
 def meta_kind_paths(segment: str, kind: str) -> Paths:
     """List, read, replace and delete the documents of one kind."""
     document = ref(f"{camel(kind)}Document")
@@ -437,15 +491,20 @@ def meta_kind_paths(segment: str, kind: str) -> Paths:
         put_description += " Compile errors are 422 with line and column."
     delete_description = ("Objects are never deleted this way (409); a role still held or a "
                           "department still used is refused (409) with the list.")
+    readers = (READ_WORK_METADATA if kind in ("object", "layout") else READ_METADATA)
     return {
         f"{API}/meta/{segment}": {"get": operation(
             f"List {kind} documents", "metadata",
             {"200": answer("summaries with origin and version", items_of(
-                ref("DocumentSummary")))})},
+                ref("DocumentSummary")))}, description=readers,
+            fails={"403": "customize_required: the caller may not read this kind"})},
         f"{API}/meta/{segment}/{{api_name}}": {
             "get": operation(f"Read the {kind} document", "metadata",
                              {"200": answer("the document", document)},
-                             fails={"404": "unknown document"}),
+                             description=readers,
+                             fails={"404": "unknown document",
+                                    "403": "customize_required: the caller may not read "
+                                           "it"}),
             "put": operation(f"Create or replace the {kind} document", "metadata",
                              {"200": answer("applied, or the plan with dry_run",
                                             ref("ApplyResult"))},
@@ -498,15 +557,9 @@ def meta_paths() -> Paths:
 
 def people_paths() -> Paths:
     user = ref("User")
-    user_input = obj({"email": {"type": "string", "format": "email"},
-                      "name": {"type": "string"},
-                      "roles": {"type": "array", "items": {"type": "string"}},
-                      "department": {"type": ["string", "null"]}}, ["email"], closed=True)
-    user_change = obj({"name": {"type": "string", "maxLength": 200},
-                       "roles": {"type": "array", "items": {"type": "string"}},
-                       "department": {"type": ["string", "null"]},
-                       "is_admin": {"type": "boolean"}, "active": {"type": "boolean"}},
-                      closed=True)
+    # the JSON Schemas the server checks user bodies with
+    user_input, user_change = (document_schemas(name, "", "body")["body"]
+                               for name in ("user", "user_change"))
     return {
         f"{API}/users": {
             "get": operation("List the tenant's users", "people",
@@ -523,8 +576,25 @@ def people_paths() -> Paths:
             "patch": operation("Change a user's name, roles, department, admin or active "
                                "flag", "people", {"200": answer("the user", user)},
                                body=user_change, admin=True,
-                               fails={"404": "unknown user", "422": "invalid change"}),
+                               description="Deactivating a user revokes their tokens.",
+                               fails={"404": "unknown user", "422": "invalid change",
+                                      "409": "the last active administrator would lose "
+                                             "the admin or active flag"}),
         },
+        f"{API}/tokens": {"get": operation(
+            "List API tokens", "people",
+            {"200": answer("newest first; the secrets are never shown again",
+                           items_of(ref("Token")))},
+            description="The caller's own tokens; an administrator's list holds every "
+                        "token of the tenant. Issue tokens with `objectry token create "
+                        "[--expires-in 30d]`.",
+            parameters=[query("user", "only this user's tokens (by email)",
+                              {"type": "string", "format": "email"})])},
+        f"{API}/tokens/{{token}}": {"delete": operation(
+            "Revoke an API token", "people", {"204": {"description": "revoked"}},
+            description="One's own token; an administrator may revoke anyone's. "
+                        "Deactivating a user revokes all of theirs for good.",
+            fails={"404": "no such token, or another user's"})},
         f"{API}/departments": {"get": operation(
             "The department tree", "people",
             {"200": answer("every department", items_of(ref("DepartmentDocument")))})},
@@ -558,8 +628,9 @@ def access_paths() -> Paths:
             "post": operation("Distribute a record", "access",
                               {"201": answer("the grant", grant)},
                               description="The owner, admins and holders of the share right "
-                                          "may grant; a sharer cannot give more than they "
-                                          "hold.",
+                                          "may grant; nobody but an admin gives more than "
+                                          "they hold (owners included), nobody to "
+                                          "themselves.",
                               body={**grant_input, "required": ["grantee", "field_groups"]},
                               fails={"403": "not allowed to distribute, or more than held",
                                      "422": "unknown grantee, group or level; expiry in the "
@@ -716,7 +787,9 @@ def run_paths() -> Paths:
         f"{API}/records/{{object}}/{{id}}/runs": {"get": operation(
             "A record's workflow runs with every step", "automation",
             {"200": answer("runs, newest first", items_of(run))},
-            description="For whoever can read the record.",
+            description="For whoever can read the record; the values a run kept (an "
+                        "update's changes, a step's values, a recipient, a score) as on "
+                        "the record: hidden fields absent, sensitive ones masked.",
             parameters=[limit_param(), status_param(RUN_STATUSES)],
             fails={"403": "the record is not readable", "422": "invalid limit or status"})},
         f"{API}/runs/{{run}}": {"get": operation(
@@ -833,6 +906,9 @@ def scoring_paths() -> Paths:
         f"{API}/records/{{object}}/{{id}}/score": {"get": operation(
             "One record's score breakdown (not saved)", "scoring",
             {"200": answer("points per dimension, score, threshold", ref("ScoreBreakdown"))},
+            description="Shown as the caller sees the record: fields they cannot read are "
+                        "absent or masked, criteria on them withheld, activities counted "
+                        "over those they may see.",
             parameters=[query("model", "api_name of the scoring model", {"type": "string"},
                               required=True)],
             fails={"403": "the record is not readable",
@@ -868,7 +944,8 @@ def discovery_paths() -> Paths:
 def platform_paths() -> Paths:
     paths: Paths = {}
     for area in (meta_paths, function_paths, people_paths, access_paths, record_paths,
-                 automation_paths, message_paths, scoring_paths, discovery_paths):
+                 automation_paths, message_paths, scoring_paths, discovery_paths,
+                 secret_paths):
         paths.update(area())
     return paths
 

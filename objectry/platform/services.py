@@ -84,13 +84,23 @@ class Services:
         """A context for the tenant and user a bearer token names (401 otherwise)."""
         if not token:
             raise Unauthorized(detail_code="token_missing")
-        with self._functions_logged() as functions, \
-                self.connection(read_only=read_only) as conn:
-            principal = tenancy.resolve_token(conn, token)
-            if principal is None:
-                raise Unauthorized(detail_code="token_invalid")
-            yield self._context(conn, principal.tenant, principal.actor, locale,
-                                record_hooks=functions)
+        now = self.clock()
+        principal = None
+        try:
+            with self._functions_logged() as functions, \
+                    self.connection(read_only=read_only) as conn:
+                principal = tenancy.resolve_token(conn, token, now)
+                if principal is None:
+                    raise Unauthorized(detail_code="token_invalid")
+                yield self._context(conn, principal.tenant, principal.actor, locale,
+                                    record_hooks=functions)
+        finally:
+            # after the request's transaction, in one of its own: a read-only request
+            # stays read-only, and a refused one still counts as a use
+            if principal is not None and principal.token_id is not None \
+                    and principal.needs_touch(now):
+                with self.connection() as conn:
+                    tenancy.touch_token(conn, principal.token_id, now)
 
     @contextmanager
     def for_tenant(self, slug: str, *, actor: Actor | None = None,
@@ -135,6 +145,9 @@ def function_config(settings: Settings) -> FunctionConfig:
     """The function runtime's configuration from the ``OBJECTRY_FUNCTION_*`` settings."""
     return FunctionConfig(
         pool=PoolConfig(size=settings.function_pool_size, memory_mb=settings.function_memory_mb,
-                        recycle_after=settings.function_recycle_after),
+                        recycle_after=settings.function_recycle_after,
+                        tenant_concurrency=settings.function_tenant_concurrency,
+                        queue_wait_ms=settings.function_queue_wait_ms),
         batch_size=settings.function_batch_size,
-        max_http_timeout_ms=settings.function_max_http_timeout_ms)
+        max_http_timeout_ms=settings.function_max_http_timeout_ms,
+        allow_private_http=settings.webhook_allow_private)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from objectry.metadata import store
 from objectry.metadata.catalog_tables import api_tokens, tenants, users
 from objectry.metadata.problems import Conflict, ErrorItem, Invalid, NotFound
+from objectry.metadata.validation.objects import schema_errors
 from objectry.runtime.kernel.context import Actor, Tenant
 from objectry.runtime.kernel.ids import uuid7
 from objectry.runtime.kernel.storage import TenantStorage
@@ -29,12 +30,26 @@ SLUG_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,39}(?!\n)$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}(?!\n)$")
 
 
+#: How often a token's ``last_used_at`` is written: a busy token costs one write a minute.
+LAST_USED_EVERY = dt.timedelta(minutes=1)
+MAX_EXPIRY_DAYS = 3650
+EXPIRY_PATTERN = re.compile(r"^([1-9][0-9]{0,6})([dhm])(?!\n)$")
+EXPIRY_UNITS = {"d": "days", "h": "hours", "m": "minutes"}
+
+
 @dataclass(frozen=True)
 class Principal:
-    """The tenant and user a request acts for."""
+    """The tenant and user a request acts for, and the token they sent."""
 
     tenant: Tenant
     actor: Actor
+    token_id: int | None = None
+    last_used_at: dt.datetime | None = None
+
+    def needs_touch(self, now: dt.datetime) -> bool:
+        """Whether the token's last use is older than a minute (or never written)."""
+        return self.token_id is not None and (
+            self.last_used_at is None or now - self.last_used_at >= LAST_USED_EVERY)
 
 
 def hash_token(token: str) -> str:
@@ -104,28 +119,44 @@ def find_user(conn: sa.Connection, tenant: Tenant, email: str) -> Any:
 
 
 def create_token(conn: sa.Connection, tenant: Tenant, email: str, *, label: str = "",
-                 now: dt.datetime) -> str:
+                 now: dt.datetime, expires_in: dt.timedelta | None = None) -> str:
     """Issue a token for a user; only its hash is stored, so it is shown once."""
     user = find_user(conn, tenant, email)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     conn.execute(api_tokens.insert().values(
         tenant_id=tenant.id, user_id=user.id, token_hash=hash_token(token), label=label,
-        created_at=now))
+        created_at=now, expires_at=None if expires_in is None else now + expires_in))
     return token
 
 
-def resolve_token(conn: sa.Connection, token: str) -> Principal | None:
-    """The tenant and user of a live token, or None (unknown, revoked, inactive user)."""
+def parse_expiry(text: str) -> dt.timedelta:
+    """``30d``, ``12h`` or ``90m`` as a duration of at most ``MAX_EXPIRY_DAYS`` days."""
+    match = EXPIRY_PATTERN.match(text.strip())
+    if match is not None:
+        duration = dt.timedelta(**{EXPIRY_UNITS[match[2]]: int(match[1])})
+        if duration <= dt.timedelta(days=MAX_EXPIRY_DAYS):
+            return duration
+    raise Invalid([ErrorItem("/expires_in", "invalid_expiry",
+                             {"value": text[:40], "max_days": MAX_EXPIRY_DAYS})])
+
+
+def resolve_token(conn: sa.Connection, token: str,
+                  now: dt.datetime | None = None) -> Principal | None:
+    """The tenant and user of a live token, or None (unknown, revoked, expired, inactive
+    user)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
+    now = now or dt.datetime.now(dt.UTC)
     row = conn.execute(
         sa.select(tenants.c.id.label("tenant_id"), tenants.c.slug, tenants.c.meta_version,
                   users.c.id.label("user_id"), users.c.email, users.c.is_admin, users.c.roles,
-                  users.c.department)
+                  users.c.department, api_tokens.c.id.label("token_id"),
+                  api_tokens.c.last_used_at)
         .select_from(api_tokens.join(users, users.c.id == api_tokens.c.user_id)
                      .join(tenants, tenants.c.id == api_tokens.c.tenant_id))
         .where(api_tokens.c.token_hash == hash_token(token),
                api_tokens.c.revoked_at.is_(None), users.c.active.is_(True),
+               sa.or_(api_tokens.c.expires_at.is_(None), api_tokens.c.expires_at > now),
                users.c.tenant_id == api_tokens.c.tenant_id)
     ).first()
     if row is None:
@@ -134,7 +165,68 @@ def resolve_token(conn: sa.Connection, token: str) -> Principal | None:
         tenant=Tenant(id=row.tenant_id, slug=row.slug, meta_version=row.meta_version),
         actor=Actor(user_id=uuid.UUID(str(row.user_id)), email=row.email,
                     is_admin=bool(row.is_admin), roles=tuple(row.roles or ()),
-                    department=row.department))
+                    department=row.department),
+        token_id=row.token_id, last_used_at=row.last_used_at)
+
+
+def touch_token(conn: sa.Connection, token_id: int, now: dt.datetime) -> None:
+    """Record a token's use; the condition keeps it to one write a minute per token even
+    when requests race."""
+    conn.execute(api_tokens.update().where(
+        api_tokens.c.id == token_id,
+        sa.or_(api_tokens.c.last_used_at.is_(None),
+               api_tokens.c.last_used_at <= now - LAST_USED_EVERY))
+        .values(last_used_at=now))
+
+
+def list_tokens(conn: sa.Connection, tenant: Tenant, actor: Actor, *,
+                now: dt.datetime, email: str | None = None) -> list[dict[str, Any]]:
+    """The caller's tokens, or an admin's view of everyone's (``email`` narrows it),
+    newest first. Never the secret: only its id, label, owner and times."""
+    query = (sa.select(api_tokens, users.c.email)
+             .join(users, users.c.id == api_tokens.c.user_id)
+             .where(api_tokens.c.tenant_id == tenant.id)
+             .order_by(api_tokens.c.id.desc()))
+    if not actor.is_admin:
+        query = query.where(api_tokens.c.user_id == actor.user_id)
+    if email is not None:
+        query = query.where(users.c.email == email.strip().lower())
+    return [token_json(row, now) for row in conn.execute(query).mappings()]
+
+
+def token_json(row: Any, now: dt.datetime) -> dict[str, Any]:
+    if row["revoked_at"] is not None:
+        status = "revoked"
+    elif row["expires_at"] is not None and row["expires_at"] <= now:
+        status = "expired"
+    else:
+        status = "active"
+    return {"id": row["id"], "label": row["label"], "user": row["email"], "status": status,
+            "created_at": row["created_at"], "expires_at": row["expires_at"],
+            "last_used_at": row["last_used_at"], "revoked_at": row["revoked_at"]}
+
+
+def revoke_token(conn: sa.Connection, tenant: Tenant, actor: Actor, token_id: Any, *,
+                 now: dt.datetime) -> None:
+    """Revoke one of the caller's tokens (an admin: anyone's in the tenant). A token the
+    caller may not revoke is reported as unknown (404), as one that does not exist."""
+    text = str(token_id)
+    number = int(text) if text.isascii() and text.isdigit() and int(text) < 2**31 else None
+    where = [api_tokens.c.id == number, api_tokens.c.tenant_id == tenant.id]
+    if not actor.is_admin:
+        where.append(api_tokens.c.user_id == actor.user_id)
+    if number is None or conn.execute(sa.select(api_tokens.c.id).where(*where)).first() is None:
+        raise NotFound(detail_code="unknown_token", id=str(token_id)[:40])
+    conn.execute(api_tokens.update().where(*where, api_tokens.c.revoked_at.is_(None))
+                 .values(revoked_at=now))
+
+
+def check_body(kind: str, body: Any) -> None:
+    """Refuse a user body that does not fit its JSON Schema (``schemas/user.json``,
+    ``user_change.json``) before anything reads it: every culprit at once, never a 500."""
+    errors = schema_errors(kind, body)
+    if errors:
+        raise Invalid(errors)
 
 
 def check_membership(conn: sa.Connection, tenant: Tenant, roles: Any,
@@ -142,7 +234,8 @@ def check_membership(conn: sa.Connection, tenant: Tenant, roles: Any,
     """Refuse unknown roles or departments (paths into the user body)."""
     errors: list[ErrorItem] = []
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-        raise Invalid([ErrorItem("/roles", "invalid_parameter", {"name": "roles"})])
+        raise Invalid([ErrorItem("/roles", "invalid_parameter",
+                                 {"name": "roles", "reason": "a list of role names"})])
     known_roles = store.documents(conn, tenant.id, "role")
     errors += [ErrorItem(f"/roles/{i}", "unknown_role", {"role": role})
                for i, role in enumerate(roles) if role not in known_roles]
@@ -174,32 +267,42 @@ def update_user(conn: sa.Connection, tenant: Tenant, email: str, changes: Any, *
     Membership changes are recorded as a metadata version (kind ``membership``), so
     who gave whom which role, and when, is in the same history as everything else.
     """
-    if not isinstance(changes, dict):
-        raise Invalid([ErrorItem("", "expected_object")])
-    allowed = {"name", "roles", "department", "is_admin", "active"}
-    unknown = sorted(set(changes) - allowed)
-    if unknown:
-        raise Invalid([ErrorItem(f"/{name}", "unknown_parameter", {"name": name})
-                       for name in unknown])
+    check_body("user_change", changes)
     row = dict(find_user(conn, tenant, email)._mapping)
     values: dict[str, Any] = {}
     if "roles" in changes or "department" in changes:
         values["roles"] = check_membership(conn, tenant, changes.get("roles", row["roles"]),
                                            changes.get("department", row["department"]))
         values["department"] = changes.get("department", row["department"])
-    for flag in ("is_admin", "active"):
-        if flag in changes:
-            if not isinstance(changes[flag], bool):
-                raise Invalid([ErrorItem(f"/{flag}", "not_a_boolean")])
-            values[flag] = changes[flag]
-    if "name" in changes:
-        if not isinstance(changes["name"], str) or len(changes["name"]) > 200:
-            raise Invalid([ErrorItem("/name", "not_a_string")])
-        values["name"] = changes["name"]
+    for key in ("is_admin", "active", "name"):
+        if key in changes:
+            values[key] = changes[key]
+    _keep_an_admin(conn, tenant, row, values)
+    if row["active"] and values.get("active") is False:
+        # a deactivated user's tokens stay dead: reactivation needs new ones
+        conn.execute(api_tokens.update().where(api_tokens.c.user_id == row["id"],
+                                               api_tokens.c.revoked_at.is_(None))
+                     .values(revoked_at=now))
     conn.execute(users.update().where(users.c.id == row["id"]).values(values))
     updated = {**row, **values}
     record_membership(conn, tenant, row, updated, actor=actor, now=now)
     return user_json(updated)
+
+
+def _keep_an_admin(conn: sa.Connection, tenant: Tenant, row: Any,
+                   values: dict[str, Any]) -> None:
+    """Refuse (409) to demote or deactivate the last active administrator: nobody could
+    give the tenant an administrator back."""
+    losing = [flag for flag in ("is_admin", "active") if values.get(flag) is False]
+    if not (row["is_admin"] and row["active"] and losing):
+        return
+    store.lock_tenant(conn, tenant.id)  # two admins demoting each other queue here
+    others = conn.execute(sa.select(sa.func.count()).select_from(users).where(
+        users.c.tenant_id == tenant.id, users.c.id != row["id"],
+        users.c.is_admin.is_(True), users.c.active.is_(True))).scalar_one()
+    if others == 0:
+        raise Conflict([ErrorItem(f"/{flag}", "last_admin", {"email": row["email"]})
+                        for flag in losing], detail_code="last_admin", email=row["email"])
 
 
 def record_membership(conn: sa.Connection, tenant: Tenant, before: Any, after: Any, *,

@@ -5,6 +5,11 @@ input, then answers the worker's host calls in the calling thread until the work
 reports "done". The wall-clock limit is enforced here: a worker that overruns is
 killed and replaced, as is one that crashes, runs out of memory or CPU, or has served
 ``recycle_after`` calls. Replacements start in the background of the next caller.
+
+The pool is shared by every tenant of the process, so it is fair: a tenant runs at most
+``tenant_concurrency`` calls at once (its slow calls, e.g. waiting on HTTP, cannot hold
+every worker), and a call that gets no worker within ``queue_wait_ms`` fails with
+``function_pool_busy`` instead of waiting behind others indefinitely.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from objectry.sandbox import result as codes
 from objectry.sandbox.compiler import CompiledFunction
 from objectry.sandbox.governor import Governor, LimitExceeded, Limits
 from objectry.sandbox.host import HOST_CALLS, Host, HostError
-from objectry.sandbox.plain import check_plain
+from objectry.sandbox.plain import NotPlainData, check_plain, safe_text
 from objectry.sandbox.protocol import ProtocolError, receive, send
 from objectry.sandbox.result import CallResult
 from objectry.sandbox.worker import CPU_EXIT_STATUS, MAX_ERROR_MESSAGE, WorkerLimits
@@ -43,12 +48,15 @@ class PoolConfig:
     size: int
     recycle_after: int
     memory_mb: int
+    #: Calls one tenant may run at once (keep it below ``size`` so others get a worker).
+    tenant_concurrency: int
+    #: How long a call waits for its tenant's turn and a free worker (milliseconds).
+    queue_wait_ms: int
     start_method: str = "spawn"
     open_files: int = 32
     cpu_hard_s: int = 3600
     recursion_limit: int = 250
     startup_timeout_s: float = 30.0
-    acquire_timeout_s: float = 30.0
 
 
 @dataclass
@@ -100,6 +108,8 @@ class SandboxPool:
         self._lock = threading.Lock()
         self._closed = False
         self._live: set[_Worker] = set()
+        self._turns = threading.Condition()
+        self._running: dict[str, int] = {}  # tenant -> its calls past the tenant gate
         for _ in range(self.config.size):
             self._idle.put(self._start())
 
@@ -128,8 +138,32 @@ class SandboxPool:
             else:
                 self.stats.recycled += 1
 
-    def _acquire(self) -> _Worker:
-        deadline = time.monotonic() + self.config.acquire_timeout_s
+    def _enter(self, tenant: str | None, deadline: float) -> None:
+        """Wait until ``tenant`` runs fewer than its share of calls, then take a turn."""
+        if tenant is None:
+            return
+        limit = max(self.config.tenant_concurrency, 1)
+        with self._turns:
+            while self._running.get(tenant, 0) >= limit:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._closed:
+                    raise SandboxUnavailable(
+                        f"the tenant already runs {limit} function call(s) at once")
+                self._turns.wait(remaining)
+            self._running[tenant] = self._running.get(tenant, 0) + 1
+
+    def _leave(self, tenant: str | None) -> None:
+        if tenant is None:
+            return
+        with self._turns:
+            left = self._running.get(tenant, 1) - 1
+            if left > 0:
+                self._running[tenant] = left
+            else:
+                self._running.pop(tenant, None)
+            self._turns.notify_all()
+
+    def _acquire(self, deadline: float) -> _Worker:
         for _ in range(3):
             if self._closed:
                 raise SandboxUnavailable("the sandbox pool is closed")
@@ -169,6 +203,8 @@ class SandboxPool:
     def close(self) -> None:
         """Kill every worker; calls in flight end with function_worker_crashed."""
         self._closed = True
+        with self._turns:
+            self._turns.notify_all()
         with self._lock:
             live = list(self._live)
         for worker in live:
@@ -184,8 +220,11 @@ class SandboxPool:
 
     def run(self, function: CompiledFunction, host: Host, *,
             record: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
-            limits: Limits | None = None) -> CallResult:
+            limits: Limits | None = None, tenant: str | None = None) -> CallResult:
         """Run ``main(record, params)`` of ``function`` in a worker, host calls via ``host``.
+
+        ``tenant`` names whose share of the pool the call uses (None: no share limit,
+        for benchmarks and tools running one tenant).
 
         ``record`` and ``params`` must be plain JSON data (NotPlainData otherwise). The
         result never raises for tenant failures: they are in ``CallResult.error``, and
@@ -198,8 +237,22 @@ class SandboxPool:
         check_plain(params, "/params")
         governor = Governor(limits)
         logs: list[str] = []
+        deadline = time.monotonic() + self.config.queue_wait_ms / 1000
         try:
-            worker = self._acquire()
+            self._enter(tenant, deadline)
+        except SandboxUnavailable as exc:
+            return CallResult(error={"code": codes.POOL_BUSY, "message": str(exc), "line": None})
+        try:
+            return self._run_turn(function, host, governor, logs, record, params, limits,
+                                  deadline)
+        finally:
+            self._leave(tenant)
+
+    def _run_turn(self, function: CompiledFunction, host: Host, governor: Governor,
+                  logs: list[str], record: dict[str, Any], params: dict[str, Any],
+                  limits: Limits, deadline: float) -> CallResult:
+        try:
+            worker = self._acquire(deadline)
         except SandboxUnavailable as exc:
             return CallResult(error={"code": codes.POOL_BUSY, "message": str(exc), "line": None})
         with self._lock:
@@ -247,6 +300,11 @@ class SandboxPool:
         name, args, kwargs = message.get("name"), message.get("args"), message.get("kwargs")
         if name not in HOST_CALLS or type(args) is not list or type(kwargs) is not dict:
             return {"error": {"code": "unknown_call", "message": f"no host call {name!r}"}}
+        try:  # the worker checked them too, but a worker is not trusted
+            check_plain(args, f"/{name}")
+            check_plain(kwargs, f"/{name}")
+        except NotPlainData as exc:
+            return {"error": {"code": "invalid_arguments", "message": str(exc)[:300]}}
         try:
             governor.before_host_call(name, args, kwargs)
             if name == "log":
@@ -286,6 +344,12 @@ class SandboxPool:
             limit = governor.exceeded
             error = {"code": codes.LIMIT_EXCEEDED, "limit": limit.limit, "message": str(limit),
                      "line": (error or {}).get("line")}
+        if error is None and done is not None:
+            try:  # a JSON escape can still carry a lone surrogate from a hostile worker
+                check_plain(done.get("result"), "/result")
+                check_plain(done.get("changes"), "/changes")
+            except NotPlainData as exc:
+                error = {"code": codes.NOT_PLAIN_DATA, "line": None, "message": str(exc)}
         ok = error is None and done is not None
         changes = done.get("changes") if ok and done else None
         return CallResult(result=done.get("result") if ok and done else None, logs=logs,
@@ -328,5 +392,5 @@ def _sanitize(error: Any) -> dict[str, Any] | None:
     for key, kind in _ERROR_KEYS.items():
         value = error.get(key)
         if isinstance(value, kind):
-            clean[key] = value[:MAX_ERROR_MESSAGE]
+            clean[key] = safe_text(value[:MAX_ERROR_MESSAGE])
     return clean

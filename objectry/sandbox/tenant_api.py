@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from objectry.sandbox.plain import check_plain
+from objectry.sandbox.plain import check_plain, safe_text
 
 Rpc = Callable[[str, list[Any], dict[str, Any]], Any]
 
@@ -114,7 +114,7 @@ def make_api(rpc: Rpc) -> dict[str, Any]:
 
     def log(*parts: Any) -> None:
         """Add a line to the call's log (counted against log_bytes)."""
-        rpc("log", [" ".join(str(p) for p in parts)], {})
+        rpc("log", [safe_text(" ".join(str(p) for p in parts))], {})
 
     def raise_error(message: str, field: str | None = None) -> None:
         """Refuse the record with ``message``, shown on ``field`` when given."""

@@ -27,7 +27,7 @@ from typing import Any
 from objectry.sandbox import result as codes
 from objectry.sandbox.governor import LimitExceeded, Limits
 from objectry.sandbox.guards import ForbiddenError, ModuleView, module_views, restricted_globals
-from objectry.sandbox.plain import NotPlainData, check_plain, encode
+from objectry.sandbox.plain import NotPlainData, check_plain, encode, safe_text
 from objectry.sandbox.protocol import (
     MAX_MESSAGE_BYTES,
     SOURCE_FILENAME,
@@ -151,7 +151,7 @@ def _text(exc: BaseException) -> str:
         text = f"{type(exc).__name__}: {exc}"
     except Exception:  # str() of a tenant exception must not stop the worker
         text = type(exc).__name__
-    return text[:MAX_ERROR_MESSAGE]
+    return safe_text(text[:MAX_ERROR_MESSAGE])
 
 
 def describe(exc: BaseException, cpu: CpuGuard) -> dict[str, Any]:
@@ -165,8 +165,9 @@ def describe(exc: BaseException, cpu: CpuGuard) -> dict[str, Any]:
         error.update(code=codes.LIMIT_EXCEEDED, limit="memory_mb",
                      message="the function ran out of memory")
     elif isinstance(exc, RaisedError):
-        error.update(code=codes.RAISED_ERROR, message=exc.message[:MAX_ERROR_MESSAGE],
-                     field=exc.field)
+        error.update(code=codes.RAISED_ERROR,
+                     message=safe_text(exc.message[:MAX_ERROR_MESSAGE]),
+                     field=None if exc.field is None else safe_text(exc.field))
     elif isinstance(exc, PlatformError):
         error.update(code=codes.PLATFORM_ERROR, platform_code=exc.code)
     elif isinstance(exc, ForbiddenError):
@@ -255,8 +256,15 @@ class Worker:
                 "recycle": error is not None and error.get("limit") in ("memory_mb", "cpu_ms")}
 
     def finish(self, done: dict[str, Any]) -> None:
-        """Send the "done" message, replacing a result too large for the pipe by an error."""
-        data = encode(done)
+        """Send the "done" message, replacing a result too large for the pipe by an error
+        (and one that cannot be encoded at all: the worker must live on)."""
+        try:
+            data = encode(done)
+        except (TypeError, ValueError, RecursionError) as exc:
+            done.update(result=None, changes={}, error={
+                "code": codes.NOT_PLAIN_DATA, "line": None,
+                "message": safe_text(f"the result cannot be sent: {exc}"[:MAX_ERROR_MESSAGE])})
+            data = encode(done)
         if len(data) > MAX_MESSAGE_BYTES:
             done.update(result=None, changes={}, error={
                 "code": codes.RESULT_TOO_LARGE, "line": None,

@@ -202,7 +202,7 @@ def test_bad_requests(api: Api, tenant: TenantHandle, app: Any) -> None:
                           headers={"Accept-Language": "zh-CN"}).get_json()
     assert "现有记录" in in_chinese["assumes"]["message"]
     member = Api(app.test_client(), tenant.add_user("rep@example.com"))
-    assert "items" not in problem(dry_run(member, "nurture"), 403, "admin_required")
+    assert "items" not in problem(dry_run(member, "nurture"), 403, "customize_required")
 
 
 def test_date_and_related_created_triggers(api: Api, engine: Engine) -> None:

@@ -4,6 +4,7 @@ addresses are refused unless the platform allows them."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import hmac
 import json
@@ -14,7 +15,9 @@ from typing import Any
 
 import pytest
 
+from objectry.platform import automation as automation_platform
 from objectry.platform.services import Services
+from objectry.runtime.automation.webhooks import WebhookClient
 from tests.automation.conftest import Engine
 from tests.automation.test_workflows import put_workflow, runs_of, setup
 from tests.conftest import Api
@@ -108,3 +111,45 @@ def test_private_addresses_are_refused_by_default(api: Api, engine: Engine,
     assert run["status"] == "failed"
     assert run["error"]["code"] == "webhook_private_address"
     assert run["error"]["message_zh"]
+
+
+def resolve_with(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) -> None:
+    """Webhooks resolve names with this stub (no real lookups in tests)."""
+    monkeypatch.setattr(automation_platform, "WebhookClient", functools.partial(
+        WebhookClient, resolver=lambda host, port: answers[host]))
+
+
+def test_a_name_resolving_to_a_refused_address_is_refused_even_when_private_is_allowed(
+        api: Api, engine: Engine, receiver: Receiver, private_allowed: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    resolve_with(monkeypatch, {"metadata.example": ["100.100.100.200"],
+                               "mapped.example": ["::ffff:169.254.169.254"]})
+    setup(api)
+    for host in ("metadata.example", "mapped.example"):
+        document = hook_workflow(f"http://{host}/hook")
+        document["api_name"] = host.split(".")[0]
+        document["steps"][0]["on_failure"] = {"retry": 0}
+        put_workflow(api, document)
+    lead_id = api.post("/api/v1/records/lead", json={"full_name": "Li"}).get_json()["id"]
+    engine.tick()
+    runs = runs_of(api, lead_id)
+    assert len(runs) == 2
+    assert {run["error"]["code"] for run in runs} == {"webhook_private_address"}
+
+
+def test_the_webhook_connects_to_the_checked_address_and_follows_no_redirect(
+        api: Api, engine: Engine, receiver: Receiver, private_allowed: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    resolve_with(monkeypatch, {"crm.example": ["127.0.0.1"]})
+    setup(api)
+    port = receiver.server.server_address[1]
+    document = hook_workflow(f"http://crm.example:{port}/hook")
+    document["steps"][0]["on_failure"] = {"retry": 0}
+    put_workflow(api, document)
+    receiver.statuses = [302]
+    lead_id = api.post("/api/v1/records/lead", json={"full_name": "Li"}).get_json()["id"]
+    engine.tick()
+    [call] = receiver.calls
+    assert call["headers"]["Host"] == f"crm.example:{port}"
+    [run] = runs_of(api, lead_id)
+    assert run["error"]["code"] == "webhook_refused" and "302" in run["error"]["message"]

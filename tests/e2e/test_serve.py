@@ -79,3 +79,71 @@ def test_serve_creates_database_demo_tenant_and_token(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _start(data: Path, port: int) -> tuple[subprocess.Popen, list[str]]:
+    """``objectry serve`` on ``data``; returns the process and what it printed until
+    it said how to get a token (a token line, or the ``token create`` hint)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OBJECTRY_")}
+    env["OBJECTRY_DATA_DIR"] = str(data)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "objectry", "serve", "--port", str(port), "--no-automation"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        lines.append(line.rstrip("\n"))
+        if line.startswith("oby_") or "objectry token create" in line:
+            break
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            _call(base + "/healthz")
+            break
+        except OSError:
+            time.sleep(0.1)
+    return process, lines
+
+
+def test_a_restart_keeps_the_demo_as_the_admin_left_it(tmp_path: Path) -> None:
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/api/v1"
+    first, printed = _start(tmp_path / "data", port)
+    try:
+        token = next(line for line in printed if line.startswith("oby_"))
+        _, lead = _call(base + "/meta/objects/lead", token)
+        lead["fields"].append({"api_name": "wechat", "type": "text",
+                               "label": {"en": "WeChat", "zh-CN": "微信"}})
+        lead.pop("version", None)
+        status, _ = _call(base + "/meta/objects/lead", token, lead, method="PUT")
+        assert status == 200
+        # a second server on the same port says so in one line, before anything else
+        busy = subprocess.run(
+            [sys.executable, "-m", "objectry", "serve", "--port", str(port)],
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("OBJECTRY_")},
+                 "OBJECTRY_DATA_DIR": str(tmp_path / "data")},
+            capture_output=True, text=True, timeout=60)
+        assert busy.returncode != 0
+        assert busy.stdout == "" and len(busy.stderr.strip().splitlines()) == 1, busy.stderr
+        assert "Traceback" not in busy.stderr and "oby_" not in busy.stderr
+    finally:
+        first.terminate()
+        first.wait(timeout=10)
+
+    second, printed = _start(tmp_path / "data", port)
+    try:
+        assert not any(line.startswith("oby_") for line in printed), printed
+        assert any("objectry token create --tenant demo --user admin@example.com" in line
+                   for line in printed), printed
+        _, lead = _call(base + "/meta/objects/lead", token)  # the first token still works
+        assert "wechat" in [f["api_name"] for f in lead["fields"]]
+        status, created = _call(base + "/records/lead", token, {"full_name": "王五",
+                                                                "wechat": "ww"})
+        assert status == 201 and created["wechat"] == "ww"
+    finally:
+        second.terminate()
+        second.wait(timeout=10)

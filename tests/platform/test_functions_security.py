@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from objectry.runtime.functions.http_client import host_allowed
+from objectry.platform.services import Services
+from objectry.runtime.functions.http_client import HttpClient, host_allowed
+from objectry.runtime.kernel.network import NetworkPolicy, Resolver, system_resolver
 from tests.conftest import Api, TenantHandle, error_paths, problem
 from tests.platform.test_functions_api import calls, define_crm, new_lead, put_function
 
@@ -175,7 +177,21 @@ def web_server() -> Iterator[int]:
     server.server_close()
 
 
-def test_http_only_to_allowlisted_hosts(api: Api, web_server: int) -> None:
+def use_network(services: Services, monkeypatch: pytest.MonkeyPatch, *,
+                allow_private: bool, resolver: Resolver = system_resolver) -> None:
+    """Functions' HTTP with this address policy (the resolver is a stub in tests)."""
+    assert services.functions is not None
+    monkeypatch.setattr(services.functions, "http", HttpClient(NetworkPolicy(
+        allow_private=allow_private, resolver=resolver)))
+
+
+@pytest.fixture
+def loopback_allowed(services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    use_network(services, monkeypatch, allow_private=True)
+
+
+def test_http_only_to_allowlisted_hosts(api: Api, web_server: int,
+                                        loopback_allowed: None) -> None:
     define_crm(api)
     settings = api.put("/api/v1/meta/function_settings/default", json={
         "http_allowlist": [f"127.0.0.1:{web_server}"], "http_timeout_ms": 2000})
@@ -242,3 +258,134 @@ def test_allowlist_matching() -> None:
                 "ftp://api.example.com/", "https://user:pw@api.example.com/",
                 "http://[::1]:9000/", "not a url"):
         assert not host_allowed(url, allow), url
+
+
+def test_an_allowlisted_name_resolving_to_a_refused_address_is_refused(
+        api: Api, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    answers = {"metadata.example": ["100.100.100.200"], "mapped.example": ["::ffff:10.0.0.1"],
+               "nat64.example": ["64:ff9b::a9fe:a9fe"], "sixtofour.example": ["2002:a00:1::1"],
+               "loop.example": ["127.0.0.1"]}
+    use_network(services, monkeypatch, allow_private=False,
+                resolver=lambda host, port: answers[host])
+    define_crm(api)
+    api.put("/api/v1/meta/function_settings/default",
+            json={"http_allowlist": [*answers, "127.0.0.1"]})
+    put_function(api, "fetch", code=(
+        "def main(record, params):\n"
+        "    try:\n"
+        "        return http.get(params['url'])['status']\n"
+        "    except PlatformError as e:\n"
+        "        return [e.code, e.message]\n"))
+    for host in [*answers, "127.0.0.1"]:
+        response = api.post("/api/v1/meta/functions/fetch/test",
+                            json={"params": {"url": f"http://{host}/latest/meta-data"}})
+        code, text = response.get_json()["result"]
+        assert code == "http_address_refused", host
+        assert "may not reach" in text
+    # on-premise installs allow private and loopback, never the metadata range
+    use_network(services, monkeypatch, allow_private=True,
+                resolver=lambda host, port: answers[host])
+    response = api.post("/api/v1/meta/functions/fetch/test",
+                        json={"params": {"url": "http://metadata.example/"}})
+    assert response.get_json()["result"][0] == "http_address_refused"
+
+
+HOSTILE_CALLS = {
+    "records.query('lead', limit='abc')": "invalid",
+    "records.query('lead', limit=[1])": "invalid",
+    "records.get('lead', {'a': 1})": "unknown_record",
+    "http.get('http://api.example/', params=['a', 'b'])": "invalid_arguments",
+    "http.get('http://api.example/', headers=['a'])": "invalid_arguments",
+    "http.get('http://api.example/', headers={'X': 'a\\r\\nInjected: 1'})":
+        "invalid_arguments",
+    "http.get('http://api.exa\\tmple/')": "http_host_not_allowed",
+    "http.get('http://api.example/\\r\\nHost: evil')": "http_host_not_allowed",
+    "http.get('http://api.example\\n.evil.net/')": "http_host_not_allowed",
+    "http.get('http://[api.example]/')": "http_host_not_allowed",
+    "http.get('http://[::1/')": "http_host_not_allowed",
+    "http.get(7)": "invalid_arguments",
+    "http.post('http://[name]/', json={'a': 1})": "http_host_not_allowed",
+}
+UNSENDABLE = [  # function bodies whose result, error or changes JSON cannot carry
+    "    return 10 ** 5000\n", "    return '\\ud800'\n", "    return {'a': ['x\\udfff']}\n",
+    "    return {'\\ud800': 1}\n", "    return -(10 ** 4400)\n",
+    "    raise ValueError('\\ud800')\n", "    raise_error('\\udc80', 'full_name')\n",
+    "    record.set('full_name', '\\ud800')\n", "    record.set('employees', 10 ** 5000)\n",
+    "    return records.create('lead', {'full_name': '\\ud800'})\n",
+    "    return records.query('lead', limit=10 ** 5000)\n",
+]
+
+
+@pytest.mark.parametrize("expression", sorted(HOSTILE_CALLS))
+def test_odd_host_call_arguments_are_clear_function_errors(
+        api: Api, services: Services, monkeypatch: pytest.MonkeyPatch,
+        expression: str) -> None:
+    use_network(services, monkeypatch, allow_private=False,
+                resolver=lambda host, port: pytest.fail(f"resolved {host}"))
+    define_crm(api)
+    api.put("/api/v1/meta/function_settings/default",
+            json={"http_allowlist": ["api.example"]})
+    put_function(api, "odd", f"def main(record, params):\n    return {expression}\n")
+    response = api.post("/api/v1/meta/functions/odd/test", json={})
+    assert response.status_code == 200, response.get_json()
+    error = response.get_json()["error"]
+    assert error["code"] == "function_platform_error", error
+    assert error["platform_code"] == HOSTILE_CALLS[expression]
+    assert error["message"] and error["line"] == 2
+    [logged] = calls(api, "odd")
+    assert logged["outcome"] == "platform_error" and logged["error"]["message"]
+    follow_up = api.post("/api/v1/meta/functions/odd/test", json={})
+    assert follow_up.get_json()["error"]["platform_code"] == HOSTILE_CALLS[expression]
+
+
+@pytest.mark.parametrize("body", UNSENDABLE)
+def test_values_a_worker_cannot_send_fail_the_call_not_the_worker(
+        api: Api, services: Services, body: str) -> None:
+    define_crm(api)
+    put_function(api, "unsendable", "def main(record, params):\n" + body)
+    assert services.functions is not None
+    before = services.functions.pool.stats.killed
+    response = api.post("/api/v1/meta/functions/unsendable/test", json={})
+    assert response.status_code == 200, response.get_json()
+    error = response.get_json()["error"]
+    assert error is not None and error["code"] != "function_worker_crashed", error
+    assert error["message"]
+    [logged] = calls(api, "unsendable")
+    assert logged["outcome"] == error["code"].removeprefix("function_")
+    assert logged["error"]["message"]
+    assert services.functions.pool.stats.killed == before  # the worker survived
+    put_function(api, "fine", "def main(record, params):\n    return params['n'] + 1\n")
+    for n in range(3):  # every worker of the pool still answers
+        again = api.post("/api/v1/meta/functions/fine/test", json={"params": {"n": n}})
+        assert again.get_json()["result"] == n + 1
+
+
+def test_a_log_line_with_a_lone_surrogate_is_kept_escaped(api: Api) -> None:
+    define_crm(api)
+    put_function(api, "logs", "def main(record, params):\n    log('a\\ud800b')\n"
+                              "    return 1\n")
+    answer = api.post("/api/v1/meta/functions/logs/test", json={}).get_json()
+    assert answer["result"] == 1 and answer["logs"] == ["a\\ud800b"]
+
+
+def test_each_call_takes_its_own_tenants_share_of_the_pool(
+        api: Api, other_api: Api, tenant: TenantHandle, other_tenant: TenantHandle,
+        services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fair pool limits calls per tenant (tests/sandbox/test_pool.py shows B's call
+    running while A is at its share); here: every call names the caller's tenant."""
+    assert services.functions is not None
+    pool = services.functions.pool
+    seen: list[str | None] = []
+    run = pool.run
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("tenant"))
+        return run(*args, **kwargs)
+
+    monkeypatch.setattr(pool, "run", spy)
+    for client in (api, other_api):
+        define_crm(client)
+        put_function(client, "fine", "def main(record, params):\n    return 1\n")
+        assert client.post("/api/v1/meta/functions/fine/test", json={}).get_json()[
+            "result"] == 1
+    assert seen == [tenant.slug, other_tenant.slug]

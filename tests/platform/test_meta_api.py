@@ -127,7 +127,8 @@ def test_non_admin_cannot_change_metadata(api: Api, tenant: TenantHandle) -> Non
     changed = campaign()
     changed["label"] = {"en": "Changed", "zh-CN": "改过"}
     problem(member.put("/api/v1/meta/objects/campaign", json=changed), 403, "admin_required")
-    assert member.get("/api/v1/meta/objects/campaign").status_code == 200
+    # no role: not even reading it (issue 12: metadata needs a role that reads the object)
+    problem(member.get("/api/v1/meta/objects/campaign"), 403, "customize_required")
     assert api.get("/api/v1/meta/history").get_json() == history  # no new version
     assert api.get("/api/v1/meta/objects/campaign").get_json()["label"] == campaign()["label"]
 

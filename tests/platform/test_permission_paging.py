@@ -90,7 +90,7 @@ def build(api: Api, tenant: TenantHandle, idle_users: int) -> tuple[Api, dict[st
         row["owner"] in ("rep", "mate", "junior") or row["city"] == "shanghai"
         or rid in granted)}
     assert granted - visible - deleted == set()
-    return users["rep"], {"rows": rows, "visible": visible}
+    return users["rep"], {"rows": rows, "visible": visible, "granted": granted}
 
 
 def page_through(user: Api, body: dict[str, Any]) -> list[dict[str, Any]]:
@@ -109,8 +109,9 @@ def page_through(user: Api, body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def sort_key(spec: str, item: dict[str, Any]) -> tuple[Any, ...]:
-    """The order of ``sort`` (NULLs last either way, ``id`` breaks ties) over the stored
-    values (a row shared with read on one group only shows the rep no city)."""
+    """The order of ``sort`` (NULLs last either way, ``id`` breaks ties) over the values
+    the rep sees: a row shared with read on one group only shows the rep no city, and
+    sorts as if it had none (issue 12: a sort must not reveal a hidden value)."""
     key: list[Any] = []
     for part in [*spec.split(","), "id"] if spec else ["-id"]:
         name = part.lstrip("-")
@@ -140,13 +141,14 @@ class Desc:
 def test_pages_of_a_permissioned_list_are_exact(api: Api, tenant: TenantHandle,
                                                 idle_users: int) -> None:
     rep, truth = build(api, tenant, idle_users)
-    visible, rows = truth["visible"], truth["rows"]
+    visible, rows, granted = truth["visible"], truth["rows"], truth["granted"]
     cases = [({"limit": 7}, None),
              ({"limit": 13, "sort": "city,-employees"}, None),
              ({"limit": 9, "sort": "-employees,full_name"}, None),
              ({"limit": 5, "sort": "-full_name",
                "filter": {"field": "employees", "op": "gte", "value": 2}},
-              lambda row: row["employees"] is not None and row["employees"] >= 2)]
+              lambda row: row["employees"] is not None and row["employees"] >= 2
+              and row["id"] not in granted)]  # hidden there: filters as empty
     for body, keep in cases:
         seen = page_through(rep, body)
         ids = [item["id"] for item in seen]
@@ -154,7 +156,8 @@ def test_pages_of_a_permissioned_list_are_exact(api: Api, tenant: TenantHandle,
         assert len(ids) == len(set(ids)), body  # no row on two pages
         assert set(ids) == expected, body  # none missed, none extra
         spec = body.get("sort", "")
-        assert ids == sorted(ids, key=lambda rid: sort_key(spec, rows[rid])), body
+        shown = {item["id"]: item for item in seen}
+        assert ids == sorted(ids, key=lambda rid: sort_key(spec, shown[rid])), body
 
 
 def test_single_condition_matches_the_paged_shape(api: Api, tenant: TenantHandle) -> None:

@@ -197,3 +197,42 @@ def test_wall_timeout_kills_and_replaces(pool: SandboxPool) -> None:
         "message": "the call ran longer than 300 ms"}
     assert pool.stats.killed == killed + 1 and pool.stats.started == started + 1
     assert pool.run(fn("    return 2\n"), FakeHost()).result == 2
+
+
+def test_one_tenant_at_its_share_leaves_workers_for_another() -> None:
+    """Tenant A's calls block (as on slow HTTP) until the test lets them go: A's call
+    beyond its share gets function_pool_busy, tenant B's call runs meanwhile."""
+    release = threading.Event()
+    entered, finished = threading.Semaphore(0), threading.Semaphore(0)
+    outcomes: list[Any] = []
+
+    class Waiting(FakeHost):
+        def call(self, name: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+            entered.release()
+            release.wait(60)
+            return super().call(name, args, kwargs)
+
+    slow = fn("    return now()\n", "slow")
+    quick = fn("    return params['n'] + 1\n", "quick")
+    with SandboxPool(pool_config(size=3, tenant_concurrency=2, queue_wait_ms=300)) as pool:
+        pool.warm()
+
+        def tenant_a() -> None:
+            outcomes.append(pool.run(slow, Waiting(), tenant="a", limits=Limits(wall_ms=60_000)))
+            finished.release()
+
+        threads = [threading.Thread(target=tenant_a) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        try:
+            assert entered.acquire(timeout=30) and entered.acquire(timeout=30)
+            assert finished.acquire(timeout=30)  # the third call of A: no turn for it
+            assert [o.error["code"] for o in outcomes] == ["function_pool_busy"]
+            answer = pool.run(quick, FakeHost(), params={"n": 1}, tenant="b")
+            assert answer.ok and answer.result == 2
+        finally:
+            release.set()
+            for thread in threads:
+                thread.join()
+        assert sorted(o.ok for o in outcomes) == [False, True, True]
+        assert pool.run(quick, FakeHost(), params={"n": 2}, tenant="a").result == 3

@@ -8,11 +8,16 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Final
 
+from objectry.metadata.messages.access_holds import ACCESS_HOLD_MESSAGES
+from objectry.metadata.messages.accounts import ACCOUNT_MESSAGES
 from objectry.metadata.messages.automation import AUTOMATION_MESSAGES
 from objectry.metadata.messages.channels import CHANNEL_MESSAGES
 from objectry.metadata.messages.conditions import CONDITION_MESSAGES
+from objectry.metadata.messages.field_access import FIELD_ACCESS_MESSAGES
 from objectry.metadata.messages.functions import FUNCTION_MESSAGES
+from objectry.metadata.messages.network import NETWORK_MESSAGES
 from objectry.metadata.messages.scoring import SCORING_MESSAGES
+from objectry.metadata.messages.secrets import SECRET_MESSAGES
 
 MESSAGES: Final = MappingProxyType({
     # problem titles
@@ -285,4 +290,5 @@ MESSAGES: Final = MappingProxyType({
     "function_pool_busy": {"en": "No function worker is available; try again later.",
                            "zh-CN": "暂无可用的函数执行进程,请稍后重试。"},
 } | AUTOMATION_MESSAGES | CHANNEL_MESSAGES | FUNCTION_MESSAGES | CONDITION_MESSAGES
-   | SCORING_MESSAGES)
+   | SCORING_MESSAGES | ACCOUNT_MESSAGES | ACCESS_HOLD_MESSAGES | NETWORK_MESSAGES
+   | SECRET_MESSAGES | FIELD_ACCESS_MESSAGES)

@@ -16,9 +16,8 @@ from objectry.platform.api.common import (
     require_admin,
     tenant_context,
 )
-from objectry.runtime.access.guard import Guard
-from objectry.runtime.automation import dry_run, events, migrate, runs, webhooks
-from objectry.runtime.model.compiled import get_model
+from objectry.runtime.access.metadata_access import require_metadata_read
+from objectry.runtime.automation import dry_run, events, migrate, run_views, runs, webhooks
 
 blueprint = Blueprint("automation", __name__, url_prefix="/api/v1")
 
@@ -39,7 +38,7 @@ def post_event() -> Response:
 def workflow_runs(workflow: str) -> Response:
     limit, status = limit_arg(), choice_arg("status", STATUSES)
     with tenant_context(read_only=True) as ctx:
-        require_admin(ctx)
+        require_metadata_read(ctx, "workflow", workflow)
         items = runs.list_runs(ctx, workflow=workflow, status=status, limit=limit)
     return json_response({"items": items})
 
@@ -59,7 +58,7 @@ def dry_run_workflow(workflow: str) -> Response:
     """What the workflow (saved, or the draft in the body) would do; writes nothing."""
     body = optional_json_body()
     with tenant_context(read_only=True) as ctx:
-        require_admin(ctx)
+        require_metadata_read(ctx, "workflow", workflow)
         result = dry_run.dry_run(ctx, workflow, body)
     return json_response(result)
 
@@ -77,16 +76,15 @@ def migrate_runs(workflow: str) -> Response:
 def record_runs(object_name: str, record_id: str) -> Response:
     limit, status = limit_arg(), choice_arg("status", STATUSES)
     with tenant_context(read_only=True) as ctx:
-        Guard(ctx, get_model(ctx, object_name)).load(record_id)  # 403/404 as the record
-        items = runs.list_runs(ctx, object_name=object_name, record_id=record_id,
-                               status=status, limit=limit)
+        items = run_views.record_runs(ctx, object_name, record_id, status=status,
+                                      limit=limit)
     return json_response({"items": items})
 
 
 @blueprint.get("/runs/<run_id>")
 def read_run(run_id: str) -> Response:
     with tenant_context(read_only=True) as ctx:
-        require_admin(ctx)
+        require_metadata_read(ctx, "workflow")
         run = runs.get_run(ctx, run_id)
     return json_response(run)
 

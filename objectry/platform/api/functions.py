@@ -18,6 +18,7 @@ from objectry.platform.api.common import (
     tenant_context,
 )
 from objectry.runtime import functions
+from objectry.runtime.access.metadata_access import require_metadata_read
 
 blueprint = Blueprint("functions", __name__, url_prefix="/api/v1")
 
@@ -55,6 +56,6 @@ def test_function(api_name: str) -> Response:
 def calls(api_name: str) -> Response:
     limit = limit_arg(DEFAULT_CALLS, MAX_CALLS)
     with tenant_context(read_only=True) as ctx:
-        require_admin(ctx)
+        require_metadata_read(ctx, "function", api_name)
         items = functions.recent_calls(ctx, api_name, limit)
     return json_response({"items": items})

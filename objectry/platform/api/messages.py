@@ -20,10 +20,9 @@ from objectry.platform.api.common import (
     services,
     tenant_context,
 )
-from objectry.runtime.access.guard import Guard
 from objectry.runtime.automation import channel_settings
+from objectry.runtime.automation.message_views import record_messages
 from objectry.runtime.automation.messages import STATUSES, list_messages
-from objectry.runtime.model.compiled import get_model
 
 blueprint = Blueprint("messages", __name__, url_prefix="/api/v1")
 
@@ -51,10 +50,8 @@ def messages() -> Response:
             require_admin(ctx)
             page = list_messages(ctx, None, None, status=status, limit=limit, cursor=cursor)
         else:
-            model = get_model(ctx, record[0])
-            row, _ = Guard(ctx, model).load(record[1])  # 403/404 as the record
-            page = list_messages(ctx, model.api_name, row["id"], status=status, limit=limit,
-                                 cursor=cursor)
+            page = record_messages(ctx, record[0], record[1], status=status, limit=limit,
+                                   cursor=cursor)
     return json_response(page)
 
 

@@ -13,6 +13,12 @@ from objectry.platform.api.common import (
     require_admin,
     tenant_context,
 )
+from objectry.runtime.access.metadata_access import (
+    can_customize,
+    may_read_metadata,
+    readable_document,
+    require_metadata_read,
+)
 from objectry.runtime.query.list_params import parse_whole
 from objectry.runtime.schema import metadata_service
 
@@ -46,9 +52,15 @@ def parse_conversions(values: list[str]) -> dict[str, str]:
 
 @blueprint.get("/<segment>")
 def list_documents(segment: str) -> Response:
+    """The documents of a kind the caller may read (objects and layouts: those of the
+    objects their roles let them read; other kinds: customizers only)."""
     kind = _kind(segment)
     with tenant_context(read_only=True) as ctx:
-        items = metadata_service.list_documents(ctx, kind)
+        require_metadata_read(ctx, kind)
+        full = can_customize(ctx)
+        items = [item if full else {k: v for k, v in item.items() if k != "hidden_fields"}
+                 for item in metadata_service.list_documents(ctx, kind)
+                 if full or may_read_metadata(ctx, kind, item["api_name"])]
     return json_response({"items": items})
 
 
@@ -56,7 +68,9 @@ def list_documents(segment: str) -> Response:
 def get_document(segment: str, api_name: str) -> Response:
     kind = _kind(segment)
     with tenant_context(read_only=True) as ctx:
-        document = metadata_service.get_document(ctx, kind, api_name)
+        require_metadata_read(ctx, kind, api_name)
+        document = readable_document(
+            ctx, kind, metadata_service.get_document(ctx, kind, api_name))
     return json_response(document)
 
 
@@ -99,6 +113,7 @@ def history() -> Response:
     before = parse_whole(request.args.get("before"), name="before", minimum=1,
                          maximum=2**31, default=None, text=True)
     with tenant_context(read_only=True) as ctx:
+        require_metadata_read(ctx, "history")
         items = metadata_service.history(ctx, limit=limit, before=before)
     return json_response({"items": items})
 
@@ -111,7 +126,9 @@ def rollback() -> Response:
     conversions = body.get("conversions") or {}
     if not isinstance(conversions, dict) or not all(
             isinstance(v, dict) for v in conversions.values()):
-        raise Invalid([ErrorItem("/conversions", "invalid_parameter", {"name": "conversions"})])
+        raise Invalid([ErrorItem("/conversions", "invalid_parameter", {
+            "name": "conversions",
+            "reason": "an object of objects, object name -> field -> policy"})])
     with tenant_context() as ctx:
         require_admin(ctx)
         result = metadata_service.rollback(ctx, body.get("version"), conversions=conversions)

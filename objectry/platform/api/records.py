@@ -70,10 +70,16 @@ def create(object_name: str) -> Response:
 
 @blueprint.get("/records/<object_name>/<record_id>")
 def read(object_name: str, record_id: str) -> Response:
+    fields = parse_fields(request.args.get("fields"))
+    # the ETag needs the version even when the caller selected fields without it
     with tenant_context(read_only=True) as ctx:
         record = records.get(ctx, object_name, record_id,
-                             fields=parse_fields(request.args.get("fields")))
-    return json_response(record, headers=_etag(record))
+                             fields=None if fields is None or "version" in fields
+                             else (*fields, "version"))
+    etag = _etag(record)
+    if fields is not None and "version" not in fields:
+        del record["version"]
+    return json_response(record, headers=etag)
 
 
 @blueprint.patch("/records/<object_name>/<record_id>")

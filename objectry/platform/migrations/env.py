@@ -11,6 +11,7 @@ from objectry.runtime.automation import run_tables as _run_tables  # noqa: F401
 from objectry.runtime.functions import calls_table as _function_tables  # noqa: F401
 from objectry.runtime.model import hidden_fields as _hidden_fields  # noqa: F401
 from objectry.runtime.records import journal_tables as _journal_tables  # noqa: F401
+from objectry.runtime.secrets import secret_tables as _secret_tables  # noqa: F401
 
 config = context.config
 

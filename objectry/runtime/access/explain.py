@@ -4,7 +4,8 @@ For each field group (and each field a role sets apart) and each of read and edi
 the administrative verdict and the Casbin rule that gave it, the distribution level
 and the grants it comes from, the group's conflict strategy, and the final decision with
 the rule that decided it (``enforce_ex``). Object actions and how the record is visible
-(which role's data scope, which grant) come with it.
+(which role's data scope, which grant) come with it, and what the user may distribute
+(``distribute``: up to which level per group, and which limit applied).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from objectry.metadata.problems import ErrorItem, Forbidden, Invalid
 from objectry.permissions.casbin_model import roles_key
 from objectry.permissions.policies import FIELD_ACTS, field_obj, group_obj
 from objectry.runtime.access.decisions import merge_levels
+from objectry.runtime.access.grants import limits
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.access.people import actor_for
 from objectry.runtime.kernel.context import Context
@@ -34,7 +36,8 @@ def explain(ctx: Context, object_name: str, record_id: Any, email: Any) -> dict[
     asker = Guard(ctx, model)
     row, _ = asker.load(record_id, include_deleted=True)
     if not isinstance(email, str) or not email.strip():
-        raise Invalid([ErrorItem("/user", "invalid_parameter", {"name": "user"})])
+        raise Invalid([ErrorItem("/user", "invalid_parameter",
+                                 {"name": "user", "reason": "the user's email address"})])
     is_self = email.strip().lower() == ctx.actor.email
     if not (asker.unrestricted or row["owner"] == ctx.actor.user_id or is_self):
         raise Forbidden(detail_code="explain_not_allowed")
@@ -49,7 +52,8 @@ def explain(ctx: Context, object_name: str, record_id: Any, email: Any) -> dict[
         answer.update(visible={"visible": True, "because": "admin"},
                       actions={a: {"allowed": True, "rule": None} for a in ACTIONS},
                       field_groups={g: {"decision": {"level": "edit", "rule": None}}
-                                    for g in guard.rules.shape.groups}, fields={})
+                                    for g in guard.rules.shape.groups}, fields={},
+                      distribute=limits(guard, row, guard.everything))
         return answer
     grants = guard.live_grants(row["id"])
     dist = merge_levels(g["field_groups"] or {} for g in grants) if grants else None
@@ -68,6 +72,7 @@ def explain(ctx: Context, object_name: str, record_id: Any, email: Any) -> dict[
         name: _levels(enforcer, who, field_obj(object_name, name), shape.field_groups[name],
                       dist, grants, guard.rules.strategies[shape.field_groups[name]])
         for name in guard.rules.overridden}
+    answer["distribute"] = limits(guard, row, guard.access(dist))
     return answer
 
 

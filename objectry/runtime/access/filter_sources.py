@@ -14,8 +14,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from objectry.metadata.conditions.nodes import All, AnyOf, Node, Not, Related
 from objectry.metadata.conditions.parser import FieldLookup, parse_condition
-from objectry.metadata.problems import NotFound
+from objectry.metadata.problems import ErrorItem, Invalid, NotFound
+from objectry.runtime.access.effective import MASKED_OPS
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import get_model
@@ -31,7 +33,7 @@ class FilterSources:
         self.ctx = ctx
         self._guards: dict[str, Guard | None] = {}
 
-    def _guard(self, object_name: str) -> Guard | None:
+    def guard(self, object_name: str) -> Guard | None:
         if object_name not in self._guards:
             try:
                 self._guards[object_name] = Guard(self.ctx, get_model(self.ctx, object_name))
@@ -42,14 +44,14 @@ class FilterSources:
     def fields(self, object_name: str) -> FieldLookup | None:
         """The fields of ``object_name`` the actor may read; None if there is no such
         object."""
-        guard = self._guard(object_name)
+        guard = self.guard(object_name)
         return None if guard is None else guard.readable_field
 
     def tables(self, object_name: str) -> RelatedSource:
-        guard = self._guard(object_name)
+        guard = self.guard(object_name)
         if guard is None:
             raise NotFound(detail_code="unknown_object", object=object_name)
-        return RelatedSource(guard.model.table, guard.visible())
+        return RelatedSource(guard.model.table, guard.visible(), guard.readable_in)
 
     def rows(self, object_name: str, via: str, parent_id: Any) -> list[Mapping[str, Any]]:
         """Live rows of ``object_name`` pointing at ``parent_id`` the actor may see."""
@@ -67,4 +69,29 @@ def list_filter(guard: Guard, tree: Any, *, at: str = "/filter") -> sa.ColumnEle
     sources = FilterSources(guard.ctx)
     node = parse_condition(tree, guard.readable_field, object_name=guard.model.api_name,
                            at=at, objects=sources.fields, changes=False)
-    return to_sql(node, guard.model.table, now=guard.ctx.now(), related=sources.tables)
+    refuse_masked(node, guard, sources)
+    return to_sql(node, guard.model.table, now=guard.ctx.now(), related=sources.tables,
+                  readable=guard.readable_in)
+
+
+def refuse_masked(node: Node, guard: Guard, sources: FilterSources) -> None:
+    """422 at every leaf comparing a field the actor sees only masked (related
+    conditions included): only ``is_empty``/``is_not_empty`` may test it, or a filter
+    would recover it a character at a time."""
+    errors: list[ErrorItem] = []
+    stack: list[tuple[Node, Guard]] = [(node, guard)]
+    while stack:
+        current, owner = stack.pop()
+        if isinstance(current, All | AnyOf):
+            stack.extend((child, owner) for child in current.children)
+        elif isinstance(current, Not):
+            stack.append((current.child, owner))
+        elif isinstance(current, Related):
+            related = sources.guard(current.object)
+            if related is not None:
+                stack.append((current.where, related))
+        elif owner.masked(current.field) and current.op not in MASKED_OPS:
+            errors.append(ErrorItem(current.at, "masked_not_filterable",
+                                    {"field": current.field, "op": current.op}))
+    if errors:
+        raise Invalid(sorted(errors, key=lambda e: e.path))

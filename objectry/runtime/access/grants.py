@@ -42,6 +42,7 @@ def grant(ctx: Context, object_name: str, record_id: Any, body: Any) -> dict[str
     row, access = guard.load(record_id)
     _may_distribute(guard, row, access)
     values = _parse(ctx, model, body, partial=False)
+    _not_to_self(guard, values)
     _within_holding(guard, row, access, values["field_groups"])
     now = ctx.now()
     created = {"id": uuid7(), "tenant_id": ctx.tenant.id, "object": object_name,
@@ -63,6 +64,7 @@ def update_grant(ctx: Context, object_name: str, record_id: Any, grant_id: Any,
     if "grantee_kind" in values:
         raise Invalid([ErrorItem("/grantee", "grantee_immutable")])
     if "field_groups" in values:
+        _not_to_self(guard, current)
         _within_holding(guard, row, access, values["field_groups"])
     ctx.conn.execute(record_grants.update().where(record_grants.c.id == current["id"])
                      .values(values))
@@ -115,10 +117,36 @@ def _may_change(guard: Guard, row: Mapping[str, Any], current: Mapping[str, Any]
         raise Forbidden(detail_code="grant_not_yours")
 
 
+def limits(guard: Guard, row: Mapping[str, Any], access: AccessMap) -> dict[str, Any]:
+    """What the guard's actor may give others on this record, and which limit applies
+    (explain shows it; :func:`grant` enforces it): admins are unrestricted, everyone
+    else, owners included, gives at most the level they hold, never to themselves."""
+    groups = guard.rules.shape.groups
+    if guard.unrestricted:
+        return {"allowed": True, "because": "admin", "limit": None,
+                "up_to": dict.fromkeys(groups, "edit"), "to_self": False}
+    owner = row["owner"] == guard.ctx.actor.user_id
+    allowed = owner or access.can("share")
+    because = "owner" if owner else "share" if allowed else None
+    return {"allowed": allowed, "because": because,
+            "limit": "holding" if allowed else "share_not_allowed",
+            "up_to": {g: access.groups.get(g, "none") if allowed else "none" for g in groups},
+            "to_self": False}
+
+
+def _not_to_self(guard: Guard, values: Mapping[str, Any]) -> None:
+    """Nobody grants to themselves: under ``distribution_wins`` or ``most_permissive``
+    a grant to oneself would lift one's own rights past what one's roles allow."""
+    if values.get("grantee_kind") == "user" and guard.ctx.actor.user_id is not None \
+            and values.get("grantee") == str(guard.ctx.actor.user_id):
+        raise Forbidden([ErrorItem("/grantee", "grant_to_self")], detail_code="grant_to_self")
+
+
 def _within_holding(guard: Guard, row: Mapping[str, Any], access: AccessMap,
                     levels: Mapping[str, str]) -> None:
-    """A sharer cannot give more than they hold themselves, group by group."""
-    if _controls(guard, row):
+    """A granter cannot give more than they hold themselves, group by group: owners
+    included (controlling distribution is not holding every right); admins excepted."""
+    if guard.unrestricted:
         return
     excess = [(group, level) for group, level in levels.items()
               if level_rank(level) > level_rank(access.groups.get(group, "none"))]
@@ -126,7 +154,9 @@ def _within_holding(guard: Guard, row: Mapping[str, Any], access: AccessMap,
         raise Forbidden([ErrorItem(pointer("field_groups", group), "grant_exceeds_holding",
                                    {"group": group, "level": level,
                                     "held": access.groups.get(group, "none")})
-                         for group, level in excess], detail_code="grant_exceeds_holding")
+                         for group, level in excess], detail_code="grant_exceeds_holding",
+                        group=excess[0][0], level=excess[0][1],
+                        held=access.groups.get(excess[0][0], "none"))
 
 
 def _load(ctx: Context, object_name: str, record_id: uuid.UUID, grant_id: Any) -> dict:

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from objectry.permissions.access import AccessMap, DistLevels
 from objectry.permissions.rules import ObjectRules
 from objectry.runtime.access.decisions import Decisions
+from objectry.runtime.access.effective import Effective
 from objectry.runtime.access.presentation import Presentation, RecordView
 from objectry.runtime.access.visibility import Visibility
 from objectry.runtime.kernel.context import Context
@@ -46,6 +47,7 @@ class Guard:
         self.decisions = Decisions(ctx, model)
         self.rows = Visibility(ctx, model, self.decisions)
         self.presentation = Presentation(model, self.decisions)
+        self.effective = Effective(model, self.decisions, self.rows)
         self.unrestricted = self.decisions.unrestricted
 
     # -- decisions -------------------------------------------------------------------
@@ -130,9 +132,28 @@ class Guard:
         """Field changes (audit entries, events) as this actor may see them."""
         return self.presentation.present_changes(changes, access)
 
+    def present_values(self, values: Mapping[str, Any],
+                       access: AccessMap) -> dict[str, Any]:
+        """Values keyed by field name (step values, threshold sets) as this actor may
+        see them."""
+        return self.presentation.present_values(values, access)
+
     def readable_field(self, name: str) -> Mapping[str, Any] | None:
         """Field lookup for filters, sorts and selections, as the actor may read them."""
         return self.presentation.readable_field(name)
+
+    # -- what the actor may test (filters, sorts, cursors) ----------------------------
+    def masked(self, name: str) -> bool:
+        """Whether the actor sees ``name`` only masked: not comparable, not sortable."""
+        return self.effective.masked(name)
+
+    def readable_in(self, table: sa.FromClause, name: str) -> sa.ColumnElement[bool] | None:
+        """The rows of ``table`` where the actor reads ``name`` (None: every row)."""
+        return self.effective.readable(table, name)
+
+    def column(self, table: sa.FromClause, name: str) -> sa.ColumnElement[Any]:
+        """``name`` as the actor may sort on it: its value where readable, else NULL."""
+        return self.effective.column(table, name)
 
     def check_creatable(self, names: Iterable[str]) -> None:
         """403 naming every field in ``names`` the actor may not set on a new record."""

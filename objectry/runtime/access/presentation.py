@@ -91,6 +91,23 @@ class Presentation:
             shown.append(dict(change))
         return shown
 
+    def present_values(self, values: Mapping[str, Any],
+                       access: AccessMap) -> dict[str, Any]:
+        """Values keyed by field name (a step's values, a threshold's ``set``) as this
+        actor may see them; other names (``owner``, system fields) are kept."""
+        if access is self.decisions.everything:
+            return dict(values)
+        view = self.view(access)
+        shown = {}
+        for name, value in values.items():
+            if name in view.hidden:
+                continue
+            if name in view.masked and value is not None:
+                field = self.model.fields[name]
+                value = field.type.mask(field.definition, value)
+            shown[name] = value
+        return shown
+
     def readable_field(self, name: str) -> Mapping[str, Any] | None:
         """Field lookup for filters, sorts and selections: a field the actor cannot read
         from their roles does not exist for them (it is absent from their records)."""

@@ -124,6 +124,11 @@ class Visibility:
             found.setdefault(record_id, []).append(levels or {})
         return {rid: merge_levels(levels) for rid, levels in found.items()}
 
+    def live_grant_terms(self) -> list[sa.ColumnElement[bool]]:
+        """Conditions on ``record_grants`` for this object's live grants reaching the
+        actor (``effective`` correlates them with a row to decide a field there)."""
+        return self._live_grants()
+
     def maps(self, rows: Sequence[Mapping[Any, Any]]) -> list[AccessMap]:
         """The access map of each row, for a page of rows (one grants query)."""
         decisions = self.decisions

@@ -232,7 +232,10 @@ def _call_function(sim: Simulation, step: Mapping[str, Any]) -> Described:
 def _call_webhook(sim: Simulation, step: Mapping[str, Any]) -> Described:
     body = sim.rendered(step["body"]) if "body" in step else \
         {"default": ["workflow", "run", "step", "record", "trigger"]}
-    return Described({"posts_to": sim.rendered(step["url"]), "body": body, "called": False})
+    described = {"posts_to": sim.rendered(step["url"]), "body": body, "called": False}
+    if step.get("headers"):  # {{secret.name}} stays as written: values never leave here
+        described["headers"] = sim.rendered(step["headers"])
+    return Described(described)
 
 
 def _end(sim: Simulation, step: Mapping[str, Any]) -> Described:

@@ -37,6 +37,9 @@ messages = sa.Table(
     sa.Column("run_id", sa.Uuid),
     sa.Column("step", sa.String(63)),
     sa.Column("idempotency_key", sa.String(200)),
+    #: The record fields each part rendered, ``{"subject": [...], "body": [...], "to":
+    #: [...]}`` ("*": any field), so readers see a part only if they may read its fields.
+    sa.Column("rendered_fields", json_column()),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
     sa.Column("sent_at", UTCDateTime),

@@ -8,7 +8,7 @@ already sent finds its row by idempotency key instead of sending again.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +18,9 @@ from objectry.metadata.problems import BadRequest, ErrorItem
 from objectry.runtime.automation.message_tables import messages
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.kernel.ids import uuid7
+
+#: (row, the message as the API shows it) -> what one reader may see of it.
+Shown = Callable[[Mapping[Any, Any], dict[str, Any]], dict[str, Any]]
 
 STATUSES = ("sent", "outbox", "failed", "capped")
 #: Statuses a repeated step takes as done: sending again would duplicate the message.
@@ -52,9 +55,10 @@ def save(ctx: Context, existing: Mapping[str, Any] | None, values: Mapping[str, 
 
 
 def list_messages(ctx: Context, object_name: str | None, record_id: uuid.UUID | None, *,
-                  status: str | None = None, limit: int = 50,
-                  cursor: str | None = None) -> dict[str, Any]:
-    """Newest first; ``next_cursor`` continues after the last item (None at the end)."""
+                  status: str | None = None, limit: int = 50, cursor: str | None = None,
+                  shown: Shown | None = None) -> dict[str, Any]:
+    """Newest first; ``next_cursor`` continues after the last item (None at the end).
+    ``shown`` turns each (row, item) into what the reader may see of it."""
     query = sa.select(messages).where(messages.c.tenant_id == ctx.tenant.id)
     if object_name is not None:
         query = query.where(messages.c.object == object_name,
@@ -69,7 +73,8 @@ def list_messages(ctx: Context, object_name: str | None, record_id: uuid.UUID | 
                              detail_code="invalid_cursor") from exc
         query = query.where(messages.c.id < last)
     rows = ctx.conn.execute(query.order_by(messages.c.id.desc()).limit(limit + 1)).mappings()
-    items = [message_json(ctx, row) for row in rows]
+    items = [message_json(ctx, row) if shown is None else shown(row, message_json(ctx, row))
+             for row in rows]
     more = len(items) > limit
     items = items[:limit]
     return {"items": items, "next_cursor": items[-1]["id"] if more else None}

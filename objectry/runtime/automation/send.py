@@ -32,7 +32,12 @@ from objectry.runtime.automation.channels import (
 from objectry.runtime.automation.errors import StepError
 from objectry.runtime.automation.frequency import is_capped
 from objectry.runtime.automation.run_tables import run_steps
-from objectry.runtime.automation.templates import has_placeholders, render
+from objectry.runtime.automation.templates import (
+    has_placeholders,
+    record_fields,
+    render,
+    step_recipient_fields,
+)
 from objectry.runtime.kernel.context import Context
 
 LOCALE_FIELDS = ("locale", "language")
@@ -77,7 +82,8 @@ def send_message(request: SendRequest) -> SendResult:
         "object": request.object, "record_id": request.record_id, "channel": step["channel"],
         "recipient": "", "template": dict(step["template"]), "subject": None, "body": "",
         "locale": locale, "marketing": marketing, "workflow": request.workflow,
-        "run_id": request.run_id, "step": step["id"], "idempotency_key": key}
+        "run_id": request.run_id, "step": step["id"], "idempotency_key": key,
+        "rendered_fields": rendered_fields(step)}
     try:
         subject, body = _render_template(step, scope, locale)
         values.update(subject=subject, body=body)
@@ -97,6 +103,14 @@ def send_message(request: SendRequest) -> SendResult:
                                "sent_at": ctx.now()}, message_id)
     return SendResult(_summary(message_id, delivery.status, step["channel"],
                                values["recipient"]))
+
+
+def rendered_fields(step: Mapping[str, Any]) -> dict[str, list[str]]:
+    """The record fields each part of the step's message reads (every language)."""
+    template = step["template"]
+    return {"subject": sorted(record_fields(template.get("subject"))),
+            "body": sorted(record_fields(template["body"])),
+            "to": sorted(step_recipient_fields(step["to"]))}
 
 
 def _deliver(ctx: Context, channel: Channel, message: OutgoingMessage) -> Delivery:

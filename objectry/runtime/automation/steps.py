@@ -190,8 +190,11 @@ def _call_webhook(call: StepCall) -> Outcome:
     default = {"workflow": call.workflow, "run": str(call.run_id), "step": call.step["id"],
                "record": scope["record"], "trigger": scope["trigger"]}
     payload = render(call.step["body"], scope) if "body" in call.step else default
-    answer = call.hooks.webhooks.post(call.ctx, render(call.step["url"], scope), payload,
-                                      delivery=f"{call.run_id}:{call.step['id']}")
+    headers = {str(k): str(render(v, scope)) for k, v in call.step.get("headers",
+                                                                       {}).items()}
+    answer = call.hooks.webhooks.post(call.ctx, str(render(call.step["url"], scope)),
+                                      payload, delivery=f"{call.run_id}:{call.step['id']}",
+                                      headers=headers)
     return Outcome(output=answer)
 
 

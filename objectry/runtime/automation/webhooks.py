@@ -6,22 +6,24 @@ the API; it never sits in metadata). ``X-Objectry-Delivery`` names the run and s
 a receiver can drop the repeat of a delivery whose answer was lost. Anything but a 2xx
 answer fails the step: its ``on_failure`` retries with backoff (3 times by default).
 
-Addresses in private, loopback and link-local ranges are refused unless the platform
-allows them (a tenant must not reach the platform's own network through a webhook).
+The resolved address is checked and the connection pinned to it by
+``kernel/network.py`` (private and loopback ranges only if the platform allows them;
+link-local, CGNAT, metadata and other special ranges never). Redirects are not
+followed: a 3xx answer is not a 2xx answer, so it fails the step like any other.
+
+``{{secret.name}}`` in the URL or a header is filled in from the tenant's secret store
+only as the request leaves; run steps and dry runs keep the placeholder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import secrets
-import socket
-import urllib.error
 import urllib.parse
-import urllib.request
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +31,14 @@ import sqlalchemy as sa
 from objectry.runtime.automation.errors import StepError
 from objectry.runtime.automation.run_tables import tenant_secrets
 from objectry.runtime.kernel.context import Context
+from objectry.runtime.kernel.network import (
+    AddressRefused,
+    NetworkPolicy,
+    Resolver,
+    system_resolver,
+)
+from objectry.runtime.secrets.placeholders import fill, fill_headers
+from objectry.runtime.secrets.store import UnknownSecret
 
 SIGNING_SECRET = "webhook_signing"
 DEFAULT_RETRY = {"retry": 3, "backoff_seconds": 30}
@@ -37,47 +47,54 @@ MAX_RESPONSE_BYTES = 4096
 
 @dataclass(frozen=True)
 class WebhookClient:
-    #: Whether private, loopback and link-local addresses may be called (a platform
-    #: setting, passed in).
+    #: Whether private and loopback addresses may be called (a platform setting,
+    #: passed in).
     allow_private: bool
     timeout_s: float = 10.0
+    resolver: Resolver = field(default=system_resolver)
 
-    def post(self, ctx: Context, url: str, payload: Any, delivery: str) -> dict[str, Any]:
-        """Send ``payload`` as signed JSON; the answer's status and the start of its body."""
-        self._check_address(url)
+    def post(self, ctx: Context, url: str, payload: Any, delivery: str,
+             headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+        """Send ``payload`` as signed JSON; the answer's status and the start of its body.
+
+        ``{{secret.name}}`` in ``url`` and ``headers`` is filled in for this request only;
+        every error names the URL as written, so no value reaches a run step.
+        """
+        try:
+            sent_url = fill(ctx, url)
+            extra = fill_headers(ctx, headers or {})
+        except UnknownSecret as exc:
+            raise StepError("secret_unknown", name=exc.name) from None
+        try:
+            parts = urllib.parse.urlsplit(sent_url)
+            valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+            _ = parts.port  # a bad port raises ValueError
+        except ValueError:
+            valid = False
+        if not valid:
+            raise StepError("webhook_bad_url", url=url[:200])
         body = json.dumps(payload, ensure_ascii=False, default=str).encode()
         stamp = str(int(ctx.now().timestamp()))
         signature = hmac.new(signing_secret(ctx).encode(), stamp.encode() + b"." + body,
                              hashlib.sha256).hexdigest()
-        request = urllib.request.Request(url, data=body, method="POST", headers={
-            "Content-Type": "application/json", "User-Agent": "Objectry-Webhook/1",
-            "X-Objectry-Signature": f"t={stamp},v1={signature}",
-            "X-Objectry-Delivery": delivery})
+        sent_headers = {**extra, "Content-Type": "application/json",
+                        "User-Agent": "Objectry-Webhook/1",
+                        "X-Objectry-Signature": f"t={stamp},v1={signature}",
+                        "X-Objectry-Delivery": delivery}
+        policy = NetworkPolicy(self.allow_private, self.resolver)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
-                text = answer.read(MAX_RESPONSE_BYTES).decode(errors="replace")
-                return {"status": answer.status, "body": text}
-        except urllib.error.HTTPError as exc:
-            raise StepError("webhook_refused", status=exc.code, url=url[:200]) from exc
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            status, _, answer = policy.request("POST", sent_url, body=body,
+                                               headers=sent_headers,
+                                               timeout_s=self.timeout_s,
+                                               max_bytes=MAX_RESPONSE_BYTES)
+        except AddressRefused as exc:
+            raise StepError("webhook_private_address", url=url[:200]) from exc
+        except (OSError, ValueError) as exc:
             raise StepError("webhook_unreachable", url=url[:200],
-                            reason=str(getattr(exc, "reason", exc))[:200]) from exc
-
-    def _check_address(self, url: str) -> None:
-        parts = urllib.parse.urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise StepError("webhook_bad_url", url=url[:200])
-        if self.allow_private:
-            return
-        try:
-            infos = socket.getaddrinfo(parts.hostname, parts.port or 443)
-        except OSError as exc:
-            raise StepError("webhook_unreachable", url=url[:200], reason=str(exc)[:200]) from exc
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if address.is_private or address.is_loopback or address.is_link_local \
-                    or address.is_reserved or address.is_multicast:
-                raise StepError("webhook_private_address", url=url[:200])
+                            reason=str(exc).replace(sent_url, url)[:200]) from exc
+        if not 200 <= status < 300:
+            raise StepError("webhook_refused", status=status, url=url[:200])
+        return {"status": status, "body": answer.decode(errors="replace")}
 
 
 def signing_secret(ctx: Context, *, rotate: bool = False) -> str:

@@ -1,24 +1,26 @@
 """``http.get/post`` for functions: allowlisted hosts only, with timeouts and size caps.
 
 The tenant's allowlist (``function_settings/default``) names hosts exactly or with a
-leading ``*.`` for subdomains, optionally with a port. Redirects are not followed (a
-redirect could leave the allowlist); the function sees the 3xx answer.
+leading ``*.`` for subdomains, optionally with a port. An allowlisted name must still
+resolve to an address the platform allows (``kernel/network.py``). Redirects are not
+followed (a redirect could leave the allowlist); the function sees the 3xx answer.
 """
 
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from objectry.runtime.kernel.network import AddressRefused, NetworkPolicy
 from objectry.sandbox import HostError
 
 MAX_RESPONSE_BYTES = 1024 * 1024
 MAX_REQUEST_BYTES = 256 * 1024
 SCHEMES = ("http", "https")
+#: urlsplit silently drops tab, CR and LF: a URL holding them is refused, not "repaired".
+_CONTROL = frozenset("\t\r\n\x00")
 
 
 def host_allowed(url: str, allowlist: Sequence[str]) -> bool:
@@ -43,44 +45,59 @@ def host_allowed(url: str, allowlist: Sequence[str]) -> bool:
     return False
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
 class HttpClient:
-    """Makes the requests; one per process, stateless."""
+    """Makes the requests; one per process, stateless. Addresses are checked and
+    connections pinned by ``network`` (the platform's private-address setting)."""
 
-    def __init__(self) -> None:
-        self._opener = urllib.request.build_opener(_NoRedirect())
+    def __init__(self, network: NetworkPolicy | None = None) -> None:
+        self.network = network or NetworkPolicy()
 
     def request(self, method: str, url: str, *, allowlist: Sequence[str], timeout_ms: int,
-                params: Mapping[str, Any] | None = None, json_body: Any = None,
-                headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+                params: Any = None, json_body: Any = None,
+                headers: Any = None) -> dict[str, Any]:
         """``{"status", "headers", "text", "json"}``; refusals raise HostError."""
-        if not isinstance(url, str) or not host_allowed(url, allowlist):
-            host = urllib.parse.urlsplit(url).hostname if isinstance(url, str) else None
-            raise HostError("http_host_not_allowed", f"host {host!r} is not on the allowlist")
+        if not isinstance(url, str):
+            raise HostError("invalid_arguments", "the URL must be a string")
+        if any(c in url for c in _CONTROL) or not host_allowed(url, allowlist):
+            raise HostError("http_host_not_allowed", f"host {_host(url)!r} is not on the "
+                                                     "allowlist")
         if params:
             url += ("&" if "?" in url else "?") + urllib.parse.urlencode(
-                {str(k): str(v) for k, v in params.items()})
+                _pairs(params, "params"))
         data = None
-        clean_headers = {str(k): str(v) for k, v in (headers or {}).items()
+        clean_headers = {str(k): str(v) for k, v in _pairs(headers or {}, "headers")
                          if str(k).lower() not in ("host", "content-length")}
         if method == "POST":
             data = json.dumps(json_body, ensure_ascii=False).encode()
             if len(data) > MAX_REQUEST_BYTES:
                 raise HostError("http_failed", "the request body is too large")
             clean_headers.setdefault("Content-Type", "application/json")
-        request = urllib.request.Request(url, data=data, method=method, headers=clean_headers)
         try:
-            with self._opener.open(request, timeout=timeout_ms / 1000) as response:
-                return _answer(response.status, response.headers, response.read(
-                    MAX_RESPONSE_BYTES + 1))
-        except urllib.error.HTTPError as exc:
-            return _answer(exc.code, exc.headers, exc.read(MAX_RESPONSE_BYTES + 1))
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise HostError("http_failed", str(getattr(exc, "reason", exc))[:300]) from None
+            status, answer_headers, body = self.network.request(
+                method, url, body=data, headers=clean_headers, timeout_s=timeout_ms / 1000,
+                max_bytes=MAX_RESPONSE_BYTES + 1)
+        except AddressRefused as exc:
+            raise HostError("http_address_refused", str(exc)) from None
+        except (OSError, ValueError) as exc:
+            raise HostError("http_failed", str(exc)[:300]) from None
+        return _answer(status, answer_headers, body)
+
+
+def _pairs(value: Any, name: str) -> list[tuple[str, str]]:
+    """``params`` or ``headers`` as text pairs; anything but a dict is the caller's error."""
+    if not isinstance(value, Mapping):
+        raise HostError("invalid_arguments", f"{name} must be a dict")
+    pairs = [(str(k), str(v)) for k, v in value.items()]
+    if name == "headers" and any(c in k + v for k, v in pairs for c in _CONTROL):
+        raise HostError("invalid_arguments", "a header contains a control character")
+    return pairs
+
+
+def _host(url: str) -> str | None:
+    try:
+        return urllib.parse.urlsplit(url).hostname
+    except ValueError:
+        return None
 
 
 def _answer(status: int, headers: Any, body: bytes) -> dict[str, Any]:

@@ -4,12 +4,13 @@ Every record call goes through the records service with the inner context (tenan
 fixed, actor = ``run_as``), so permissions, validation, audit and events apply as for
 any other client, and the API has no way to name another tenant. Each write runs in
 its own savepoint: a refused write leaves the transaction usable for the function's
-``except PlatformError`` branch.
+``except PlatformError`` branch. ``http.get/post`` fill in ``{{secret.name}}`` in the
+URL and header values just before sending (``runtime/secrets``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from objectry.metadata.i18n import message
@@ -21,6 +22,8 @@ from objectry.runtime.functions.values import to_plain
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.query.list_params import parse_limit
 from objectry.runtime.records import deletion
+from objectry.runtime.secrets.placeholders import fill, scrub
+from objectry.runtime.secrets.store import UnknownSecret
 from objectry.sandbox import HostError, NotPlainData
 from objectry.sandbox.plain import check_plain
 
@@ -94,14 +97,31 @@ class RuntimeHost:
         return self.ctx.now().isoformat().replace("+00:00", "Z")
 
     def _http_get(self, url: str, params: Any = None, headers: Any = None) -> Any:
-        return self.http.request("GET", url, allowlist=self.settings.http_allowlist,
-                                 timeout_ms=self.http_timeout_ms, params=params,
-                                 headers=headers)
+        return self._send("GET", url, headers, params=params)
 
     def _http_post(self, url: str, json: Any = None, headers: Any = None) -> Any:
-        return self.http.request("POST", url, allowlist=self.settings.http_allowlist,
-                                 timeout_ms=self.http_timeout_ms, json_body=json,
-                                 headers=headers)
+        return self._send("POST", url, headers, json_body=json)
+
+    def _send(self, method: str, url: Any, headers: Any, **options: Any) -> Any:
+        """One request with ``{{secret.name}}`` in the URL and header values filled in
+        for it alone; a refusal's text shows ``***`` where a value would be."""
+        used: list[str] = []
+        try:
+            if isinstance(url, str):
+                url = fill(self.ctx, url, used)
+            if isinstance(headers, Mapping):
+                headers = {k: fill(self.ctx, v, used) if isinstance(v, str) else v
+                           for k, v in headers.items()}
+        except UnknownSecret as exc:
+            raise HostError("http_secret_unknown", exc.name) from None
+        try:
+            return self.http.request(method, url, allowlist=self.settings.http_allowlist,
+                                     timeout_ms=self.http_timeout_ms, headers=headers,
+                                     **options)
+        except HostError as exc:
+            if not used:
+                raise
+            raise HostError(exc.code, scrub(exc.message, used), exc.errors) from None
 
 
 def _refusal(problem: Problem, locale: str) -> HostError:

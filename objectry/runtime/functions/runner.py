@@ -95,7 +95,7 @@ def run(ctx: Context, call: Call, after: AfterCall | None = None) -> CallResult:
     savepoint = ctx.conn.begin_nested()
     try:
         result = runtime.pool.run(compiled, host, record=call.record, params=call.params,
-                                  limits=definition.limits())
+                                  limits=definition.limits(), tenant=ctx.tenant.slug)
         if result.ok and after is not None:
             after(inner, result)
     except Problem as exc:

@@ -27,6 +27,7 @@ from objectry.runtime.functions.calls_table import function_calls
 from objectry.runtime.functions.definitions import SETTINGS_NAME, FunctionDef, FunctionSettings
 from objectry.runtime.functions.http_client import HttpClient
 from objectry.runtime.kernel.context import Context
+from objectry.runtime.kernel.network import NetworkPolicy
 from objectry.sandbox import FunctionCache, PoolConfig, SandboxPool
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ class FunctionConfig:
     pool: PoolConfig
     batch_size: int
     max_http_timeout_ms: int
+    #: Whether ``http.get/post`` may reach private and loopback addresses
+    #: (``OBJECTRY_WEBHOOK_ALLOW_PRIVATE``, shared with workflow webhooks).
+    allow_private_http: bool
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class FunctionRuntime:
                  pool_factory: Callable[[PoolConfig], SandboxPool] = SandboxPool) -> None:
         self.config = config
         self.compiled = FunctionCache()
-        self.http = HttpClient()
+        self.http = HttpClient(NetworkPolicy(allow_private=config.allow_private_http))
         self._definitions = LruCache(256)
         self._pool_factory = pool_factory
         self._pool: SandboxPool | None = None

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from objectry.metadata.conditions.parser import Node
 from objectry.runtime.query.inputs import (
     ConditionInputMissing,
+    ReadableIn,
     RelatedRows,
     RelatedSource,
     RelatedTables,
@@ -37,13 +38,15 @@ from objectry.runtime.query.sql_compiler import SqlCompiler, refuse_changes
 
 
 def to_sql(node: Node, table: sa.FromClause, *, now: dt.datetime | None = None,
-           related: RelatedTables | None = None) -> sa.ColumnElement[bool]:
+           related: RelatedTables | None = None,
+           readable: ReadableIn | None = None) -> sa.ColumnElement[bool]:
     """A WHERE clause for ``node`` over ``table`` (built from constructs, never strings).
+    ``readable``: where the caller may read each field (elsewhere it tests as empty).
 
     Raises ``Invalid`` (422, a pointer to each ``/op``) for changed* operators.
     """
     refuse_changes(node)
-    return SqlCompiler(now, related).compile(node, table)
+    return SqlCompiler(now, related).compile(node, table, readable)
 
 
 class Predicate:

@@ -12,6 +12,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+#: (table or alias, field) -> the rows of it where the caller may read that field, as
+#: SQL; None when that is every row. Elsewhere a condition tests the field as empty.
+ReadableIn = Callable[[sa.FromClause, str], sa.ColumnElement[bool] | None]
+
 
 @dataclass(frozen=True)
 class RelatedSource:
@@ -20,6 +24,8 @@ class RelatedSource:
 
     table: sa.Table
     visible: sa.ColumnElement[bool] | None = None
+    #: Where the caller may read a field of it (None: wherever it is visible).
+    readable: ReadableIn | None = None
 
 
 #: object api_name -> its ``RelatedSource`` (SQL compiler).

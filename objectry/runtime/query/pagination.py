@@ -3,12 +3,19 @@
 A cursor holds the sort keys and the last row's values; the next page starts strictly
 after that row in the sort order, so pages never skip or repeat rows even while others
 write. NULLs sort last in both directions, and ``id`` breaks ties.
+
+The caller says what each sort key is as SQL (``column``: for a restricted user the
+value where they may read it, else NULL) and which values go into the cursor, so a
+cursor holds only what the caller may read. Cursors are signed (HMAC over the caller's
+scope: tenant, object, actor): a tampered or foreign one is a 400 ``invalid_cursor``.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,6 +28,8 @@ from objectry.metadata.fieldtypes import REGISTRY
 from objectry.metadata.problems import BadRequest, ErrorItem, FieldValueError, Invalid
 
 FieldLookup = Callable[[str], Mapping[str, Any] | None]
+#: sort key field -> its term in ORDER BY and in the cursor's condition.
+ColumnLookup = Callable[[str], sa.ColumnElement[Any]]
 
 
 @dataclass(frozen=True)
@@ -30,8 +39,10 @@ class SortKey:
 
 
 def parse_sort(spec: str | Sequence[str] | None, fields: FieldLookup, *,
-               object_name: str, at: str = "/sort") -> tuple[SortKey, ...]:
-    """``-created_at,name`` (or a list) -> sort keys, with ``id`` appended as tiebreak."""
+               object_name: str, at: str = "/sort",
+               masked: Callable[[str], bool] | None = None) -> tuple[SortKey, ...]:
+    """``-created_at,name`` (or a list) -> sort keys, with ``id`` appended as tiebreak.
+    ``masked``: fields the caller sees only masked, which a sort would reveal."""
     if spec is None or spec == "":
         return (SortKey("id", True),)
     parts = spec.split(",") if isinstance(spec, str) else list(spec)
@@ -50,6 +61,8 @@ def parse_sort(spec: str | Sequence[str] | None, fields: FieldLookup, *,
                                     {"object": object_name, "field": name}))
         elif not REGISTRY[definition["type"]].sortable and name not in ("id", "owner"):
             errors.append(ErrorItem(f"{at}/{i}", "not_sortable", {"field": name}))
+        elif masked is not None and masked(name):
+            errors.append(ErrorItem(f"{at}/{i}", "masked_not_sortable", {"field": name}))
         elif name not in [k.field for k in keys]:
             keys.append(SortKey(name, descending))
     if errors:
@@ -59,7 +72,8 @@ def parse_sort(spec: str | Sequence[str] | None, fields: FieldLookup, *,
     return tuple(keys)
 
 
-def order_by(keys: Sequence[SortKey], table: sa.Table) -> list[sa.ColumnElement[Any]]:
+def order_by(keys: Sequence[SortKey], table: sa.Table,
+             column: ColumnLookup | None = None) -> list[sa.ColumnElement[Any]]:
     """The ORDER BY of ``keys``; NULLS LAST only on columns that can hold NULL.
 
     On a NOT NULL column (``id``, ``created_at``) the clause changes nothing but keeps
@@ -68,27 +82,34 @@ def order_by(keys: Sequence[SortKey], table: sa.Table) -> list[sa.ColumnElement[
     """
     terms: list[sa.ColumnElement[Any]] = []
     for key in keys:
-        column = table.c[key.field]
-        term = column.desc() if key.descending else column.asc()
-        terms.append(term.nulls_last() if column.nullable else term)
+        col = table.c[key.field] if column is None else column(key.field)
+        term = col.desc() if key.descending else col.asc()
+        terms.append(term.nulls_last() if _nullable(col) else term)
     return terms
 
 
-def after(keys: Sequence[SortKey], table: sa.Table,
-          values: Sequence[Any]) -> sa.ColumnElement[bool]:
+def _nullable(column: sa.ColumnElement[Any]) -> bool:
+    """Whether the term can be NULL: a table column says; any other term (a field's
+    value where the caller may read it) can."""
+    return bool(getattr(column, "nullable", True))
+
+
+def after(keys: Sequence[SortKey], table: sa.Table, values: Sequence[Any],
+          column: ColumnLookup | None = None) -> sa.ColumnElement[bool]:
     """Rows strictly after ``values`` in the order of ``keys`` (NULLs last)."""
+    terms = [table.c[k.field] if column is None else column(k.field) for k in keys]
     alternatives = []
     for i, key in enumerate(keys):
-        col, value = table.c[key.field], values[i]
+        col, value = terms[i], values[i]
         if value is None:
             continue  # nothing sorts after NULL within this key
         bound = sa.literal(value, col.type)  # a plain True/False refuses < and >
         beyond = col < bound if key.descending else col > bound
-        ties = [table.c[k.field].is_(None) if v is None else table.c[k.field] == v
-                for k, v in zip(keys[:i], values[:i], strict=True)]
+        ties = [t.is_(None) if v is None else t == v
+                for t, v in zip(terms[:i], values[:i], strict=True)]
         # ``OR col IS NULL`` only where NULLs can be: on ``id`` it keeps PostgreSQL
         # from reading the next page as an index range
-        alternatives.append(sa.and_(*ties, sa.or_(beyond, col.is_(None)) if col.nullable
+        alternatives.append(sa.and_(*ties, sa.or_(beyond, col.is_(None)) if _nullable(col)
                                     else beyond))
     return sa.or_(sa.false(), *alternatives)
 
@@ -128,7 +149,10 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
     return query.order_by(*order).limit(limit)
 
 
-def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any], fields: FieldLookup) -> str:
+def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any], fields: FieldLookup, *,
+                  secret: bytes, scope: str) -> str:
+    """The cursor after a row whose sort values (as the caller may read them) are
+    ``values``, signed with ``secret`` for ``scope`` (who may use it where)."""
     encoded = []
     for key, value in zip(keys, values, strict=True):
         definition = fields(key.field)
@@ -138,13 +162,25 @@ def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any], fields: FieldL
                        else REGISTRY[definition["type"]].to_json(definition, value))
     spec = [("-" if k.descending else "") + k.field for k in keys]
     raw = json.dumps([spec, encoded], default=str, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    body = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return f"{body}.{_signature(secret, scope, body)}"
 
 
-def decode_cursor(cursor: str, keys: Sequence[SortKey], fields: FieldLookup) -> list[Any]:
+def _signature(key: bytes, scope: str, body: str) -> str:
+    mac = hmac.new(key, f"{scope}\n{body}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, keys: Sequence[SortKey], fields: FieldLookup, *,
+                  secret: bytes, scope: str) -> list[Any]:
+    """The sort values of a cursor made by ``encode_cursor`` for the same ``scope`` and
+    sort; 400 ``invalid_cursor`` for any other (tampered, foreign, another sort)."""
     spec = [("-" if k.descending else "") + k.field for k in keys]
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        body, _, signature = cursor.partition(".")
+        if not hmac.compare_digest(signature.encode(), _signature(secret, scope, body).encode()):
+            raise ValueError("not signed for this caller")
+        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         cursor_spec, encoded = json.loads(raw)
         if cursor_spec != spec or len(encoded) != len(keys):
             raise ValueError("other query")

@@ -31,7 +31,7 @@ from objectry.metadata.conditions.nodes import (
 from objectry.metadata.conditions.text import fold_text
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.runtime.query.dates import window
-from objectry.runtime.query.inputs import ConditionInputMissing, RelatedTables
+from objectry.runtime.query.inputs import ConditionInputMissing, ReadableIn, RelatedTables
 from objectry.runtime.query.text_folding import Folded
 
 
@@ -50,19 +50,29 @@ class SqlCompiler:
         self.now = now
         self.related = related
 
-    def compile(self, node: Node, table: sa.FromClause) -> sa.ColumnElement[bool]:
+    def compile(self, node: Node, table: sa.FromClause,
+                readable: ReadableIn | None = None) -> sa.ColumnElement[bool]:
+        """``node`` over ``table``; ``readable`` says in which rows the caller may read
+        a field: elsewhere the leaf tests the field as empty (is_empty, ne and not_in
+        hold, every other operator fails), so a filter reveals nothing hidden."""
         if isinstance(node, All):
-            return sa.and_(sa.true(), *(self.compile(c, table) for c in node.children))
+            return sa.and_(sa.true(), *(self.compile(c, table, readable)
+                                        for c in node.children))
         if isinstance(node, AnyOf):
-            return sa.or_(sa.false(), *(self.compile(c, table) for c in node.children))
+            return sa.or_(sa.false(), *(self.compile(c, table, readable)
+                                        for c in node.children))
         if isinstance(node, Not):
-            return sa.not_(self.compile(node.child, table))
+            return sa.not_(self.compile(node.child, table, readable))
         if isinstance(node, Related):
             return self._related(node, table)
         col = table.c[node.field]
-        if node.op in ("is_empty", "is_not_empty", "ne", "not_in"):
-            return self._compare(node, col)
-        return sa.and_(col.is_not(None), self._compare(node, col))
+        when = None if readable is None else readable(table, node.field)
+        if node.op in ("is_empty", "ne", "not_in"):  # an empty value meets these
+            test = self._compare(node, col)
+            return test if when is None else sa.or_(sa.not_(when), test)
+        test = self._compare(node, col) if node.op == "is_not_empty" \
+            else sa.and_(col.is_not(None), self._compare(node, col))
+        return test if when is None else sa.and_(when, test)
 
     def _related(self, node: Related, table: sa.FromClause) -> sa.ColumnElement[bool]:
         if self.related is None:
@@ -70,7 +80,7 @@ class SqlCompiler:
         source = self.related(node.object)
         child = source.table.alias()  # distinct even when an object refers to itself
         match = [child.c[node.via] == table.c.id, child.c.deleted_at.is_(None),
-                 self.compile(node.where, child)]
+                 self.compile(node.where, child, source.readable)]
         if source.visible is not None:
             match.append(ClauseAdapter(child).traverse(source.visible))
         if node.count == EXISTS:

@@ -23,6 +23,8 @@ from objectry.runtime.model.compiled import ObjectModel, get_model
 from objectry.runtime.model.serialize import field_json
 from objectry.runtime.records import journal
 
+#: How deep a delete cascades (lookups may form cycles).
+MAX_CASCADE_DEPTH = 20
 
 def _referrers(ctx: Context, target: str) -> list[tuple[ObjectModel, str, str]]:
     """(child model, lookup field, on_target_delete) for every lookup to ``target``."""
@@ -40,7 +42,58 @@ def delete(ctx: Context, object_name: str, record_id: Any) -> None:
     guard = Guard(ctx, model)
     row, _ = guard.load(record_id)
     guard.require("delete")
+    _check_cascade(ctx, model, row["id"])
     _delete_row(ctx, model, row, batch=row["id"], depth=0)
+
+
+def _check_cascade(ctx: Context, model: ObjectModel, record_id: uuid.UUID) -> None:
+    """Refuse (409, how many) a delete whose cascade reaches records the deleter may not
+    delete themselves (out of sight, or their roles deny ``delete`` on that object):
+    the recycle bin is no side door to other people's records. ``set_null`` children
+    are not counted: clearing a reference to the record going away writes nothing the
+    deleter chose and shows them nothing, and a hidden child must not veto the delete.
+    """
+    if ctx.actor.is_system or ctx.actor.is_admin:
+        return
+    referrers: dict[str, list[tuple[ObjectModel, str, str]]] = {}
+    seen: set[tuple[str, uuid.UUID]] = {(model.api_name, record_id)}
+    level: list[tuple[ObjectModel, list[uuid.UUID]]] = [(model, [record_id])]
+    refused = 0
+    for _depth in range(MAX_CASCADE_DEPTH):  # the same bound as :func:`_delete_row`
+        below: list[tuple[ObjectModel, list[uuid.UUID]]] = []
+        for parent, ids in level:
+            if parent.api_name not in referrers:
+                referrers[parent.api_name] = _referrers(ctx, parent.api_name)
+            for child, field, policy in referrers[parent.api_name]:
+                if policy != "cascade":
+                    continue
+                table = child.table
+                found = [rid for rid in ctx.conn.execute(sa.select(table.c.id).where(
+                    table.c[field].in_(ids), table.c.deleted_at.is_(None))).scalars()
+                    if (child.api_name, rid) not in seen]
+                if not found:
+                    continue
+                seen.update((child.api_name, rid) for rid in found)
+                refused += _not_deletable(ctx, child, found)
+                below.append((child, found))
+        level = below
+    if refused:
+        raise Conflict([ErrorItem("", "delete_cascade_not_allowed", {"count": refused})],
+                       detail_code="delete_cascade_not_allowed", count=refused)
+
+
+def _not_deletable(ctx: Context, model: ObjectModel, ids: list[uuid.UUID]) -> int:
+    """How many of these rows the actor could not delete on their own."""
+    guard = Guard(ctx, model)
+    if not guard.base.can("delete"):
+        return len(ids)
+    visible = guard.visible()
+    if visible is None:
+        return 0
+    table = model.table
+    seen = ctx.conn.execute(sa.select(sa.func.count()).select_from(table).where(
+        table.c.id.in_(ids), visible)).scalar_one()
+    return len(ids) - seen
 
 
 def _delete_row(ctx: Context, model: ObjectModel, row: dict[str, Any], *, batch: uuid.UUID,
@@ -61,7 +114,7 @@ def _delete_row(ctx: Context, model: ObjectModel, row: dict[str, Any], *, batch:
     for child, field, policy in referrers:
         if policy == "set_null":
             _clear_references(ctx, child, field, row["id"])
-        elif policy == "cascade" and depth < 20:
+        elif policy == "cascade" and depth < MAX_CASCADE_DEPTH:
             table = child.table
             children = ctx.conn.execute(sa.select(table).where(
                 table.c[field] == row["id"], table.c.deleted_at.is_(None))).mappings().all()

@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.metadata.problems import Conflict, ErrorItem, PreconditionFailed, pointer
+from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.kernel.ids import uuid7
 from objectry.runtime.model.compiled import ObjectModel
@@ -109,5 +110,17 @@ def _execute(ctx: Context, model: ObjectModel, statement: Any, params: Mapping[s
                 raise Conflict([ErrorItem(pointer(field.name), "unique_violation",
                                           {"object": model.api_name, "field": field.name})],
                                detail_code="unique_violation", object=model.api_name,
-                               field=field.name) from exc
+                               field=field.name,
+                               extra=_duplicate(ctx, model, clash.id)) from exc
         raise
+
+
+def _duplicate(ctx: Context, model: ObjectModel, clash_id: uuid.UUID) -> dict[str, str]:
+    """``{"duplicate": id}`` when the caller may see the record holding the value (so a
+    form can link to it); nothing when they may not: the 409 then says only "not
+    unique", never which record holds the value."""
+    visible = Guard(ctx, model).visible()
+    query = sa.select(model.table.c.id).where(model.table.c.id == clash_id)
+    if visible is not None and ctx.conn.execute(query.where(visible)).first() is None:
+        return {}
+    return {"duplicate": str(clash_id)}

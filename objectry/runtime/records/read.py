@@ -82,26 +82,42 @@ def _page(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], *, filte
                                "fields": fields})
     page_size, cursor = params.limit or DEFAULT_LIMIT, params.cursor
     keys = pagination.parse_sort(params.sort, guard.readable_field,
-                                 object_name=model.api_name)
+                                 object_name=model.api_name, masked=guard.masked)
     only = _selection(guard, params.fields)
     conditions = [table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None),
                   *(clause for clause in where if clause is not None)]
     if filter is not None:
         conditions.append(list_filter(guard, filter))
+    # a sort key is the field's value where the actor may read it (NULL elsewhere), so
+    # neither the order nor the cursor tells anything of a value hidden in a row
+    def column(name: str) -> sa.ColumnElement[Any]:
+        return guard.column(table, name)
+
+    signing = _cursor_signing(guard)
     if cursor:
-        values = pagination.decode_cursor(cursor, keys, model.field_definition)
-        conditions.append(pagination.after(keys, table, values))
+        values = pagination.decode_cursor(cursor, keys, model.field_definition, **signing)
+        conditions.append(pagination.after(keys, table, values, column))
     rows = guard.ctx.conn.execute(guard.select_page(  # the guard adds the visibility
-        conditions, pagination.order_by(keys, table), page_size + 1)).mappings().all()
+        conditions, pagination.order_by(keys, table, column), page_size + 1)).mappings().all()
+    maps = guard.maps(rows[:page_size])
     next_cursor = None
     if len(rows) > page_size:
         rows = rows[:page_size]
-        last = rows[-1]
-        next_cursor = pagination.encode_cursor(keys, [last[k.field] for k in keys],
-                                               model.field_definition)
-    items = [guard.present(row, access, only) for row, access in zip(rows, guard.maps(rows),
-                                                                      strict=True)]
+        last, hidden = rows[-1], guard.view(maps[-1]).hidden
+        next_cursor = pagination.encode_cursor(
+            keys, [None if k.field in hidden else last[k.field] for k in keys],
+            model.field_definition, **signing)
+    items = [guard.present(row, access, only) for row, access in zip(rows, maps, strict=True)]
     return {"items": items, "next_cursor": next_cursor}
+
+
+def _cursor_signing(guard: Guard) -> dict[str, Any]:
+    """The key and scope a list's cursors are signed for: this tenant, object and
+    actor, so a cursor is neither forged nor used by anyone else."""
+    ctx = guard.ctx
+    actor = "system" if ctx.actor.is_system else str(ctx.actor.user_id)
+    return {"secret": ctx.keys.derive("cursor"),
+            "scope": f"{ctx.tenant.id}:{guard.model.api_name}:{actor}"}
 
 
 @dataclass(frozen=True)
@@ -182,11 +198,12 @@ def related(ctx: Context, object_name: str, record_id: Any, child_object: str, *
         if len(candidates) != 1:
             code = "via_required" if candidates else "not_a_lookup_to"
             raise Invalid([ErrorItem("/via", code, {"child": child_object, "parent": object_name,
-                                                     "field": ""})])
+                                                     "object": object_name, "field": ""})])
         via = candidates[0].name
     elif via not in [c.name for c in candidates]:
         raise Invalid([ErrorItem("/via", "not_a_lookup_to",
-                                 {"field": via, "child": child_object, "parent": object_name})])
+                                 {"field": via, "child": child_object, "parent": object_name,
+                                  "object": object_name})])
     guard = Guard(ctx, child)
     view = list_args.pop("view", None)
     return _page(guard, [child.table.c[via] == row["id"], _view_clause(guard, view)],

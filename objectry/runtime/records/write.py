@@ -12,6 +12,7 @@ from typing import Any
 import marshmallow as mm
 import sqlalchemy as sa
 
+from objectry.metadata.conditions.nodes import All, AnyOf, Leaf, Node, Not
 from objectry.metadata.i18n import pick
 from objectry.metadata.names import SYSTEM_FIELDS
 from objectry.metadata.problems import (
@@ -21,10 +22,11 @@ from objectry.metadata.problems import (
     PreconditionFailed,
     pointer,
 )
+from objectry.permissions.access import AccessMap
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.kernel.ids import uuid7
-from objectry.runtime.model.compiled import ObjectModel, get_model
+from objectry.runtime.model.compiled import ObjectModel, Rule, get_model
 from objectry.runtime.model.serialize import field_json
 from objectry.runtime.query.compile import to_predicate
 from objectry.runtime.records import journal
@@ -44,7 +46,7 @@ def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
         if field.type.multi_valued and values.get(name) == []:
             values[name] = None
     _number(ctx, model, values)
-    _check_rules(ctx, model, values)
+    _check_rules(ctx, model, values, guard, guard.base)
     if ctx.record_hooks is not None:  # the object's validation functions
         ctx.record_hooks.validate_record(ctx, model, values)
     _check_lookups(ctx, model, values)
@@ -72,11 +74,14 @@ def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
     for name, field in model.fields.items():
         if field.type.multi_valued and values.get(name) == []:
             values[name] = None
-    changed = {n: v for n, v in values.items() if row[n] != v}
+    # a masked field is written even when unchanged: skipping the write would tell a
+    # caller who cannot read it that their guess of its value was right
+    masked = guard.view(access).masked if access is not guard.everything else frozenset()
+    changed = {n: v for n, v in values.items() if row[n] != v or n in masked}
     if not changed:
         return guard.present(row, access)
     merged = {**row, **changed}
-    _check_rules(ctx, model, merged)
+    _check_rules(ctx, model, merged, guard, access)
     if ctx.record_hooks is not None:  # the object's validation functions
         ctx.record_hooks.validate_record(ctx, model, merged, row["id"])
     _check_lookups(ctx, model, changed)
@@ -135,24 +140,60 @@ def _marshmallow_errors(messages: Any) -> list[ErrorItem]:
     return errors
 
 
-def _check_rules(ctx: Context, model: ObjectModel, values: Mapping[str, Any]) -> None:
-    errors = [
-        ErrorItem(pointer(rule.field) if rule.field else "", "rule_failed",
-                  {"message": pick(rule.message, ctx.locale), "rule": rule.api_name})
-        for rule in model.rules if not to_predicate(rule.condition)(values, now=ctx.now())
-    ]
+def _check_rules(ctx: Context, model: ObjectModel, values: Mapping[str, Any], guard: Guard,
+                 access: AccessMap) -> None:
+    """Every failed rule, in its own words; a rule that reads a field the caller cannot
+    read (absent or masked for them) fails with one generic item, naming neither the
+    rule, its message nor its fields, so a rule is no way to read them."""
+    unseen: frozenset[str] = frozenset()
+    if access is not guard.everything:
+        view = guard.view(access)
+        unseen = view.hidden | view.masked
+    errors, restricted = [], False
+    for rule in model.rules:
+        if to_predicate(rule.condition)(values, now=ctx.now()):
+            continue
+        if unseen & _rule_fields(rule):
+            restricted = True
+        else:
+            errors.append(ErrorItem(pointer(rule.field) if rule.field else "", "rule_failed",
+                                    {"message": pick(rule.message, ctx.locale),
+                                     "rule": rule.api_name}))
+    if restricted:
+        errors.append(ErrorItem("", "rule_failed_restricted"))
     if errors:
         raise Invalid(errors)
 
 
+def _rule_fields(rule: Rule) -> frozenset[str]:
+    """The fields of the record a rule reads (and the one it points at)."""
+    found = {rule.field} if rule.field else set()
+    stack: list[Node] = [rule.condition]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Leaf):
+            found.add(node.field)
+        elif isinstance(node, All | AnyOf):
+            stack.extend(node.children)
+        elif isinstance(node, Not):
+            stack.append(node.child)
+    return frozenset(found)  # rules hold no related conditions (they run on values alone)
+
+
 def _check_lookups(ctx: Context, model: ObjectModel, values: Mapping[str, Any]) -> None:
+    """A lookup points at a live record the caller may read: one outside their
+    visibility answers exactly as an unknown id (no existence oracle), so no
+    ``related_created`` run or activity score reaches a record they cannot see.
+    System actors (automation) see every record, as before."""
     for name, value in values.items():
         field = model.fields.get(name)
         if value is None or field is None or not field.type.reference:
             continue
         target = get_model(ctx, field.definition["target"])
-        found = ctx.conn.execute(sa.select(target.table.c.id).where(
-            target.table.c.id == value, target.table.c.deleted_at.is_(None))).first()
+        query = sa.select(target.table.c.id).where(
+            target.table.c.id == value, target.table.c.deleted_at.is_(None))
+        visible = Guard(ctx, target).visible()
+        found = ctx.conn.execute(query if visible is None else query.where(visible)).first()
         if found is None:
             raise Invalid([ErrorItem(pointer(name), "lookup_target_missing",
                                      {"target": target.api_name, "id": str(value)})])

@@ -50,7 +50,7 @@ def batch_points(ctx: Context, model: ScoringModel,
             by_dimension[dimension.index] = _function_points(ctx, dimension, records)
         elif dimension.kind == "activity":
             assert dimension.activity is not None
-            by_dimension[dimension.index] = _activity_points(ctx, dimension.activity, ids)
+            by_dimension[dimension.index] = activity_points(ctx, dimension.activity, ids)
     return [[by_dimension[d.index][r] for d in model.dimensions] for r in range(len(records))]
 
 
@@ -106,17 +106,18 @@ def _function_points(ctx: Context, dimension: Dimension,
     return points
 
 
-def _activity_points(ctx: Context, source: ActivitySource,
-                     ids: Sequence[uuid.UUID]) -> list[Points]:
+def activity_points(ctx: Context, source: ActivitySource, ids: Sequence[uuid.UUID],
+                     visible: sa.ColumnElement[bool] | None = None) -> list[Points]:
     """Activities per record and type in the window (one grouped query), times their
-    points, summed, kept within 0..cap."""
+    points, summed, kept within 0..cap; only ``visible`` activities when given (what one
+    reader of a breakdown may see)."""
     model = get_model(ctx, source.object)
     table = model.table
     via, kind, at = table.c[source.via], table.c[source.type_field], table.c[source.at_field]
     now = ctx.now()
     conditions: list[sa.ColumnElement[bool]] = [
         via.in_(ids), table.c.deleted_at.is_(None), kind.in_(list(source.points)),
-        at.is_not(None)]
+        at.is_not(None), *([] if visible is None else [visible])]
     if source.window_days is not None:
         since: dt.datetime | dt.date = now - dt.timedelta(days=source.window_days)
         until: dt.datetime | dt.date = now

@@ -20,8 +20,11 @@ from typing import Any
 
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.runtime import records
+from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Actor, Context
+from objectry.runtime.model.compiled import get_model
 from objectry.runtime.query.list_params import parse_limit
+from objectry.runtime.scoring.breakdown import as_reader
 from objectry.runtime.scoring.dimensions import Points, batch_points
 from objectry.runtime.scoring.model import Dimension, ScoringModel, scoring_model
 
@@ -120,9 +123,11 @@ def score_record(ctx: Context, name: str, object_name: str, record_id: Any, *,
     """One record's breakdown (and, with ``write``, its new score saved).
 
     The record must be readable by the caller (403/404 otherwise); the score itself is
-    computed as the platform, like every other scoring.
+    computed as the platform, like every other scoring, and shown to the caller as they
+    may see the record (``breakdown.as_reader``).
     """
-    records.get(ctx, object_name, record_id)
+    guard = Guard(ctx, get_model(ctx, object_name))
+    _, access = guard.load(record_id)  # 403/404 as the record
     system = as_platform(ctx)
     model = scoring_model(system, name)
     if model.object != object_name:
@@ -131,6 +136,8 @@ def score_record(ctx: Context, name: str, object_name: str, record_id: Any, *,
                                   "requested": object_name})])
     record = records.get(system, object_name, record_id)
     [outcome] = _score_batch(system, model, [record], write=write)
+    if not ctx.actor.is_system:
+        outcome = as_reader(ctx, guard, access, model, outcome, _explained)
     return {"model": model.api_name, "object": model.object, **outcome}
 
 

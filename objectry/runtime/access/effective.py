@@ -1,0 +1,104 @@
+"""A field's value as the actor may test it in one row: what filters and sorts compare.
+
+A field the actor reads from their roles can still be hidden on a row by the grants that
+reach them there (a ``none`` under ``most_restrictive`` or ``distribution_wins``); on
+such a row the field must filter and sort as if it were empty, or a filter (binary
+search on ``employees``) or a sort would recover the hidden value. Whether the field is
+readable in a row depends only on the merged level of its group among the live grants
+reaching the actor there (``-`` when none does), so it is decided in SQL from a few
+correlated ``EXISTS`` on ``record_grants``: pages stay correctly paginated and nothing
+is post-filtered. Where no grant can change the answer (the strategy in force, an
+unrestricted actor), the plain column is used, so those lists cost what they did.
+
+A sensitive field the actor may only see masked (no ``view_sensitive``) can be tested
+for emptiness only: any other comparison would recover it a digit at a time. No
+object opts in to equality on a masked field (for duplicate checks) yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.permission_terms import LEVELS, NOT_DISTRIBUTED
+from objectry.permissions.grant_tables import record_grants
+from objectry.runtime.access.decisions import Decisions
+from objectry.runtime.access.visibility import Visibility
+from objectry.runtime.model.compiled import ObjectModel
+
+#: Every distribution level a row can have for the actor: none reaching them, or the
+#: merged level of the live grants that do.
+ROW_LEVELS = frozenset({NOT_DISTRIBUTED, *LEVELS})
+#: Operators that an empty value meets (a hidden value is tested as empty).
+EMPTY_MATCHING = frozenset({"is_empty", "ne", "not_in"})
+#: Operators allowed on a masked field.
+MASKED_OPS = frozenset({"is_empty", "is_not_empty"})
+
+
+class Effective:
+    """Per field, the rows where the actor may read it, as SQL over a given table."""
+
+    def __init__(self, model: ObjectModel, decisions: Decisions, rows: Visibility) -> None:
+        self.model = model
+        self.decisions = decisions
+        self.rows = rows
+
+    def masked(self, name: str) -> bool:
+        """Whether the actor sees ``name`` only masked (so may not compare it)."""
+        field = self.model.fields.get(name)
+        return (field is not None and not self.decisions.unrestricted
+                and bool(field.definition.get("sensitive"))
+                and not self.decisions.base.can("view_sensitive"))
+
+    def readable_at(self, name: str) -> frozenset[str]:
+        """The row levels (``-`` or a merged grant level) at which the actor reads
+        ``name``: the same access maps the records' presentation uses decide it."""
+        field = self.model.fields[name]
+        return frozenset(
+            level for level in sorted(ROW_LEVELS)
+            if self.decisions.access(None if level == NOT_DISTRIBUTED
+                                     else {field.group: level})
+            .field_level(name, field.group) != "none")
+
+    def readable(self, table: sa.FromClause, name: str) -> sa.ColumnElement[bool] | None:
+        """The rows of ``table`` (the object's table or an alias) in which the actor may
+        read ``name``; None when that is every row (no SQL needed)."""
+        field = self.model.fields.get(name)
+        if field is None or self.decisions.unrestricted:
+            return None
+        levels = self.readable_at(name)
+        if levels == ROW_LEVELS:
+            return None
+        group = field.group
+
+        def granted(*at: str) -> sa.ColumnElement[bool]:
+            """A live grant reaching the actor on the row (at one of ``at`` for group)."""
+            g = record_grants
+            match = [g.c.record_id == table.c.id, *self.rows.live_grant_terms()]
+            if at:
+                match.append(g.c.field_groups[group].as_string().in_(at))
+            return sa.exists().where(*match).correlate(table)
+
+        distributed = levels - {NOT_DISTRIBUTED}
+        if distributed == {"none", "read", "edit"}:
+            when: sa.ColumnElement[bool] = granted()
+        elif distributed == {"read", "edit"}:
+            when = granted("read", "edit")
+        elif distributed == {"edit"}:
+            when = granted("edit")
+        else:  # not monotone in the level: spell each level out
+            exact = {"none": sa.and_(granted(), ~granted("read", "edit")),
+                     "read": sa.and_(granted("read", "edit"), ~granted("edit")),
+                     "edit": granted("edit")}
+            when = sa.or_(sa.false(), *(exact[level] for level in sorted(distributed)))
+        if NOT_DISTRIBUTED in levels:
+            return sa.or_(~granted(), when)
+        return when
+
+    def column(self, table: sa.FromClause, name: str) -> sa.ColumnElement[Any]:
+        """``name``'s value where the actor may read it, NULL elsewhere (for sorts and
+        the cursors made from them)."""
+        column = table.c[name]
+        when = self.readable(table, name)
+        return column if when is None else sa.case((when, column))
