@@ -24,11 +24,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from objectry.metadata.conditions.nodes import All, AnyOf, Leaf, Node, Not, Related, walk
-from objectry.metadata.problems import NotFound
 from objectry.permissions.access import AccessMap
+from objectry.runtime.access.filter_sources import FilterSources
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
-from objectry.runtime.model.compiled import get_model
 from objectry.runtime.scoring.dimensions import Points, activity_points
 from objectry.runtime.scoring.model import Dimension, ScoringModel
 
@@ -75,19 +74,15 @@ def _withheld(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class Reach:
-    """The reader's guards on other objects (related conditions, activities)."""
+    """The reader's guards on other objects (related conditions, activities), from the
+    same per-context cache the reader's filters use."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self._guards: dict[str, Guard | None] = {}
+        self._sources = FilterSources(ctx)
 
     def guard(self, object_name: str) -> Guard | None:
-        if object_name not in self._guards:
-            try:
-                self._guards[object_name] = Guard(self.ctx, get_model(self.ctx, object_name))
-            except NotFound:
-                self._guards[object_name] = None
-        return self._guards[object_name]
+        return self._sources.guard(object_name)
 
     def reads_all(self, object_name: str, fields: set[str]) -> bool:
         """Whether the reader sees every record of the object and reads ``fields``
