@@ -49,7 +49,7 @@ from objectry.runtime import records
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Actor, Context, Tenant
 from objectry.runtime.kernel.ids import uuid7
-from objectry.runtime.model.compiled import get_model
+from objectry.runtime.model.compiled import get_model, tenant_table
 from objectry.runtime.schema import metadata_service
 
 GROUPS = ("contact", "company", "requirement")
@@ -168,7 +168,7 @@ def main() -> None:
                                                *role_documents(rng)])
     user_ids, measured = add_users(services, slug, rng)
     with services.for_tenant(slug) as ctx:
-        table = get_model(ctx, "lead").table
+        table = tenant_table(get_model(ctx, "lead"), ctx.storage)  # raw Core: its own
         tenant = ctx.tenant
     fill(services, table, args.rows, user_ids, rng)
     add_grants(services, tenant, user_ids, measured, args.rows, rng)
@@ -326,9 +326,9 @@ def add_grants(services: Services, tenant: Tenant, user_ids: list[uuid.UUID],
                measured: Actor, count: int, rng: random.Random) -> None:
     """20,000 grants on random leads, 50 of them to the measured rep."""
     with services.engine.begin() as conn:
-        table = get_model(Context(tenant=tenant, actor=Actor.system(), conn=conn,
-                                  models=services.models, keys=services.keys),
-                      "lead").table
+        ctx = Context(tenant=tenant, actor=Actor.system(), conn=conn,
+                      models=services.models, keys=services.keys)
+        table = tenant_table(get_model(ctx, "lead"), ctx.storage)
         ids = [r.id for r in conn.execute(sa.select(table.c.id).limit(min(count, 200_000)))]
         now = services.clock()
         rows = []

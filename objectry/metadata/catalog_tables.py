@@ -39,6 +39,8 @@ users = sa.Table(
     sa.Column("department", sa.String(63)),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("password_hash", sa.Text),  # argon2; NULL = cannot sign in to the web UI
+    sa.Column("language", sa.String(16)),  # remembered UI language (zh-CN/en); NULL = browser's
     sa.UniqueConstraint("tenant_id", "email"),
 )
 

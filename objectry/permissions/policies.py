@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from objectry.metadata.names import DEFAULT_GROUP
 from objectry.metadata.permission_terms import ACTIONS, DEFAULT_STRATEGY, LEVELS, level_rank
 from objectry.permissions.casbin_model import ANY
 
@@ -118,14 +119,21 @@ def role_rows(shape: ObjectShape, role: str, grant: Mapping[str, Any],
 
     Fields that some role overrides get their own rules in every role (the group's level
     where this role does not override), so the per-field decision sees all roles.
+
+    A role that does not name the ``default`` group gives the ungrouped fields its
+    object right (read, edit; set on create when it may create): leaving the group out
+    must not hide ``status`` from the very owner. Naming ``default`` decides it.
     """
     actions = [action for action in grant.get("actions", []) if action in ACTIONS]
     rows = [[ROLE, role, shape.name, action, ANY, "allow"] for action in actions]
     ceiling = "edit" if "edit" in actions else "read" if "read" in actions else "none"
-    levels = {g: capped(level, ceiling) for g, level in grant.get("field_groups", {}).items()}
-    overrides = {f: capped(level, ceiling) for f, level in grant.get("fields", {}).items()}
     creates = "create" in actions
-    declared = grant.get("field_groups", {})
+    declared = dict(grant.get("field_groups", {}))
+    if DEFAULT_GROUP in shape.groups and DEFAULT_GROUP not in declared:
+        # ungrouped fields follow the role's object right unless ``default`` is named
+        declared[DEFAULT_GROUP] = "edit" if creates else ceiling
+    levels = {g: capped(level, ceiling) for g, level in declared.items()}
+    overrides = {f: capped(level, ceiling) for f, level in grant.get("fields", {}).items()}
     for group in shape.groups:
         level = levels.get(group, "none")
         obj = group_obj(shape.name, group)

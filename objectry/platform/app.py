@@ -15,10 +15,13 @@ import logging
 import threading
 
 from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from objectry.admin_ui.host import WebSettings
+from objectry.admin_ui.web import init_app as init_web_app
 from objectry.metadata.i18n import negotiate
-from objectry.metadata.problems import Problem
+from objectry.metadata.problems import Problem, Unauthorized
+from objectry.platform import metrics
 from objectry.platform.api import automation as automation_api
 from objectry.platform.api import discovery, grants, meta, people, records
 from objectry.platform.api import functions as function_api
@@ -26,7 +29,7 @@ from objectry.platform.api import messages as message_api
 from objectry.platform.api import scoring as scoring_api
 from objectry.platform.api import secrets as secret_api
 from objectry.platform.api import tokens as token_api
-from objectry.platform.api.common import SERVICES_KEY, json_response
+from objectry.platform.api.common import SERVICES_KEY, bearer_token, json_response
 from objectry.platform.config import Settings
 from objectry.platform.db import require_current_schema
 from objectry.platform.problem_json import MEDIA_TYPE, STATUS_TITLES, problem_body
@@ -53,6 +56,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(scoring_api.blueprint)
     app.register_blueprint(token_api.blueprint)
     app.register_blueprint(secret_api.blueprint)
+    init_web_app(app, services, web_settings(settings))  # the browser app under /app
+    metrics.install(app, services)  # GET /metrics (Prometheus), request latency
 
     @app.before_request
     def choose_language() -> None:
@@ -63,10 +68,24 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @app.before_request
     def check_schema() -> None:
         """Checked on each request until the catalog is current once, then never again."""
-        if schema_current.is_set() or request.endpoint == "discovery.healthz":
+        if schema_current.is_set() or request.endpoint in ("discovery.healthz", "metrics"):
             return
         require_current_schema(services.engine)
         schema_current.set()
+
+    token_api_blueprints = frozenset(blueprint.name for blueprint in (
+        records.blueprint, grants.blueprint, meta.blueprint, people.blueprint,
+        discovery.blueprint, function_api.blueprint, automation_api.blueprint,
+        message_api.blueprint, scoring_api.blueprint, token_api.blueprint,
+        secret_api.blueprint))
+
+    @app.before_request
+    def require_token() -> None:
+        """An API call without a token is a 401 before its body or parameters are read
+        (an invalid token is refused when the view opens its context)."""
+        if request.blueprint in token_api_blueprints and \
+                request.path.startswith("/api/v1/") and bearer_token() is None:
+            raise Unauthorized(detail_code="token_missing")
 
     @app.errorhandler(Problem)
     def on_problem(problem: Problem) -> Response:
@@ -76,7 +95,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     def on_http_error(error: HTTPException) -> Response:
         status = error.code or 500
         code = STATUS_TITLES.get(status, "bad_request" if status < 500 else "internal_error")
-        return _render(Problem(detail_code=code, status=status))
+        response = _render(Problem(detail_code=code, status=status))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            # RFC 9110: a 405 names the methods the resource has
+            response.headers["Allow"] = ", ".join(sorted(error.valid_methods))
+        return response
 
     @app.errorhandler(Exception)
     def on_unexpected(error: Exception) -> Response:
@@ -84,6 +107,14 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         return _render(Problem(detail_code="internal_error", status=500))
 
     return app
+
+
+def web_settings(settings: Settings) -> WebSettings:
+    return WebSettings(login_rate_limit=settings.login_rate_limit,
+                       login_rate_limit_per_address=settings.login_rate_limit_per_address,
+                       rate_limit_storage_url=settings.rate_limit_storage_url,
+                       session_hours=settings.session_hours,
+                       invitation_days=settings.invitation_days)
 
 
 def _render(problem: Problem) -> Response:

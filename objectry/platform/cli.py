@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
+import sys
 from pathlib import Path
 from typing import Any
 
 import click
 from rich.table import Table
 
+from objectry.admin_ui import accounts
 from objectry.metadata import store
 from objectry.metadata.files import load_documents
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import Problem
-from objectry.platform import tenancy
+from objectry.platform import tenancy, tenant_migrations
 from objectry.platform.automation import EmbeddedLoop
 from objectry.platform.cli_access import grant, role
 from objectry.platform.cli_automation import automation
@@ -32,7 +35,7 @@ from objectry.platform.cli_support import (
     start_services,
 )
 from objectry.platform.config import Settings
-from objectry.platform.db import make_engine, upgrade
+from objectry.platform.db import head_revision, make_engine, upgrade
 from objectry.platform.services import Services
 from objectry.runtime.schema import metadata_service
 
@@ -71,6 +74,7 @@ def serve(host: str, port: int, threads: int, demo: bool, automation: bool) -> N
 
     sockets = listen_sockets(host, port)  # a busy port stops here, before anything else
     services = start_services(migrate=True)
+    refuse_pending_tenant_migrations(services, sockets)
     out = console()
     out.print(f"Objectry on [bold]http://{host}:{port}[/bold]  "
               f"(database: {services.engine.url.render_as_string(hide_password=True)})")
@@ -81,6 +85,9 @@ def serve(host: str, port: int, threads: int, demo: bool, automation: bool) -> N
             out.print(token, soft_wrap=True)
             out.print(f"Try: curl -H 'Authorization: Bearer {token}' "
                       f"http://{host}:{port}/api/v1/records/lead", soft_wrap=True)
+            out.print(message("demo_password", "en", {
+                "url": f"http://{host}:{port}/app/", "email": DEMO_ADMIN}))
+            out.print(demo_password(services), soft_wrap=True)
         else:
             out.print(f"Demo tenant [bold]{DEMO_TENANT}[/bold], user {DEMO_ADMIN}. "
                       f"A token: objectry token create --tenant {DEMO_TENANT} "
@@ -94,6 +101,30 @@ def serve(host: str, port: int, threads: int, demo: bool, automation: bool) -> N
     finally:
         if loop is not None:
             loop.stop()
+
+
+def refuse_pending_tenant_migrations(services: Services,
+                                     sockets: list[socket.socket]) -> None:
+    """Stop (one line, exit status 1) while any tenant's tables are behind: migrating
+    them can take long at many tenants, so that is ``objectry db upgrade``'s job."""
+    pending = tenant_migrations.pending_tenants(services.engine)
+    if pending:
+        for sock in sockets:
+            sock.close()
+        services.close()
+        raise click.ClickException(message("tenant_migrations_pending", "en", {
+            "count": len(pending), "revision": tenant_migrations.head_revision()}))
+
+
+def demo_password(services: Services) -> str:
+    """A generated password for the demo admin, set on the first start only (with the
+    demo token); later starts never print or change it."""
+    password = secrets.token_urlsafe(12)
+    with services.connection() as conn:
+        found = tenancy.find_tenant(conn, DEMO_TENANT)
+        accounts.set_password(conn, found.id, accounts.user_id_of(conn, found.id, DEMO_ADMIN),
+                              password)
+    return password
 
 
 def listen_sockets(host: str, port: int) -> list[socket.socket]:
@@ -148,14 +179,26 @@ def db() -> None:
 
 
 @db.command("upgrade")
-@click.option("--revision", default="head", show_default=True)
+@click.option("--revision", default="head", show_default=True,
+              help="Catalog revision; tenant migrations run only at head.")
 def db_upgrade(revision: str) -> None:
-    """Create or upgrade the catalog tables."""
+    """Create or upgrade the catalog tables, then bring every tenant's tables up to date
+    one tenant per transaction (safe to stop and run again: it resumes)."""
     settings = Settings.from_env()
     engine = make_engine(settings.database_url)
-    upgrade(engine, revision)
-    console().print(f"database at {revision}: "
-                     f"{engine.url.render_as_string(hide_password=True)}")
+    try:
+        upgrade(engine, revision)
+        console().print(f"database at {revision}: "
+                        f"{engine.url.render_as_string(hide_password=True)}")
+        if revision in ("head", head_revision()):
+            with progress() as report:
+                done = tenant_migrations.upgrade_tenants(engine, progress=report)
+            if done.pending:
+                console().print(message("tenant_migrations_done", "en", {
+                    "migrated": done.migrated, "pending": done.pending,
+                    "revision": done.revision}))
+    finally:
+        engine.dispose()
 
 
 @main.group()
@@ -241,6 +284,45 @@ def user_set(email: str, slug: str, is_admin: bool | None, active: bool | None) 
     flags = ", ".join(f"{name}={'yes' if changed[key] else 'no'}"
                       for name, key in (("admin", "is_admin"), ("active", "active")))
     console().print(f"user {changed['email']} in {slug}: {flags}")
+
+
+@user.command("set-password")
+@click.argument("email")
+@click.option("--tenant", "slug", required=True, envvar="OBJECTRY_TENANT")
+@click.option("--password-stdin", is_flag=True,
+              help="Read the password from the first line of standard input.")
+@reports_problems
+def user_set_password(email: str, slug: str, password_stdin: bool) -> None:
+    """Set a user's web sign-in password (asked twice, never echoed); ends their other
+    web sessions."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    services = start_services()
+    with services.connection() as conn:
+        found = tenancy.find_tenant(conn, slug)
+        accounts.set_password(conn, found.id, accounts.user_id_of(conn, found.id, email),
+                              password)
+    console().print(message("password_set", "en", {"email": email.strip().lower()}))
+
+
+@user.command("invite")
+@click.argument("email")
+@click.option("--tenant", "slug", required=True, envvar="OBJECTRY_TENANT")
+@click.option("--url", "base_url", default="http://127.0.0.1:8000", show_default=True,
+              help="Where users reach the server.")
+@reports_problems
+def user_invite(email: str, slug: str, base_url: str) -> None:
+    """Print an invitation link that lets the user set their password (valid for
+    OBJECTRY_INVITATION_DAYS days, until a password is set)."""
+    services = start_services()
+    with services.connection() as conn:
+        found = tenancy.find_tenant(conn, slug)
+        token = accounts.invitation_token(conn, services.keys, found.id, email)
+    days = services.settings.invitation_days
+    console().print(message("invitation_link", "en", {"email": email, "days": days}))
+    console().print(f"{base_url.rstrip('/')}/app/invitation/{token}", soft_wrap=True)
 
 
 @main.group()

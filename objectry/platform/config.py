@@ -65,6 +65,27 @@ class Settings:
     #: random key kept in ``$OBJECTRY_DATA_DIR/secret.key``; set it (the same on every
     #: host) when several hosts serve one database.
     secret_key: str | None = field(default=None, repr=False)
+    #: Megabytes (estimated) of compiled models and their per-tenant entries a process
+    #: keeps (OBJECTRY_MODEL_CACHE_MB); tenants with the same definition share a model.
+    model_cache_mb: int = 256
+    #: Megabytes (estimated) of access decisions (enforcers, access maps, scope SQL) a
+    #: process keeps (OBJECTRY_DECISION_CACHE_MB).
+    decision_cache_mb: int = 128
+    #: Sign-in attempts of the web app per client address and e-mail
+    #: (OBJECTRY_LOGIN_RATE_LIMIT, Flask-Limiter syntax), and per address alone.
+    login_rate_limit: str = "10/minute"
+    login_rate_limit_per_address: str = "60/minute"
+    #: Where the rate limiter counts (OBJECTRY_RATE_LIMIT_STORAGE_URL): per process in
+    #: memory by default; ``redis://...`` shares the counts between hosts.
+    rate_limit_storage_url: str = "memory://"
+    #: Hours a web sign-in lasts (OBJECTRY_SESSION_HOURS) and days an invitation link
+    #: stays valid (OBJECTRY_INVITATION_DAYS).
+    session_hours: int = 12
+    invitation_days: int = 7
+    #: Records a list counts exactly when asked (``count=true``); beyond it the count
+    #: is capped ("1000+"), so counting stays cheap on large tables
+    #: (OBJECTRY_LIST_COUNT_CAP).
+    list_count_cap: int = 1000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -24,6 +24,7 @@ from alembic.script import ScriptDirectory
 
 from objectry.metadata.conditions.text import register_sqlite_functions
 from objectry.metadata.problems import Problem
+from objectry.runtime.kernel.storage import tenant_statement
 
 #: Execution option: the transaction only reads (SQLite then needs no write lock).
 READ_ONLY = "objectry_read_only"
@@ -66,6 +67,15 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
         register_sqlite_functions(dbapi_connection)  # for the filter compiler
+
+    @sa.event.listens_for(engine, "before_cursor_execute", retval=True)
+    def on_statement(conn: sa.Connection, _cursor: Any, statement: str, parameters: Any,
+                     context: Any, _executemany: bool) -> tuple[str, Any]:
+        # shared compiled models name template tables; the tenant's prefix goes in here,
+        # after the statement cache (the SQLite side of schema_translate_map)
+        options = context.execution_options if context is not None \
+            else conn.get_execution_options()
+        return tenant_statement(statement, options), parameters
 
     @sa.event.listens_for(engine, "begin")
     def on_begin(conn: sa.Connection) -> None:

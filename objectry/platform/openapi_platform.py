@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from types import MappingProxyType
 from typing import Any
@@ -49,6 +49,7 @@ PATH_PARAMETERS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType(
     "workflow": ("api_name of the workflow", {"type": "string"}),
     "run": ("id of the workflow run", {"type": "string", "format": "uuid"}),
     "token": ("id of the API token (not its secret)", {"type": "integer"}),
+    "function": ("api_name of the function (purpose action or button)", {"type": "string"}),
 })
 
 #: The problem answers every call with a token can give.
@@ -119,6 +120,28 @@ def cursor_param() -> dict[str, Any]:
                            "400)", {"type": "string"})
 
 
+#: What ``count=true`` adds to a record list's page (OBJECTRY_LIST_COUNT_CAP is the cap).
+COUNT_PROPERTIES: dict[str, Any] = {
+    "count": {"type": "integer", "minimum": 0,
+              "description": "with count=true: the records of this list (filter and "
+                             "view, every page) the caller may see, exact up to the cap "
+                             "(1000 by default); at the cap when count_capped"},
+    "count_capped": {"type": "boolean",
+                     "description": "with count=true: true when there are more than "
+                                    "count records (show \"1000+\")"}}
+
+
+def with_count(page: Mapping[str, Any]) -> dict[str, Any]:
+    """A record page's schema with the members ``count=true`` adds."""
+    return {**page, "properties": {**page["properties"], **COUNT_PROPERTIES}}
+
+
+def count_param() -> dict[str, Any]:
+    return query("count", "true: add count and count_capped to the page (the records of "
+                          "the list the caller may see, exact up to a cap, then capped)",
+                 {"type": "boolean", "default": False})
+
+
 #: A bad limit, cursor, sort or fields: 422 invalid_parameter at /limit, /cursor, ...
 BAD_LIST_PARAMETER = "invalid_parameter at the parameter"
 
@@ -159,13 +182,54 @@ def operation(summary: str, tag: str, responses: Mapping[str, Any], *,
     return result
 
 
-def path_parameters(path: str) -> list[dict[str, Any]]:
-    """The path-level parameters of a template: every ``{name}`` in it, declared."""
+def link(target: str, parameters: Mapping[str, str], *,
+         description: str = "") -> dict[str, Any]:
+    """An OpenAPI link to ``"method /path"`` (under /api/v1) whose parameters come from
+    this answer or request (runtime expressions) or are constants."""
+    method, _, path = target.partition(" ")
+    pointer = f"{API}{path}".replace("~", "~0").replace("/", "~1")
+    found: dict[str, Any] = {"operationRef": f"#/paths/{pointer}/{method}",
+                             "parameters": dict(parameters)}
+    if description:
+        found["description"] = description
+    return found
+
+
+def record_links(object_name: str, record: str = "$response.body#/id") -> dict[str, Any]:
+    """Links from an answer holding a record of ``object_name`` to the record endpoints
+    every object has (history, grants, access, audit, score, buttons...)."""
+    ids = {"object": object_name, "id": record}
+    record_path = "/records/{object}/{id}"
+    return {
+        "RecordRuns": link(f"get {record_path}/runs", ids),
+        "RecordGrants": link(f"get {record_path}/grants", ids),
+        "GrantRecord": link(f"post {record_path}/grants", ids),
+        "RecordAudit": link(f"get {record_path}/audit", ids),
+        "RecordAccess": link(f"get {record_path}/access", ids),
+        "RecordScore": link(f"get {record_path}/score", ids),
+        "RestoreRecord": link(f"post {record_path}/restore", ids),
+    }
+
+
+#: (path template, parameter name) -> values that exist in the tenant (may be empty).
+Examples = Callable[[str, str], Sequence[str]]
+
+
+def no_examples(path: str, name: str) -> Sequence[str]:
+    return ()
+
+
+def path_parameters(path: str, examples: Examples = no_examples) -> list[dict[str, Any]]:
+    """The path-level parameters of a template: every ``{name}`` in it, declared, with
+    the names the tenant has as examples (so a client, or a test generator, finds real
+    workflows, functions and objects, not only 404s)."""
     declared = []
     for name in TEMPLATE.findall(path):
         description, schema = PATH_PARAMETERS[name]
+        found = list(examples(path, name))
         declared.append({"name": name, "in": "path", "required": True,
-                         "description": description, "schema": dict(schema)})
+                         "description": description,
+                         "schema": {**schema, "examples": found} if found else dict(schema)})
     return declared
 
 
@@ -255,7 +319,10 @@ def metadata_answer_schemas() -> dict[str, Any]:
         "MigrationPlan": plan,
         "DocumentSummary": obj({
             "api_name": {"type": "string"}, "label": {"type": ["object", "null"]},
-            "version": {"type": "integer"}, "origin": {"type": "string"},
+            "version": {"type": "integer"},
+            "origin": obj({"source": {"type": "string",
+                                      "description": "tenant, or the pack it came from"}},
+                          ["source"], description="where the document came from"),
             "customized": {"type": "boolean"},
             "hidden_fields": {"type": "array", "items": {"type": "string"},
                               "description": "objects only: removed fields whose data is "
@@ -327,7 +394,7 @@ def people_schemas() -> dict[str, Any]:
 
 def record_schemas() -> dict[str, Any]:
     return {
-        "RecordPage": items_of(ref("Record"), paged=True),
+        "RecordPage": with_count(items_of(ref("Record"), paged=True)),
         "AuditEntry": obj({"version": {"type": "integer"}, "action": {"type": "string"},
                            "actor": {"type": ["string", "null"], "format": "uuid"},
                            "at": _instant(),
@@ -339,7 +406,7 @@ def record_schemas() -> dict[str, Any]:
 def automation_schemas() -> dict[str, Any]:
     step = obj({"step": {"type": "string"}, "attempt": {"type": "integer"},
                 "outcome": {"type": "string"}, "input": {}, "output": {}, "error": {},
-                "started_at": _instant(), "duration_ms": {"type": ["integer", "null"]}})
+                "started_at": _instant(), "duration_ms": {"type": ["number", "null"]}})
     return {
         "Event": obj({"id": {"type": "string", "format": "uuid"}, "type": {"type": "string"},
                       "object": {"type": "string"},
@@ -391,14 +458,18 @@ def function_schemas() -> dict[str, Any]:
             "ok": {"type": "boolean"}, "result": {}, "logs": {"type": "array",
                                                            "items": {"type": "string"}},
             "limits_used": {"type": "object"}, "changes": {"type": "object"},
-            "duration_ms": {"type": ["integer", "null"]},
+            "duration_ms": {"type": ["number", "null"]},
             "error": {"type": ["object", "null"],
                       "description": "what failed, with line and column"}}),
+        "ActionAnswer": obj({
+            "ok": {"type": "boolean"}, "result": {}, "logs": {"type": "array"},
+            "changes": {"type": "object"}, "limits_used": {"type": "object"},
+            "record": ref("Record")}),
         "FunctionCall": obj({
             "id": {}, "function": {"type": "string"}, "version": {"type": "integer"},
             "caller": {"type": ["string", "null"]}, "purpose": {"type": "string"},
             "record_id": {"type": ["string", "null"], "format": "uuid"},
-            "started_at": _instant(), "duration_ms": {"type": ["integer", "null"]},
+            "started_at": _instant(), "duration_ms": {"type": ["number", "null"]},
             "limits_used": {"type": ["object", "null"]}, "outcome": {"type": "string"},
             "error": {"type": ["object", "null"]}}),
     }
@@ -462,8 +533,10 @@ def secret_paths() -> Paths:
             fails=forbidden)},
         f"{API}/secrets/{{name}}": {
             "put": operation("Create or replace a secret", "secrets",
-                             {"200": answer("stored encrypted; the answer has no value",
-                                            summary)},
+                             {"200": {**answer("stored encrypted; the answer has no value",
+                                               summary), "links": {"DeleteSecret": link(
+                                                   "delete /secrets/{name}",
+                                                   {"name": "$request.path.name"})}}},
                              body=body, fails={**forbidden,
                                                "422": "bad name or value"}),
             "delete": operation("Delete a secret", "secrets",
@@ -471,6 +544,27 @@ def secret_paths() -> Paths:
                                 fails={**forbidden, "404": "unknown secret"}),
         },
     }
+
+
+def document_links(segment: str, kind: str) -> dict[str, Any]:
+    """Links from a stored document to reading it and, for workflows and functions, to
+    what runs them."""
+    same = {"api_name": "$request.path.api_name"}
+    found = {"ReadDocument": link(f"get /meta/{segment}/{{api_name}}", same),
+             "DeleteDocument": link(f"delete /meta/{segment}/{{api_name}}", same)}
+    if kind == "workflow":
+        workflow = {"workflow": "$request.path.api_name"}
+        found |= {"StartWorkflow": link("post /workflows/{workflow}/runs", workflow),
+                  "WorkflowRuns": link("get /workflows/{workflow}/runs", workflow),
+                  "DryRunWorkflow": link("post /workflows/{workflow}/dry_run", workflow),
+                  "PauseWorkflow": link("post /workflows/{workflow}/pause", workflow)}
+    if kind == "function":
+        found |= {"TestFunction": link("post /meta/functions/{api_name}/test", same),
+                  "FunctionCalls": link("get /meta/functions/{api_name}/calls", same)}
+    if kind == "scoring_model":
+        found |= {"RunModel": link("post /scoring_models/{name}/run",
+                                   {"name": "$request.path.api_name"})}
+    return found
 
 
 def meta_kind_paths(segment: str, kind: str) -> Paths:
@@ -506,8 +600,9 @@ def meta_kind_paths(segment: str, kind: str) -> Paths:
                                     "403": "customize_required: the caller may not read "
                                            "it"}),
             "put": operation(f"Create or replace the {kind} document", "metadata",
-                             {"200": answer("applied, or the plan with dry_run",
-                                            ref("ApplyResult"))},
+                             {"200": {**answer("applied, or the plan with dry_run",
+                                               ref("ApplyResult")),
+                                      "links": document_links(segment, kind)}},
                              description=put_description, parameters=put_parameters,
                              body=document, admin=True,
                              fails={"409": "refused change (a narrowing without conversion, "
@@ -617,6 +712,14 @@ def access_paths() -> Paths:
                        "via": {"type": "string", "maxLength": 120}}, closed=True)
     not_yours = ("the caller neither controls the record nor may share it, or the grant "
                  "is someone else's")
+    same_grant = {"object": "$request.path.object", "id": "$request.path.id",
+                  "grant": "$response.body#/id"}
+    grant_links = {"ChangeGrant": link("patch /records/{object}/{id}/grants/{grant}",
+                                       same_grant),
+                   "RevokeGrant": link("delete /records/{object}/{id}/grants/{grant}",
+                                       same_grant),
+                   "ListGrants": link("get /records/{object}/{id}/grants", {
+                       "object": "$request.path.object", "id": "$request.path.id"})}
     return {
         f"{record}/grants": {
             "get": operation("A record's distribution grants", "access",
@@ -626,7 +729,7 @@ def access_paths() -> Paths:
                                                {"type": "boolean", "default": False})],
                              fails={"403": "the record is not readable"}),
             "post": operation("Distribute a record", "access",
-                              {"201": answer("the grant", grant)},
+                              {"201": {**answer("the grant", grant), "links": grant_links}},
                               description="The owner, admins and holders of the share right "
                                           "may grant; nobody but an admin gives more than "
                                           "they hold (owners included), nobody to "
@@ -684,7 +787,10 @@ def record_paths() -> Paths:
                                 "default": DEFAULT_LIMIT},
                       "cursor": {"type": ["string", "null"]},
                       "fields": {"type": ["string", "array"], "items": {"type": "string"}},
-                      "view": {"enum": ["all", "own", "shared"]}}, closed=True)
+                      "view": {"enum": ["all", "own", "shared"]},
+                      "count": {"type": "boolean", "default": False,
+                                "description": "add count and count_capped to the page"}},
+                     closed=True)
     export = {"description": "every matching record the caller may see",
               "content": {"text/csv": {"schema": {"type": "string"}},
                           "application/x-ndjson": {"schema": {"type": "string"}}}}
@@ -718,6 +824,18 @@ def record_paths() -> Paths:
             fails={"400": list_fails["400"],
                    "422": "via is not a lookup to this object (or is needed), invalid "
                           f"list parameters ({BAD_LIST_PARAMETER})"})},
+        f"{record}/actions/{{function}}": {"post": operation(
+            "Run a record button (a function with purpose action or button)", "functions",
+            {"200": answer("the function ran; its changes are saved",
+                           ref("ActionAnswer"))},
+            description="The body may be left out (no params). A button the caller may "
+                        "not run, or a record they may not edit, is refused.",
+            body=obj({"params": {"type": "object"}}), body_required=False,
+            fails={"403": "the record or the button is not the caller's to use",
+                   "404": "unknown object, record or function (or not a button of this "
+                          "object)",
+                   "422": "the function failed or its changes were refused",
+                   "503": "no function worker free"})},
         f"{record}/audit": {"get": operation(
             "Field-level audit trail, newest first", "records",
             {"200": answer("who, when, old and new values", items_of(ref("AuditEntry")))},
@@ -729,11 +847,13 @@ def record_paths() -> Paths:
 
 def workflow_paths() -> Paths:
     workflow = f"{API}/workflows/{{workflow}}"
+    same = {"workflow": "$request.path.workflow"}
     unknown = {"404": "unknown workflow"}
-    manual_body = obj({"records": {"type": "array", "minItems": 1, "maxItems": 1000,
-                                   "items": {"type": "string", "format": "uuid"}},
-                       "filter": ref("Condition")},
-                      description="records, or a filter on the workflow's object")
+    manual_body = {**obj({"records": {"type": "array", "minItems": 1, "maxItems": 1000,
+                                      "items": {"type": "string", "format": "uuid"}},
+                          "filter": ref("Condition")},
+                         description="records, or a filter on the workflow's object"),
+                   "examples": [{"filter": {"field": "id", "op": "is_not_empty"}}]}
     dry_run_body = obj({"workflow": ref("WorkflowDocument"), "filter": ref("Condition"),
                         "limit": {"type": "integer", "minimum": 1, "maximum": 500,
                                   "default": 100},
@@ -741,18 +861,26 @@ def workflow_paths() -> Paths:
     migrate_body = obj({"from_version": {"type": "integer"},
                         "to_version": {"type": ["integer", "string"], "default": "latest"}},
                        closed=True)
-    pause = {"200": answer("the workflow's state", ref("WorkflowState"))}
+    same = {"workflow": "$request.path.workflow"}
+    pause = {"200": {**answer("the workflow's state", ref("WorkflowState")), "links": {
+        "WorkflowRuns": link("get /workflows/{workflow}/runs", same),
+        "ResumeWorkflow": link("post /workflows/{workflow}/resume", same),
+        "PauseWorkflow": link("post /workflows/{workflow}/pause", same)}}}
     return {
         f"{workflow}/runs": {
             "get": operation("A workflow's runs with every step", "automation",
-                             {"200": answer("runs, newest first", items_of(ref("Run")))},
+                             {"200": {**answer("runs, newest first", items_of(ref("Run"))),
+                                      "links": run_links("$response.body#/items/0/id")}},
                              parameters=[limit_param(), status_param(RUN_STATUSES)],
                              admin=True, fails={"422": "invalid limit or status"}),
             "post": operation("Start a manual workflow", "automation",
-                              {"202": answer("the runs started", obj({
+                              {"202": {**answer("the runs started", obj({
                                   "workflow": {"type": "string"},
                                   "started": {"type": "integer"},
-                                  "runs": {"type": "array", "items": {"type": "string"}}}))},
+                                  "runs": {"type": "array", "items": {"type": "string"}}})),
+                                  "links": {**run_links("$response.body#/runs/0"),
+                                            "WorkflowRuns": link(
+                                                "get /workflows/{workflow}/runs", same)}}},
                               body=manual_body, admin=True,
                               fails={**unknown, "409": "not a manual or not an active "
                                                        "workflow",
@@ -780,13 +908,23 @@ def workflow_paths() -> Paths:
     }
 
 
+def run_links(run: str) -> dict[str, Any]:
+    """Links from an answer naming a run (``run`` a runtime expression) to the run."""
+    ids = {"run": run}
+    return {"ReadRun": link("get /runs/{run}", ids),
+            "PauseRun": link("post /runs/{run}/pause", ids),
+            "ResumeRun": link("post /runs/{run}/resume", ids),
+            "CancelRun": link("post /runs/{run}/cancel", ids)}
+
+
 def run_paths() -> Paths:
     run = ref("Run")
     unknown = {"404": "unknown run"}
+    first_run = run_links("$response.body#/items/0/id")
     return {
         f"{API}/records/{{object}}/{{id}}/runs": {"get": operation(
             "A record's workflow runs with every step", "automation",
-            {"200": answer("runs, newest first", items_of(run))},
+            {"200": {**answer("runs, newest first", items_of(run)), "links": first_run}},
             description="For whoever can read the record; the values a run kept (an "
                         "update's changes, a step's values, a recipient, a score) as on "
                         "the record: hidden fields absent, sensitive ones masked.",
@@ -909,8 +1047,8 @@ def scoring_paths() -> Paths:
             description="Shown as the caller sees the record: fields they cannot read are "
                         "absent or masked, criteria on them withheld, activities counted "
                         "over those they may see.",
-            parameters=[query("model", "api_name of the scoring model", {"type": "string"},
-                              required=True)],
+            parameters=[query("model", "api_name of the scoring model",
+                              {"type": "string", "minLength": 1}, required=True)],
             fails={"403": "the record is not readable",
                    "404": "unknown object, record or model",
                    "422": "no model, or a model of another object"})},
@@ -950,9 +1088,27 @@ def platform_paths() -> Paths:
     return paths
 
 
-def add_platform(spec: APISpec) -> None:
+def add_platform(spec: APISpec, examples: Examples = no_examples) -> None:
     """Register the platform's schemas and paths on a spec (after the Problem schema)."""
     for name, schema in platform_schemas().items():
         spec.components.schema(name, schema)
     for path, operations in sorted(platform_paths().items()):
-        spec.path(path=path, operations=operations, parameters=path_parameters(path))
+        spec.path(path=path, operations=with_path_failures(path, operations),
+                  parameters=path_parameters(path, examples))
+
+
+def with_path_failures(path: str, operations: Operations) -> Operations:
+    """Every operation on a templated path answers 404 for a name or id it does not know;
+    every record endpoint answers 403 when the caller's rights do not reach."""
+    names = TEMPLATE.findall(path)
+    found: Operations = {}
+    for method, operation_ in operations.items():
+        responses = dict(operation_["responses"])
+        if names and "404" not in responses:
+            responses["404"] = problem("unknown " + ", ".join(names))
+        if path.startswith((f"{API}/records/", f"{API}/recycle-bin/")) and \
+                "403" not in responses:
+            responses["403"] = problem("the caller's rights do not reach the object or "
+                                       "record")
+        found[method] = {**operation_, "responses": dict(sorted(responses.items()))}
+    return found

@@ -8,6 +8,7 @@ ends normally and rolls back on any error, so a rejected request changes nothing
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +27,8 @@ from objectry.runtime.kernel.caches import ModelCache
 from objectry.runtime.kernel.context import Actor, Context, Tenant, utc_now
 from objectry.runtime.kernel.keys import Keys
 from objectry.sandbox import PoolConfig
+
+MB = 1024 * 1024
 
 
 @dataclass
@@ -55,7 +58,9 @@ class Services:
         engine = make_engine(settings.database_url)
         if migrate:
             upgrade(engine)
-        return cls(settings=settings, engine=engine, keys=installation_keys(settings))
+        return cls(settings=settings, engine=engine, keys=installation_keys(settings),
+                   models=ModelCache(max_bytes=settings.model_cache_mb * MB),
+                   decisions=DecisionCache(max_bytes=settings.decision_cache_mb * MB))
 
     @classmethod
     def start_current(cls, settings: Settings) -> Services:
@@ -101,6 +106,19 @@ class Services:
                     and principal.needs_touch(now):
                 with self.connection() as conn:
                     tenancy.touch_token(conn, principal.token_id, now)
+
+    @contextmanager
+    def for_user(self, tenant_id: int, user_id: uuid.UUID, *, locale: str = DEFAULT_LANGUAGE,
+                 read_only: bool = False) -> Iterator[Context]:
+        """A context for the user a signed-in web session names (401 ``signed_out`` when
+        the user is gone or deactivated), with the same record hooks as the API's."""
+        with self._functions_logged() as functions, \
+                self.connection(read_only=read_only) as conn:
+            principal = tenancy.resolve_user(conn, tenant_id, user_id)
+            if principal is None:
+                raise Unauthorized(detail_code="signed_out")
+            yield self._context(conn, principal.tenant, principal.actor, locale,
+                                record_hooks=functions)
 
     @contextmanager
     def for_tenant(self, slug: str, *, actor: Actor | None = None,

@@ -21,6 +21,7 @@ from objectry.metadata import store
 from objectry.metadata.catalog_tables import api_tokens, tenants, users
 from objectry.metadata.problems import Conflict, ErrorItem, Invalid, NotFound
 from objectry.metadata.validation.objects import schema_errors
+from objectry.platform.tenant_migrations import mark_current
 from objectry.runtime.kernel.context import Actor, Tenant
 from objectry.runtime.kernel.ids import uuid7
 from objectry.runtime.kernel.storage import TenantStorage
@@ -71,6 +72,7 @@ def create_tenant(conn: sa.Connection, slug: str, name: str | None, *,
     schema = TenantStorage(conn.dialect.name, slug).schema
     if schema is not None:
         conn.execute(sa.schema.CreateSchema(schema, if_not_exists=True))
+    mark_current(conn, tenant_id, now=now)  # its tables will be built by this code
     return Tenant(id=tenant_id, slug=slug, meta_version=0)
 
 
@@ -167,6 +169,26 @@ def resolve_token(conn: sa.Connection, token: str,
                     is_admin=bool(row.is_admin), roles=tuple(row.roles or ()),
                     department=row.department),
         token_id=row.token_id, last_used_at=row.last_used_at)
+
+
+def resolve_user(conn: sa.Connection, tenant_id: int,
+                 user_id: uuid.UUID) -> Principal | None:
+    """The tenant and active user a web session names, or None (gone or deactivated)."""
+    row = conn.execute(
+        sa.select(tenants.c.id.label("tenant_id"), tenants.c.slug, tenants.c.meta_version,
+                  users.c.id.label("user_id"), users.c.email, users.c.is_admin, users.c.roles,
+                  users.c.department)
+        .select_from(users.join(tenants, tenants.c.id == users.c.tenant_id))
+        .where(users.c.id == user_id, users.c.tenant_id == tenant_id,
+               users.c.active.is_(True))
+    ).first()
+    if row is None:
+        return None
+    return Principal(
+        tenant=Tenant(id=row.tenant_id, slug=row.slug, meta_version=row.meta_version),
+        actor=Actor(user_id=uuid.UUID(str(row.user_id)), email=row.email,
+                    is_admin=bool(row.is_admin), roles=tuple(row.roles or ()),
+                    department=row.department))
 
 
 def touch_token(conn: sa.Connection, token_id: int, now: dt.datetime) -> None:
@@ -283,7 +305,8 @@ def update_user(conn: sa.Connection, tenant: Tenant, email: str, changes: Any, *
         conn.execute(api_tokens.update().where(api_tokens.c.user_id == row["id"],
                                                api_tokens.c.revoked_at.is_(None))
                      .values(revoked_at=now))
-    conn.execute(users.update().where(users.c.id == row["id"]).values(values))
+    if values:  # an empty change is a no-op, not an UPDATE without columns
+        conn.execute(users.update().where(users.c.id == row["id"]).values(values))
     updated = {**row, **values}
     record_membership(conn, tenant, row, updated, actor=actor, now=now)
     return user_json(updated)

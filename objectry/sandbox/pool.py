@@ -65,6 +65,8 @@ class PoolStats:
     killed: int = 0
     recycled: int = 0
     calls: int = 0
+    #: Calls waiting now for their tenant's turn or a free worker (the pool's queue).
+    waiting: int = 0
 
 
 class SandboxUnavailable(RuntimeError):
@@ -218,6 +220,15 @@ class SandboxPool:
 
     # -- calls ---------------------------------------------------------------------------
 
+    @property
+    def busy(self) -> int:
+        """Workers running a call now."""
+        return max(0, len(self._live) - self._idle.qsize())
+
+    def _queued(self, change: int) -> None:
+        with self._lock:
+            self.stats.waiting += change
+
     def run(self, function: CompiledFunction, host: Host, *,
             record: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
             limits: Limits | None = None, tenant: str | None = None) -> CallResult:
@@ -238,9 +249,11 @@ class SandboxPool:
         governor = Governor(limits)
         logs: list[str] = []
         deadline = time.monotonic() + self.config.queue_wait_ms / 1000
+        self._queued(+1)
         try:
             self._enter(tenant, deadline)
         except SandboxUnavailable as exc:
+            self._queued(-1)
             return CallResult(error={"code": codes.POOL_BUSY, "message": str(exc), "line": None})
         try:
             return self._run_turn(function, host, governor, logs, record, params, limits,
@@ -255,6 +268,8 @@ class SandboxPool:
             worker = self._acquire(deadline)
         except SandboxUnavailable as exc:
             return CallResult(error={"code": codes.POOL_BUSY, "message": str(exc), "line": None})
+        finally:
+            self._queued(-1)
         with self._lock:
             self.stats.calls += 1
         started = time.perf_counter()

@@ -4,6 +4,8 @@ only for the request that leaves (issue 12, item 8)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 from collections.abc import Iterator
@@ -14,11 +16,12 @@ import pytest
 import sqlalchemy as sa
 
 from objectry.platform.services import Services
+from objectry.runtime.automation.run_tables import tenant_secrets
 from objectry.runtime.secrets.secret_tables import secret_values
 from tests.automation.conftest import Engine
 from tests.automation.test_webhooks import private_allowed  # noqa: F401 (fixture)
 from tests.automation.test_workflows import put_workflow, runs_of, setup
-from tests.conftest import Api, problem
+from tests.conftest import Api, TenantHandle, problem
 from tests.docs_objects import campaign, lead
 from tests.platform.test_functions_api import put_function
 from tests.platform.test_functions_security import loopback_allowed  # noqa: F401 (fixture)
@@ -162,3 +165,71 @@ def test_a_function_http_call_gets_the_value_and_the_call_log_does_not(
     assert len(receiver.calls) == 1
     log = api.get("/api/v1/meta/functions/fetch/calls")
     assert log.status_code == 200 and VALUE not in text(log)
+
+
+def signed_hook(url: str, signing: str) -> dict[str, Any]:
+    return {"api_name": "notify_crm", "object": "lead", "trigger": {"on": "created"},
+            "steps": [{"id": "post", "action": "call_webhook", "url": url,
+                       "signing_secret": signing, "body": {"lead": "{{record.id}}"}}]}
+
+
+def test_a_literal_signing_secret_is_refused_and_a_reference_signs(
+        api: Api, engine: Engine, receiver: Receiver, private_allowed: None) -> None:  # noqa: F811
+    setup(api)
+    refused = put_workflow(api, signed_hook(receiver.url, VALUE))
+    body = problem(refused, 422)
+    assert [e["path"] for e in body["errors"]] == ["/steps/0/signing_secret"]
+    assert [e["code"] for e in body["errors"]] == ["signing_secret_literal"]
+    assert "{{secret.crm_signing}}" in body["errors"][0]["message"]
+    zh = api.put("/api/v1/meta/workflows/notify_crm", headers={"Accept-Language": "zh-CN"},
+                 json={"kind": "workflow", "label": {"en": "n", "zh-CN": "n"},
+                       **signed_hook(receiver.url, "{{record.full_name}}")})
+    assert "签名密钥必须引用密钥库" in problem(zh, 422)["errors"][0]["message"]
+    assert api.get("/api/v1/meta/workflows/notify_crm").status_code == 404  # not saved
+
+    assert put_secret(api, "crm_signing").status_code == 200
+    assert put_workflow(api, signed_hook(receiver.url, "{{secret.crm_signing}}")) \
+        .status_code == 200
+    assert VALUE not in text(api.get("/api/v1/meta/workflows/notify_crm"))
+    api.post("/api/v1/records/lead", json={"full_name": "张三"})
+    engine.tick()
+    [call] = receiver.calls
+    stamp, signature = (part.split("=", 1)[1]
+                        for part in call["headers"]["X-Objectry-Signature"].split(","))
+    expected = hmac.new(VALUE.encode(), stamp.encode() + b"." + call["body"],
+                        hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(signature, expected)  # the stored key, not the tenant's
+    dry = api.post("/api/v1/workflows/notify_crm/dry_run")
+    assert VALUE not in text(dry) and "{{secret.crm_signing}}" in text(dry)
+
+
+def test_the_tenants_signing_secret_is_encrypted_at_rest(
+        api: Api, tenant: TenantHandle, services: Services, engine: Engine,
+        receiver: Receiver, private_allowed: None) -> None:  # noqa: F811
+    setup(api)
+    with tenant.context() as ctx:
+        mine = tenant_secrets.c.tenant_id == ctx.tenant.id
+    secret = api.get("/api/v1/automation/webhook_secret").get_json()["secret"]
+    with services.engine.connect() as conn:
+        [stored] = conn.execute(sa.select(tenant_secrets.c.value).where(mine)).scalars()
+    assert secret not in stored and stored.startswith("fernet:gAAAA")
+    assert api.get("/api/v1/automation/webhook_secret").get_json()["secret"] == secret
+
+    legacy = "whsec_kept-in-clear-by-an-older-version"
+    with services.engine.begin() as conn:  # as an older version stored it
+        conn.execute(sa.update(tenant_secrets).where(mine).values(value=legacy))
+    assert put_workflow(api, {"api_name": "notify_crm", "object": "lead",
+                              "trigger": {"on": "created"},
+                              "steps": [{"id": "post", "action": "call_webhook",
+                                         "url": receiver.url}]}).status_code == 200
+    api.post("/api/v1/records/lead", json={"full_name": "张三"})
+    engine.tick()
+    [call] = receiver.calls
+    stamp, signature = (part.split("=", 1)[1]
+                        for part in call["headers"]["X-Objectry-Signature"].split(","))
+    assert hmac.compare_digest(signature, hmac.new(
+        legacy.encode(), stamp.encode() + b"." + call["body"], hashlib.sha256).hexdigest())
+    with services.engine.connect() as conn:
+        [sealed] = conn.execute(sa.select(tenant_secrets.c.value).where(mine)).scalars()
+    assert legacy not in sealed  # sealed on first use
+    assert api.get("/api/v1/automation/webhook_secret").get_json()["secret"] == legacy

@@ -92,3 +92,27 @@ def test_rendering_in_both_languages() -> None:
     assert message("no_such_code", "en") == "no_such_code"
     # a missing parameter stays visible rather than failing the whole problem response
     assert message("too_long", "en") == "At most {max_length} characters."
+
+
+def test_no_code_is_defined_in_two_catalog_modules() -> None:
+    """The catalogs are merged with ``|``: a key defined twice silently keeps the last
+    module's text, so one of the two would never be shown."""
+    import ast
+
+    seen: dict[str, str] = {}
+    duplicates: list[str] = []
+    for path in sorted((SOURCE_ROOT / "metadata" / "messages").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Dict):
+                continue
+            for key, value in zip(node.keys, node.values, strict=True):
+                if (isinstance(key, ast.Constant) and isinstance(key.value, str)
+                        and isinstance(value, ast.Dict)
+                        and {k.value for k in value.keys if isinstance(k, ast.Constant)}
+                        == set(LANGUAGES)):
+                    if key.value in seen:
+                        duplicates.append(f"{key.value}: {seen[key.value]}, {path.name}")
+                    seen[key.value] = path.name
+    assert len(seen) > 100  # the scan reads the catalogs
+    assert duplicates == []

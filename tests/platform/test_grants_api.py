@@ -23,7 +23,8 @@ def test_grant_change_revoke_list(api: Api) -> None:
     assert created.status_code == 201, created.get_json()
     grant = created.get_json()
     assert grant["grantee"] == "user:a@example.com"
-    assert grant["field_groups"] == {"contact": "edit", "company": "read", "default": "none"}
+    # ``default`` left out: the ungrouped fields follow the grant's most generous level
+    assert grant["field_groups"] == {"contact": "edit", "company": "read", "default": "edit"}
     assert grant["via"] == "manual"
     changed = api.patch(f"{base}/{grant['id']}", json={"field_groups": {"contact": "read"}})
     assert changed.get_json()["field_groups"]["contact"] == "read"

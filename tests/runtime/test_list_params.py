@@ -12,6 +12,7 @@ from objectry.runtime.query.list_params import (
     ListParams,
     parse_cursor,
     parse_fields,
+    parse_flag,
     parse_limit,
     parse_sort,
     parse_whole,
@@ -84,3 +85,18 @@ def test_read_list_params_reports_every_bad_one_at_once() -> None:
     assert paths == ["/limit", "/cursor", "/sort", "/fields"]
     params = read_list_params({"limit": 3, "fields": ["a"]})
     assert read_list_params(params.as_kwargs()) == params  # reading twice changes nothing
+
+
+@pytest.mark.parametrize(("raw", "text", "expected"), [
+    (None, False, False), ("", True, False), (True, False, True), (False, False, False),
+    ("true", True, True), ("1", True, True), ("false", True, False), ("0", True, False)])
+def test_a_flag_is_a_boolean_or_its_spelling_in_a_query_string(raw: Any, text: bool,
+                                                                expected: bool) -> None:
+    assert parse_flag(raw, name="count", text=text) is expected
+
+
+@pytest.mark.parametrize(("raw", "text"), [
+    ("true", False), (1, False), ("yes", True), ("TRUE", True), ([], False), (0, False)])
+def test_anything_else_is_an_invalid_flag(raw: Any, text: bool) -> None:
+    assert refusal(parse_flag, raw, name="count", text=text) == [
+        ("/count", "invalid_parameter", {"name": "count", "reason": "true or false"})]

@@ -1,7 +1,8 @@
 """Keyset pagination: walking every page returns every record once, in sort order.
 
 The expected order is a plain Python sort of the same keys: NULLs last in both
-directions, ``id`` (ascending) breaking ties unless the sort names it
+directions, ``id`` (ascending) breaking ties unless the sort names it, or in the
+direction of ``created_at`` when that is the only key
 (``objectry/runtime/pagination.py``). Data has many ties and NULLs on purpose.
 """
 
@@ -64,6 +65,8 @@ def _sorts() -> st.SearchStrategy[list[str] | None]:
 def _expected_order(rows: list[dict[str, Any]], spec: list[str] | None) -> list[str]:
     keys = [("id", True)] if spec is None else [(k.lstrip("-"), k.startswith("-"))
                                                  for k in spec]
+    if keys[0][0] == "created_at" and all(k == ("id", keys[0][1]) for k in keys[1:]):
+        keys = [("created_at", keys[0][1]), ("id", keys[0][1])]  # ties: the id's way
     if "id" not in [k for k, _ in keys]:
         keys.append(("id", False))
 

@@ -25,6 +25,7 @@ class AutoNumberType(FieldType):
     storage = "text"
     searchable = True
     system_generated = True
+    widget = "none"
     options = {
         "format": {"type": "string", "maxLength": 60},
         "start": {"type": "integer", "minimum": 0},

@@ -156,6 +156,38 @@ class FieldType:
         ``""`` where values are text."""
         return value is None or (self.stores_text and value == "")
 
+    # -- presentation (the web app's pages and forms) --------------------------------
+    #: The input a form shows: text, textarea, integer, decimal, checkbox, date,
+    #: datetime, email, tel, url, select, multiselect, lookup, or none (generated values).
+    widget: ClassVar[str] = "text"
+
+    def display(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
+        """A value as the records API returns it, as text for a reader in ``locale``
+        (a masked value is shown as it is)."""
+        return "" if value is None else str(value)
+
+    def form_value(self, field: Mapping[str, Any], value: Any) -> str:
+        """A value as the text an input holds (what ``from_form`` reads back)."""
+        return "" if value is None else str(value)
+
+    def from_form(self, field: Mapping[str, Any], texts: list[str]) -> Any:
+        """What a form posted for the field (every value under its name) as the JSON
+        value the records service validates. Text that does not read as the type is
+        passed on as it is, so the service reports it at the field's JSON Pointer."""
+        text = texts[-1].strip() if texts else ""
+        return text or None
+
+    def form_options(self, field: Mapping[str, Any],
+                     locale: str) -> list[tuple[str, str]] | None:
+        """``(value, label)`` of each option a select offers, in ``locale``; None when
+        the type has no fixed options."""
+        return None
+
+    def unchanged_by_form(self, field: Mapping[str, Any], stored: Any, posted: Any) -> bool:
+        """Whether a posted form value leaves the stored one as it is (a form sends only
+        what changed, so saving an untouched form writes nothing)."""
+        return bool(stored == posted)
+
     # -- definition ----------------------------------------------------------------
     def check(self, field: Mapping[str, Any], objects: Mapping[str, Any]) -> list[ErrorItem]:
         """Semantic checks beyond JSON Schema; paths are relative to the field."""

@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.metadata.fieldtypes.base import FieldType
+from objectry.metadata.fieldtypes.display import date_text
 from objectry.metadata.problems import FieldValueError
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -21,6 +22,10 @@ class DateType(FieldType):
     orderable = True
     temporal = True
     whole_days = True
+    widget = "date"
+
+    def display(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
+        return "" if value is None else date_text(value, locale)
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
         return {"type": "string", "format": "date"}

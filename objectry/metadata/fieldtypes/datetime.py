@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.metadata.fieldtypes.base import FieldType
+from objectry.metadata.fieldtypes.display import instant_text
 from objectry.metadata.fieldtypes.sqltypes import UTCDateTime
 from objectry.metadata.problems import FieldValueError
 
@@ -45,6 +46,30 @@ class DateTimeType(FieldType):
     storage = "datetime"
     orderable = True
     temporal = True
+    widget = "datetime"
+
+    def display(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
+        return "" if value is None else instant_text(value, locale)
+
+    def form_value(self, field: Mapping[str, Any], value: Any) -> str:
+        """``datetime-local`` text (UTC, to the minute)."""
+        if value is None:
+            return ""
+        try:
+            return f"{parse_instant(value):%Y-%m-%dT%H:%M}"
+        except FieldValueError:
+            return str(value)
+
+    def from_form(self, field: Mapping[str, Any], texts: list[str]) -> Any:
+        """``datetime-local`` text has no offset: it is read as UTC, as it was shown."""
+        text = super().from_form(field, texts)
+        try:
+            moment = None if text is None else dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        if moment is not None and moment.tzinfo is None:
+            return format_instant(moment.replace(tzinfo=dt.UTC))
+        return text
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
         return {"type": "string", "format": "date-time"}

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.metadata.fieldtypes.base import FieldType, check_range
+from objectry.metadata.fieldtypes.display import number_text
 from objectry.metadata.fieldtypes.sqltypes import ScaledDecimal
 from objectry.metadata.problems import ErrorItem, FieldValueError
 
@@ -21,6 +22,7 @@ class DecimalType(FieldType):
     numeric = True
     orderable = True
     default_scale = 2
+    widget = "decimal"
     options = {
         "min": {"type": "number"},
         "max": {"type": "number"},
@@ -76,6 +78,17 @@ class DecimalType(FieldType):
 
     def to_json(self, field: Mapping[str, Any], value: Any) -> Any:
         return value
+
+    def display(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
+        return "" if value is None else number_text(value, self.scale(field))
+
+    def from_form(self, field: Mapping[str, Any], texts: list[str]) -> Any:
+        text = super().from_form(field, texts)
+        try:
+            number = None if text is None else Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            return text  # the service says "not a number" at the field
+        return number if number is None or number.is_finite() else text
 
     def check(self, field: Mapping[str, Any], objects: Mapping[str, Any]) -> list[ErrorItem]:
         errors = super().check(field, objects)

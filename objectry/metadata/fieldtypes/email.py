@@ -16,6 +16,7 @@ class EmailType(TextType):
     name = "email"
     options = {}
     classifier = False
+    widget = "email"
     default_max_length = 254
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.metadata.fieldtypes.base import FieldType, check_range
+from objectry.metadata.fieldtypes.display import number_text
 from objectry.metadata.problems import FieldValueError
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
@@ -20,6 +21,17 @@ class IntegerType(FieldType):
     numeric = True
     orderable = True
     options = {"min": {"type": "integer"}, "max": {"type": "integer"}}
+    widget = "integer"
+
+    def display(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
+        return "" if value is None else number_text(value)
+
+    def from_form(self, field: Mapping[str, Any], texts: list[str]) -> Any:
+        text = super().from_form(field, texts)
+        try:
+            return None if text is None else int(text.replace(",", ""))
+        except ValueError:
+            return text  # the service says "not an integer" at the field
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": "integer", "format": "int64"}

@@ -30,6 +30,9 @@ class LookupType(FieldType):
         "target": {"$ref": "defs.json#/$defs/api_name"},
         "on_target_delete": {"enum": list(ON_TARGET_DELETE)},
     }
+    #: A search-as-you-type over the target's records; pages show the target's name
+    #: (read through the records service), this type only knows the id.
+    widget = "lookup"
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
         return {"type": "string", "format": "uuid",

@@ -12,9 +12,11 @@ from objectry.metadata.fieldtypes.picklist import (
     OPTION_SCHEMA,
     check_options,
     normalized_options,
+    option_label,
     resolve_option,
 )
 from objectry.metadata.fieldtypes.sqltypes import json_column
+from objectry.metadata.i18n import pick
 from objectry.metadata.problems import ErrorItem, FieldValueError
 
 
@@ -25,6 +27,25 @@ class MultiPicklistType(FieldType):
     multi_valued = True
     options = {"options": OPTION_SCHEMA,
                "max_selections": {"type": "integer", "minimum": 1}}
+    widget = "multiselect"
+
+    def display(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
+        if not isinstance(value, list):
+            return "" if value is None else str(value)
+        return ("、" if locale == "zh-CN" else ", ").join(
+            option_label(field, item, locale) for item in value)
+
+    def form_value(self, field: Mapping[str, Any], value: Any) -> str:
+        return ";".join(value) if isinstance(value, list) else ""
+
+    def from_form(self, field: Mapping[str, Any], texts: list[str]) -> Any:
+        chosen = [text.strip() for text in texts if text.strip()]
+        return chosen or None
+
+    def form_options(self, field: Mapping[str, Any],
+                     locale: str) -> list[tuple[str, str]] | None:
+        return [(o["value"], pick(o["label"], locale, o["value"]))
+                for o in normalized_options(field)]
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
         values = [o["value"] for o in normalized_options(field)]

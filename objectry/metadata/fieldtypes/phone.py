@@ -21,6 +21,7 @@ class PhoneType(TextType):
     name = "phone"
     options = {}
     classifier = False
+    widget = "tel"
     default_max_length = 40
 
     def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:

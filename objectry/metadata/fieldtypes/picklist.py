@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.metadata.fieldtypes.base import FieldType
+from objectry.metadata.i18n import pick
 from objectry.metadata.problems import ErrorItem, FieldValueError
 
 OPTION_SCHEMA: Mapping[str, Any] = {
@@ -66,6 +67,14 @@ def option_index(field: Mapping[str, Any]) -> dict[str, str]:
     return index
 
 
+def option_label(field: Mapping[str, Any], value: Any, locale: str) -> str:
+    """The label of the option ``value`` in ``locale`` (the value itself without one)."""
+    for option in normalized_options(field):
+        if option["value"] == value:
+            return pick(option["label"], locale, str(value))
+    return str(value)
+
+
 def resolve_option(field: Mapping[str, Any], value: Any) -> str:
     if not isinstance(value, str):
         raise FieldValueError("not_a_string")
@@ -99,6 +108,15 @@ class PicklistType(FieldType):
     storage = "text"
     classifier = True
     options = {"options": OPTION_SCHEMA}
+    widget = "select"
+
+    def display(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
+        return "" if value is None else option_label(field, value, locale)
+
+    def form_options(self, field: Mapping[str, Any],
+                     locale: str) -> list[tuple[str, str]] | None:
+        return [(o["value"], pick(o["label"], locale, o["value"]))
+                for o in normalized_options(field)]
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:
         return {"type": "string", "enum": [o["value"] for o in normalized_options(field)]}

@@ -14,6 +14,7 @@ class UrlType(TextType):
     name = "url"
     options = {}
     classifier = False
+    widget = "url"
     default_max_length = 2048
 
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:

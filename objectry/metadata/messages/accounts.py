@@ -21,4 +21,12 @@ ACCOUNT_MESSAGES: Final = MappingProxyType({
         "en": "Cannot listen on {host}:{port}: {reason}. Stop what uses it or pick "
               "another port with --port.",
         "zh-CN": "无法监听 {host}:{port}:{reason}。请停止占用它的程序,或用 --port 换一个端口。"},
+    "tenant_migrations_pending": {
+        "en": "{count} tenant(s) still need tenant migrations up to {revision}, which "
+              "`objectry serve` does not run: run `objectry db upgrade`, then start again.",
+        "zh-CN": "仍有 {count} 个租户需要执行租户迁移(至 {revision}),`objectry serve` "
+                 "不会执行它们:请先运行 `objectry db upgrade`,然后重新启动。"},
+    "tenant_migrations_done": {
+        "en": "tenants: {migrated} of {pending} migrated to {revision}",
+        "zh-CN": "租户:{pending} 个中已有 {migrated} 个迁移至 {revision}"},
 })

@@ -18,6 +18,7 @@ from objectry.metadata.messages.functions import FUNCTION_MESSAGES
 from objectry.metadata.messages.network import NETWORK_MESSAGES
 from objectry.metadata.messages.scoring import SCORING_MESSAGES
 from objectry.metadata.messages.secrets import SECRET_MESSAGES
+from objectry.metadata.messages.web import WEB_MESSAGES
 
 MESSAGES: Final = MappingProxyType({
     # problem titles
@@ -141,8 +142,6 @@ MESSAGES: Final = MappingProxyType({
                        "zh-CN": "运算符“{op}”需要一个值。"},
     "not_sortable": {"en": "The field '{field}' cannot be sorted on.",
                      "zh-CN": "字段“{field}”不能用于排序。"},
-    "not_a_lookup_to": {"en": "The field '{field}' of '{child}' is not a lookup to '{parent}'.",
-                        "zh-CN": "“{child}”的字段“{field}”不是指向“{parent}”的查找字段。"},
     "via_required": {"en": "'{child}' has several lookups to '{parent}': name one with 'via'.",
                      "zh-CN": "“{child}”有多个指向“{parent}”的查找字段,请用 via 指定。"},
     # metadata
@@ -291,4 +290,4 @@ MESSAGES: Final = MappingProxyType({
                            "zh-CN": "暂无可用的函数执行进程,请稍后重试。"},
 } | AUTOMATION_MESSAGES | CHANNEL_MESSAGES | FUNCTION_MESSAGES | CONDITION_MESSAGES
    | SCORING_MESSAGES | ACCOUNT_MESSAGES | ACCESS_HOLD_MESSAGES | NETWORK_MESSAGES
-   | SECRET_MESSAGES | FIELD_ACCESS_MESSAGES)
+   | SECRET_MESSAGES | FIELD_ACCESS_MESSAGES | WEB_MESSAGES)

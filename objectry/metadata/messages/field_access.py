@@ -14,4 +14,8 @@ FIELD_ACCESS_MESSAGES: Final = MappingProxyType({
     "masked_not_sortable": {
         "en": "The field '{field}' is masked for you and cannot be sorted on.",
         "zh-CN": "字段“{field}”对您是脱敏显示的,不能用于排序。"},
+    "field_not_readable": {
+        "en": "You may not read the field '{field}', so you cannot filter, sort, select "
+              "or change it.",
+        "zh-CN": "您无权读取字段“{field}”,因此不能对它筛选、排序、选择或修改。"},
 })

@@ -25,6 +25,11 @@ SECRET_MESSAGES: Final = MappingProxyType({
         "en": "The step refers to the secret '{name}', which is not in the tenant's "
               "secret store.",
         "zh-CN": "该步骤引用的密钥“{name}”不在租户的密钥库中。"},
+    "signing_secret_literal": {
+        "en": "A webhook's signing secret must be a reference to the secret store, such as "
+              "{{{{secret.crm_signing}}}}: store the key with PUT /secrets/{{name}} first.",
+        "zh-CN": "Webhook 的签名密钥必须引用密钥库,例如 {{{{secret.crm_signing}}}}:"
+                 "请先用 PUT /secrets/{{name}} 保存密钥。"},
     "http_secret_unknown": {
         "en": "The request refers to the secret '{reason}', which is not in the tenant's "
               "secret store.",

@@ -27,6 +27,9 @@ DURATION_KEYS = ("days", "hours", "minutes")
 MESSAGE_CHANNELS = ("email", "sms", "wecom")
 #: The placeholders of runtime templates (``{{record.email}}``), as they are parsed there.
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*)\s*\}\}")
+#: A webhook's signing secret: only a reference to the tenant secret store, never a key
+#: written into the definition (which customizers read and history keeps).
+SECRET_REFERENCE = re.compile(r"\{\{\s*secret\.[a-z][a-z0-9_]{0,62}\s*\}\}")
 
 
 def validate_workflow(document: Any, objects: Mapping[str, Mapping[str, Any]], *,
@@ -217,10 +220,13 @@ def _step_errors(step: Mapping[str, Any], at: str, definition: Mapping[str, Any]
         errors.append(ErrorItem(f"{at}/function", "required"))
     elif action == "send_message":
         errors += _message_errors(step, at, definition)
-    elif action == "call_webhook" and not str(step.get("url", "")).startswith(
-            ("https://", "http://", "{{")):
-        errors.append(ErrorItem(f"{at}/url", "webhook_bad_url",
-                                {"url": str(step.get("url", ""))[:200]}))
+    elif action == "call_webhook":
+        if not str(step.get("url", "")).startswith(("https://", "http://", "{{")):
+            errors.append(ErrorItem(f"{at}/url", "webhook_bad_url",
+                                    {"url": str(step.get("url", ""))[:200]}))
+        if "signing_secret" in step and not SECRET_REFERENCE.fullmatch(
+                str(step["signing_secret"])):
+            errors.append(ErrorItem(f"{at}/signing_secret", "signing_secret_literal"))
     return errors
 
 

@@ -39,7 +39,7 @@ def workflow_runs(workflow: str) -> Response:
     limit, status = limit_arg(), choice_arg("status", STATUSES)
     with tenant_context(read_only=True) as ctx:
         require_metadata_read(ctx, "workflow", workflow)
-        items = runs.list_runs(ctx, workflow=workflow, status=status, limit=limit)
+        items = run_views.workflow_runs(ctx, workflow, status=status, limit=limit)
     return json_response({"items": items})
 
 
@@ -47,7 +47,7 @@ def workflow_runs(workflow: str) -> Response:
 def start_runs(workflow: str) -> Response:
     body = json_body()
     with tenant_context() as ctx:
-        require_admin(ctx)
+        require_metadata_read(ctx, "workflow", workflow)  # customizers, and admins
         started = runs.start_manual(ctx, workflow, body)
     return json_response(started, 202)
 
@@ -85,7 +85,7 @@ def record_runs(object_name: str, record_id: str) -> Response:
 def read_run(run_id: str) -> Response:
     with tenant_context(read_only=True) as ctx:
         require_metadata_read(ctx, "workflow")
-        run = runs.get_run(ctx, run_id)
+        run = run_views.read_run(ctx, run_id)
     return json_response(run)
 
 

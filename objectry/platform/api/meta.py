@@ -31,6 +31,11 @@ KIND_SEGMENTS = {"objects": "object", "layouts": "layout", "roles": "role",
                  "scoring_models": "scoring_model", "workflows": "workflow"}
 
 
+#: The kind segment of a route: only the known kinds, so that ``GET /meta/rollback`` is a
+#: 405 of the rollback route (with its Allow), not a lookup of a kind called "rollback".
+SEGMENT = f"<any({', '.join(KIND_SEGMENTS)}):segment>"
+
+
 def _kind(segment: str) -> str:
     kind = KIND_SEGMENTS.get(segment)
     if kind is None:
@@ -50,7 +55,7 @@ def parse_conversions(values: list[str]) -> dict[str, str]:
     return result
 
 
-@blueprint.get("/<segment>")
+@blueprint.get(f"/{SEGMENT}")
 def list_documents(segment: str) -> Response:
     """The documents of a kind the caller may read (objects and layouts: those of the
     objects their roles let them read; other kinds: customizers only)."""
@@ -64,7 +69,7 @@ def list_documents(segment: str) -> Response:
     return json_response({"items": items})
 
 
-@blueprint.get("/<segment>/<api_name>")
+@blueprint.get(f"/{SEGMENT}/<api_name>")
 def get_document(segment: str, api_name: str) -> Response:
     kind = _kind(segment)
     with tenant_context(read_only=True) as ctx:
@@ -74,7 +79,7 @@ def get_document(segment: str, api_name: str) -> Response:
     return json_response(document)
 
 
-@blueprint.put("/<segment>/<api_name>")
+@blueprint.put(f"/{SEGMENT}/<api_name>")
 def put_document(segment: str, api_name: str) -> Response:
     kind = _kind(segment)
     document = json_body()
@@ -86,7 +91,7 @@ def put_document(segment: str, api_name: str) -> Response:
     return json_response(result)
 
 
-@blueprint.delete("/<segment>/<api_name>")
+@blueprint.delete(f"/{SEGMENT}/<api_name>")
 def delete_document(segment: str, api_name: str) -> Response:
     kind = _kind(segment)
     with tenant_context() as ctx:

@@ -8,6 +8,8 @@ from contextlib import ExitStack
 from typing import Any
 
 from flask import Blueprint, Response, request, stream_with_context, url_for
+from flask.blueprints import BlueprintSetupState
+from werkzeug.routing import BaseConverter
 
 from objectry.metadata.problems import BadRequest, ErrorItem, Invalid
 from objectry.platform.api import exports
@@ -17,13 +19,30 @@ from objectry.platform.api.common import (
     limit_arg,
     list_args,
     parse_json,
+    services,
     tenant_context,
 )
 from objectry.runtime import records
-from objectry.runtime.query.list_params import parse_fields, read_list_params
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.query.list_params import parse_fields, parse_flag, read_list_params
 from objectry.runtime.records import deletion
 
 blueprint = Blueprint("records", __name__, url_prefix="/api/v1")
+
+
+class RecordId(BaseConverter):
+    """A record id in ``/records/{object}/{id}``: any segment but the routes beside it
+    (``query``, ``export``), so ``PATCH /records/lead/export`` answers 405 with the export
+    route's Allow instead of looking for a record called "export"."""
+
+    regex = r"(?!(?:query|export)$)[^/]+"
+
+
+
+
+@blueprint.record_once
+def _register_record_id(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters["record_id"] = RecordId
 
 _ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,10})"?\s*$')
 
@@ -68,7 +87,7 @@ def create(object_name: str) -> Response:
     return json_response(record, 201, {**_etag(record), "Location": location})
 
 
-@blueprint.get("/records/<object_name>/<record_id>")
+@blueprint.get("/records/<object_name>/<record_id:record_id>")
 def read(object_name: str, record_id: str) -> Response:
     fields = parse_fields(request.args.get("fields"))
     # the ETag needs the version even when the caller selected fields without it
@@ -82,7 +101,7 @@ def read(object_name: str, record_id: str) -> Response:
     return json_response(record, headers=etag)
 
 
-@blueprint.patch("/records/<object_name>/<record_id>")
+@blueprint.patch("/records/<object_name>/<record_id:record_id>")
 def update(object_name: str, record_id: str) -> Response:
     data = json_body()
     expected = _if_match()
@@ -91,7 +110,7 @@ def update(object_name: str, record_id: str) -> Response:
     return json_response(record, headers=_etag(record))
 
 
-@blueprint.delete("/records/<object_name>/<record_id>")
+@blueprint.delete("/records/<object_name>/<record_id:record_id>")
 def delete(object_name: str, record_id: str) -> Response:
     with tenant_context() as ctx:
         deletion.delete(ctx, object_name, record_id)
@@ -105,11 +124,24 @@ def restore(object_name: str, record_id: str) -> Response:
     return json_response(record, headers=_etag(record))
 
 
+def _with_count(ctx: Context, object_name: str, page: dict[str, Any], wanted: bool,
+                selection: dict[str, Any]) -> dict[str, Any]:
+    """The page, with ``count`` and ``count_capped`` when the caller asked: how many
+    records the same list holds for them, exact up to the configured cap."""
+    if not wanted:
+        return page
+    counted = records.count_records(ctx, object_name, cap=services().settings.list_count_cap,
+                                    filter=selection.get("filter"), view=selection.get("view"))
+    return {**page, **counted}
+
+
 @blueprint.get("/records/<object_name>")
 def list_records(object_name: str) -> Response:
     list_args = _list_args_from_query()
+    count = parse_flag(request.args.get("count"), name="count", text=True)
     with tenant_context(read_only=True) as ctx:
         page = records.list_records(ctx, object_name, **list_args)
+        page = _with_count(ctx, object_name, page, count, list_args)
     return json_response(page)
 
 
@@ -118,14 +150,17 @@ def query(object_name: str) -> Response:
     body = json_body()
     if not isinstance(body, dict):
         raise Invalid([ErrorItem("", "expected_object")])
-    unknown = sorted(set(body) - {"filter", "sort", "limit", "cursor", "fields", "view"})
+    unknown = sorted(set(body) - {"filter", "sort", "limit", "cursor", "fields", "view",
+                                  "count"})
     if unknown:
         raise Invalid([ErrorItem("/" + name, "unknown_parameter", {"name": name})
                        for name in unknown])
     params = read_list_params(body)
+    count = parse_flag(body.get("count"), name="count")
     with tenant_context(read_only=True) as ctx:
         page = records.list_records(ctx, object_name, filter=body.get("filter"),
                                     view=body.get("view"), **params.as_kwargs())
+        page = _with_count(ctx, object_name, page, count, body)
     return json_response(page)
 
 

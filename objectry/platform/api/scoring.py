@@ -53,9 +53,9 @@ def run_model(name: str) -> Response:
 @blueprint.get("/records/<object_name>/<record_id>/score")
 def record_score(object_name: str, record_id: str) -> Response:
     model = request.args.get("model")
-    if not model:
-        raise Invalid([ErrorItem("/model", "required")])
     # not read-only: a scoring function's call is logged like every other call
-    with tenant_context() as ctx:
+    with tenant_context() as ctx:  # first, so a bad token is a 401 before a missing model
+        if not model:
+            raise Invalid([ErrorItem("/model", "required")])
         breakdown = scoring.score_record(ctx, model, object_name, record_id, write=False)
     return json_response(breakdown)

@@ -6,6 +6,7 @@ from alembic import context
 
 from objectry.metadata.catalog_tables import CATALOG
 from objectry.permissions import grant_tables as _grant_tables  # noqa: F401 (registers)
+from objectry.platform.tenant_migrations import tables as _tenant_tables  # noqa: F401
 from objectry.runtime.automation import message_tables as _message_tables  # noqa: F401
 from objectry.runtime.automation import run_tables as _run_tables  # noqa: F401
 from objectry.runtime.functions import calls_table as _function_tables  # noqa: F401

@@ -21,7 +21,7 @@ from objectry.metadata.catalog_tables import users
 from objectry.metadata.permission_terms import level_rank
 from objectry.metadata.problems import Forbidden
 from objectry.metadata.validation.access import TENANT_POLICY
-from objectry.permissions.access import AccessMap, DistLevels, decide, dist_key
+from objectry.permissions.access import AccessMap, Decision, DistLevels, decision, dist_key
 from objectry.permissions.casbin_model import roles_key
 from objectry.permissions.departments import DepartmentTree
 from objectry.permissions.rules import ObjectRules, compile_rules
@@ -120,15 +120,22 @@ class Decisions:
         return self.ctx.decisions.get_or_build(
             key, lambda: self.rules.enforcer(self.ctx.actor.roles))
 
+    def decision(self, dist: DistLevels) -> Decision:
+        """Every verdict (with its rule) for a record distributed to the actor at
+        ``dist`` (or not): the one computation enforcement and explain both read.
+        Not for unrestricted actors (they are never asked: ``everything``)."""
+        rules = self.rules
+        key = ("decision", self.ctx.tenant.id, self.ctx.tenant.meta_version,
+               self.model.api_name, roles_key(self.ctx.actor.roles),
+               dist_key(rules.shape, dist))
+        return self.ctx.decisions.get_or_build(key, lambda: decision(
+            self.enforcer(), rules.shape, self.ctx.actor.roles, rules.overridden, dist))
+
     def access(self, dist: DistLevels) -> AccessMap:
         """The access map for a record distributed to the actor at ``dist`` (or not)."""
         if self.unrestricted:
             return self.everything
-        rules = self.rules
-        key = ("map", self.ctx.tenant.id, self.ctx.tenant.meta_version, self.model.api_name,
-               roles_key(self.ctx.actor.roles), dist_key(rules.shape, dist))
-        return self.ctx.decisions.get_or_build(key, lambda: decide(
-            self.enforcer(), rules.shape, self.ctx.actor.roles, rules.overridden, dist))
+        return self.decision(dist).access
 
     @cached_property
     def everything(self) -> AccessMap:

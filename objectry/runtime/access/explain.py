@@ -6,29 +6,28 @@ and the grants it comes from, the group's conflict strategy, and the final decis
 the rule that decided it (``enforce_ex``). Object actions and how the record is visible
 (which role's data scope, which grant) come with it, and what the user may distribute
 (``distribute``: up to which level per group, and which limit applied).
+
+The verdicts are the very ``Decision`` enforcement reads (``Guard.decision`` at the
+row's distribution levels as ``Guard.load`` finds them); explain only adds the reasons.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-import casbin
 import sqlalchemy as sa
 
 from objectry.metadata.permission_terms import ACTIONS, NOT_DISTRIBUTED
 from objectry.metadata.problems import ErrorItem, Forbidden, Invalid
-from objectry.permissions.casbin_model import roles_key
-from objectry.permissions.policies import FIELD_ACTS, field_obj, group_obj
-from objectry.runtime.access.decisions import merge_levels
+from objectry.permissions.access import LevelVerdicts, Verdict
+from objectry.permissions.policies import FIELD_ACTS
 from objectry.runtime.access.grants import limits
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.access.people import actor_for
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import get_model
-
-Rule = list[str]
 
 
 def explain(ctx: Context, object_name: str, record_id: Any, email: Any) -> dict[str, Any]:
@@ -51,38 +50,40 @@ def explain(ctx: Context, object_name: str, record_id: Any, email: Any) -> dict[
     if guard.unrestricted:
         answer.update(visible={"visible": True, "because": "admin"},
                       actions={a: {"allowed": True, "rule": None} for a in ACTIONS},
-                      field_groups={g: {"decision": {"level": "edit", "rule": None}}
-                                    for g in guard.rules.shape.groups}, fields={},
+                      field_groups={g: {"decision": {
+                          "level": "edit", "rule": None,
+                          **{act: {"allowed": True, "rule": None} for act in FIELD_ACTS}}}
+                          for g in guard.rules.shape.groups}, fields={},
                       distribute=limits(guard, row, guard.everything))
         return answer
     grants = guard.live_grants(row["id"])
-    dist = merge_levels(g["field_groups"] or {} for g in grants) if grants else None
-    enforcer, who = guard.enforcer(), roles_key(subject.roles)
+    # the very levels and decisions enforcement uses for this row (``Guard.load``)
+    dist = guard.distribution([row["id"]]).get(row["id"])
+    administrative, decided = guard.decision(None), guard.decision(dist)
     answer["visible"] = _visibility(guard, row["id"], grants)
     answer["grants"] = [{"id": str(g["id"]), "grantee": f"{g['grantee_kind']}:{g['grantee']}",
                          "field_groups": g["field_groups"], "via": g["via"]} for g in grants]
-    answer["actions"] = {action: _verdict(enforcer, who, object_name, action, NOT_DISTRIBUTED)
+    answer["actions"] = {action: _verdict(administrative.actions[action])
                          for action in ACTIONS}
-    shape = guard.rules.shape
+    shape, strategies = guard.rules.shape, guard.rules.strategies
     answer["field_groups"] = {
-        group: _levels(enforcer, who, group_obj(object_name, group), group, dist, grants,
-                       guard.rules.strategies[group])
+        group: _levels(administrative.groups[group], decided.groups[group], group, dist,
+                       grants, strategies[group])
         for group in shape.groups}
     answer["fields"] = {
-        name: _levels(enforcer, who, field_obj(object_name, name), shape.field_groups[name],
-                      dist, grants, guard.rules.strategies[shape.field_groups[name]])
+        name: _levels(administrative.fields[name], decided.fields[name],
+                      shape.field_groups[name], dist, grants,
+                      strategies[shape.field_groups[name]])
         for name in guard.rules.overridden}
-    answer["distribute"] = limits(guard, row, guard.access(dist))
+    answer["distribute"] = limits(guard, row, decided.access)
     return answer
 
 
-def _verdict(enforcer: casbin.Enforcer, who: str, obj: str, act: str,
-             dist: str) -> dict[str, Any]:
-    allowed, rule = enforcer.enforce_ex(who, obj, act, dist)
-    return {"allowed": bool(allowed), "rule": _rule(rule)}
+def _verdict(verdict: Verdict) -> dict[str, Any]:
+    return {"allowed": verdict.allowed, "rule": _rule(verdict.rule)}
 
 
-def _rule(rule: Rule) -> dict[str, str] | None:
+def _rule(rule: Sequence[str]) -> dict[str, str] | None:
     """A matched policy row in words; ``None`` when no rule matched (denied by default)."""
     if not rule:
         return None
@@ -91,27 +92,22 @@ def _rule(rule: Rule) -> dict[str, str] | None:
             "distribution": dist, "effect": effect}
 
 
-def _levels(enforcer: casbin.Enforcer, who: str, obj: str, group: str,
+def _levels(administrative: LevelVerdicts, decided: LevelVerdicts, group: str,
             dist: Mapping[str, str] | None, grants: list[dict[str, Any]],
             strategy: str) -> dict[str, Any]:
+    """One group's (or field's) answer: the decision enforcement applies, and why."""
     level = NOT_DISTRIBUTED if dist is None else dist.get(group, "none")
-    administrative = {act: _verdict(enforcer, who, obj, act, NOT_DISTRIBUTED)
-                      for act in FIELD_ACTS}
-    decision = {act: _verdict(enforcer, who, obj, act, level) for act in FIELD_ACTS}
     return {
         "strategy": strategy,
-        "administrative": {"level": _level_of(administrative), **administrative},
+        "administrative": {"level": administrative.level,
+                           **{act: _verdict(getattr(administrative, act))
+                              for act in FIELD_ACTS}},
         "distribution": {"level": None if dist is None else level,
                          "grants": [str(g["id"]) for g in grants
-                                    if (g["field_groups"] or {}).get(group) == level]},
-        "decision": {"level": _level_of(decision), **decision},
+                                    if (g["field_groups"] or {}).get(group, "none") == level]},
+        "decision": {"level": decided.level,
+                     **{act: _verdict(getattr(decided, act)) for act in FIELD_ACTS}},
     }
-
-
-def _level_of(verdicts: Mapping[str, Mapping[str, Any]]) -> str:
-    if verdicts["edit"]["allowed"]:
-        return "edit"
-    return "read" if verdicts["read"]["allowed"] else "none"
 
 
 def _visibility(guard: Guard, record_id: Any, grants: list[dict[str, Any]]) -> dict[str, Any]:
@@ -124,5 +120,7 @@ def _visibility(guard: Guard, record_id: Any, grants: list[dict[str, Any]]) -> d
                                                                   clause)).first()
         if hit is not None:
             scopes.append({"role": role, "scope": scope})
-    return {"visible": bool(scopes or grants), "scopes": scopes,
-            "grants": [str(g["id"]) for g in grants]}
+    visible = guard.visible()  # the clause every read enforces; scopes and grants say why
+    seen = visible is None or guard.ctx.conn.execute(
+        sa.select(table.c.id).where(table.c.id == record_id, visible)).first() is not None
+    return {"visible": seen, "scopes": scopes, "grants": [str(g["id"]) for g in grants]}

@@ -67,11 +67,26 @@ def list_filter(guard: Guard, tree: Any, *, at: str = "/filter") -> sa.ColumnEle
     """A list's ``filter`` as SQL: parsed against what the actor may read, relative dates
     at the context clock, related conditions over what the actor may see."""
     sources = FilterSources(guard.ctx)
-    node = parse_condition(tree, guard.readable_field, object_name=guard.model.api_name,
-                           at=at, objects=sources.fields, changes=False)
+    try:
+        node = parse_condition(tree, guard.readable_field, object_name=guard.model.api_name,
+                               at=at, objects=sources.fields, changes=False)
+    except Invalid as exc:
+        raise Invalid([_not_readable(item, sources) for item in exc.errors]) from exc
     refuse_masked(node, guard, sources)
     return to_sql(node, guard.model.table, now=guard.ctx.now(), related=sources.tables,
                   readable=guard.readable_in)
+
+
+def _not_readable(item: ErrorItem, sources: FilterSources) -> ErrorItem:
+    """An "unknown field" the object has but the actor may not read (the lookups leave
+    it out) is reported as not readable: its name is in the object definition anyway."""
+    if item.code != "unknown_field" or not isinstance(item.params.get("object"), str) \
+            or not isinstance(item.params.get("field"), str):
+        return item
+    owner = sources.guard(item.params["object"])
+    if owner is None or not owner.not_readable(item.params["field"]):
+        return item
+    return owner.field_error(item.path, item.params["field"])
 
 
 def refuse_masked(node: Node, guard: Guard, sources: FilterSources) -> None:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from objectry.metadata import store
 from objectry.metadata.catalog_tables import users
 from objectry.metadata.fieldtypes.datetime import format_instant, parse_instant
+from objectry.metadata.names import DEFAULT_GROUP
 from objectry.metadata.permission_terms import LEVELS, level_rank
 from objectry.metadata.problems import (
     ErrorItem,
@@ -43,6 +44,7 @@ def grant(ctx: Context, object_name: str, record_id: Any, body: Any) -> dict[str
     _may_distribute(guard, row, access)
     values = _parse(ctx, model, body, partial=False)
     _not_to_self(guard, values)
+    values["field_groups"] = _with_default(guard, access, values["field_groups"])
     _within_holding(guard, row, access, values["field_groups"])
     now = ctx.now()
     created = {"id": uuid7(), "tenant_id": ctx.tenant.id, "object": object_name,
@@ -65,6 +67,7 @@ def update_grant(ctx: Context, object_name: str, record_id: Any, grant_id: Any,
         raise Invalid([ErrorItem("/grantee", "grantee_immutable")])
     if "field_groups" in values:
         _not_to_self(guard, current)
+        values["field_groups"] = _with_default(guard, access, values["field_groups"])
         _within_holding(guard, row, access, values["field_groups"])
     ctx.conn.execute(record_grants.update().where(record_grants.c.id == current["id"])
                      .values(values))
@@ -235,7 +238,21 @@ def _levels(model: ObjectModel, raw: Any, errors: list[ErrorItem]) -> dict[str, 
         elif level not in LEVELS:
             errors.append(ErrorItem(pointer("field_groups", group), "invalid_level",
                                     {"allowed": list(LEVELS)}))
-    return {g: raw.get(g, "none") for g in groups}
+    # ``default`` left out is settled by ``_with_default``, from the levels given
+    return {g: raw.get(g, "none") for g in groups if g != DEFAULT_GROUP or g in raw}
+
+
+def _with_default(guard: Guard, access: AccessMap,
+                  levels: Mapping[str, str]) -> dict[str, str]:
+    """A grant that does not name ``default`` shares the ungrouped fields (status,
+    score...) at its object-level right: the most generous level it gives any group,
+    within what the granter holds on them (so leaving ``default`` out never fails the
+    holding check). The level is stored, so every reader of the grant sees the same."""
+    if DEFAULT_GROUP in levels or DEFAULT_GROUP not in guard.rules.shape.groups:
+        return dict(levels)
+    given = max(levels.values(), key=level_rank, default="none")
+    held = "edit" if guard.unrestricted else access.groups.get(DEFAULT_GROUP, "none")
+    return {**levels, DEFAULT_GROUP: min(given, held, key=level_rank)}
 
 
 def _json(ctx: Context, row: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,13 +18,14 @@ role, policy, department or membership change bumps in the database.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 import casbin
 import sqlalchemy as sa
 
-from objectry.permissions.access import AccessMap, DistLevels
+from objectry.metadata.problems import ErrorItem
+from objectry.permissions.access import AccessMap, Decision, DistLevels
 from objectry.permissions.rules import ObjectRules
 from objectry.runtime.access.decisions import Decisions
 from objectry.runtime.access.effective import Effective
@@ -64,6 +65,10 @@ class Guard:
         """The access map for a record distributed to the actor at ``dist`` (or not)."""
         return self.decisions.access(dist)
 
+    def decision(self, dist: DistLevels) -> Decision:
+        """Every verdict with its rule at ``dist``: what ``access`` summarizes (explain)."""
+        return self.decisions.decision(dist)
+
     @property
     def everything(self) -> AccessMap:
         """The unrestricted access map (compare by identity)."""
@@ -91,6 +96,12 @@ class Guard:
                     order: Sequence[sa.ColumnElement[Any]], limit: int) -> sa.Select[Any]:
         """The first ``limit`` visible rows meeting ``conditions`` in ``order``."""
         return self.rows.select_page(conditions, order, limit)
+
+    def cached_page(self, shape: Hashable,
+                    build: Callable[[], sa.Select[Any]]) -> sa.Select[Any]:
+        """A page statement ``build`` makes, cached for this actor under ``shape`` (all
+        that makes it differ besides the actor, the metadata version and the clock)."""
+        return self.rows.cached_page(shape, build)
 
     def scope_clause(self, role: str, scope: Any) -> sa.ColumnElement[bool]:
         """The rows one role's data scope shows."""
@@ -141,6 +152,19 @@ class Guard:
     def readable_field(self, name: str) -> Mapping[str, Any] | None:
         """Field lookup for filters, sorts and selections, as the actor may read them."""
         return self.presentation.readable_field(name)
+
+    def not_readable(self, name: str) -> bool:
+        """Whether ``name`` is a field the actor may not read but knows of."""
+        return self.presentation.not_readable(name)
+
+    def unknowable(self, name: str, access: AccessMap | None = None) -> bool:
+        """Whether ``name`` is a field the actor may neither read (on the record
+        ``access`` is of, if given) nor know of."""
+        return self.presentation.unknowable(name, access)
+
+    def field_error(self, at: str, name: str) -> ErrorItem:
+        """Why ``name`` cannot be used here: not readable, or unknown."""
+        return self.presentation.field_error(at, name)
 
     # -- what the actor may test (filters, sorts, cursors) ----------------------------
     def masked(self, name: str) -> bool:

@@ -3,18 +3,21 @@
 Unreadable fields are absent (never serialized), sensitive fields are masked without
 ``view_sensitive``; audit changes follow the same rules; writes of fields the actor may
 not set are refused, naming every such field. A field the actor cannot read from their
-roles does not exist for them in filters, sorts and selections either.
+roles cannot be filtered, sorted, selected or written either: it is reported as not
+readable where the object definition they read names it, and as unknown where that
+definition leaves it out (``metadata_access``), so no answer tells that it exists.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from objectry.metadata.problems import ErrorItem, Forbidden, pointer
 from objectry.permissions.access import AccessMap
 from objectry.runtime.access.decisions import Decisions
+from objectry.runtime.access.metadata_access import can_customize
 from objectry.runtime.model.compiled import ObjectModel
 from objectry.runtime.model.serialize import SYSTEM_ORDER, to_api
 
@@ -28,7 +31,7 @@ class RecordView:
 
     hidden: frozenset[str]
     masked: frozenset[str]
-    shown: tuple[str, ...]  # the system fields and every field not hidden
+    shown: frozenset[str]  # the system fields and every field not hidden
 
 
 class Presentation:
@@ -52,7 +55,8 @@ class Presentation:
                 hidden.add(name)
             elif field.definition.get("sensitive") and not access.can("view_sensitive"):
                 masked.add(name)
-        shown = (*SYSTEM_ORDER, *(name for name in self.model.fields if name not in hidden))
+        shown = frozenset((*SYSTEM_ORDER,
+                           *(name for name in self.model.fields if name not in hidden)))
         view = RecordView(frozenset(hidden), frozenset(masked), shown)
         self._views[id(access)] = view
         return view
@@ -115,8 +119,35 @@ class Presentation:
         field = self.model.fields.get(name)
         if definition is None or field is None or self.decisions.unrestricted:
             return definition
-        return None if self.decisions.base.field_level(name, field.group) == "none" \
-            else definition
+        return None if self._unreadable(name) else definition
+
+    def not_readable(self, name: str) -> bool:
+        """Whether ``name`` is a field the actor may not read from their roles but knows
+        of: the object definition they read names it (customizers read it whole), so
+        saying "not readable" tells them nothing new."""
+        return self._unreadable(name) and can_customize(self.decisions.ctx)
+
+    def unknowable(self, name: str, access: AccessMap | None = None) -> bool:
+        """Whether ``name`` is a field the actor may not read (from their roles, nor on
+        the record ``access`` is of) and whose very existence the object definition they
+        read leaves out: answered exactly like a name the object does not have."""
+        if not self._unreadable(name) or can_customize(self.decisions.ctx):
+            return False
+        return access is None or access.field_level(name, self.model.fields[name].group) \
+            == "none"
+
+    def _unreadable(self, name: str) -> bool:
+        field = self.model.fields.get(name)
+        return (field is not None and not self.decisions.unrestricted
+                and self.decisions.base.field_level(name, field.group) == "none")
+
+    def field_error(self, at: str, name: str) -> ErrorItem:
+        """The culprit for a name the actor may not use in a filter, sort or selection:
+        not readable if the object has it, else unknown."""
+        if self.not_readable(name):
+            return ErrorItem(at, "field_not_readable",
+                             {"object": self.model.api_name, "field": name})
+        return ErrorItem(at, "unknown_field", {"object": self.model.api_name, "field": name})
 
     # -- writes ----------------------------------------------------------------------
     def check_creatable(self, names: Iterable[str]) -> None:
@@ -124,19 +155,27 @@ class Presentation:
         if self.decisions.unrestricted:
             return
         fields = self.model.fields
-        self._refuse([name for name in names if name in fields
-                      and not self.decisions.base.can_create(name, fields[name].group)])
+        base = self.decisions.base
+        self._refuse([name for name in names if name in fields and not self.unknowable(name)
+                      and not base.can_create(name, fields[name].group)],
+                     lambda name: base.field_level(name, fields[name].group) == "none")
 
     def check_editable(self, access: AccessMap, names: Iterable[str]) -> None:
         """403 naming every field in ``names`` the actor may not edit on this record."""
         if access is self.decisions.everything:
             return
-        self._refuse([name for name in names if name in self.model.fields
-                      and access.field_level(name, self.model.fields[name].group) != "edit"])
+        fields = self.model.fields
+        self._refuse([name for name in names if name in fields
+                      and not self.unknowable(name, access)
+                      and access.field_level(name, fields[name].group) != "edit"],
+                     lambda name: access.field_level(name, fields[name].group) == "none")
 
-    def _refuse(self, denied: list[str]) -> None:
-        """One 403 listing every denied field, so a form can mark them all at once."""
+    def _refuse(self, denied: list[str], hidden: Callable[[str], bool]) -> None:
+        """One 403 listing every denied field, so a form can mark them all at once; a
+        field the actor may not even read (here) is named as not readable. Fields they
+        cannot know of are left to the validation, which answers them as unknown."""
         if denied:
-            raise Forbidden([ErrorItem(pointer(name), "field_not_editable", {"field": name})
+            raise Forbidden([ErrorItem(pointer(name), "field_not_readable" if hidden(name)
+                                       else "field_not_editable", {"field": name})
                              for name in denied],
                             detail_code="field_not_editable", field=", ".join(denied))

@@ -188,7 +188,7 @@ def _candidates(ctx: Context, workflow: Workflow, guard: Guard, sources: FilterS
         link = child.model.table.c[workflow.link]
         source = child.model.table.join(table, table.c.id == link)
         considered += [child.model.table.c.deleted_at.is_(None), *_present(child.visible())]
-        fires = [] if condition is None else [_sql(ctx, condition, child.model.table, sources)]
+        fires = [] if condition is None else [_sql(ctx, condition, child, sources)]
         return Candidates(source, considered, fires, link, related=child.model.table.c.id,
                           order=child.model.table.c.id)
     fires = []
@@ -197,10 +197,10 @@ def _candidates(ctx: Context, workflow: Workflow, guard: Guard, sources: FilterS
         if trigger.get("changed"):
             fires.append(_sql(ctx, parse_condition(
                 {"any": [{"field": f, "op": "is_not_empty"} for f in trigger["changed"]]},
-                guard.model.field_definition, object_name=guard.model.api_name), table,
+                guard.model.field_definition, object_name=guard.model.api_name), guard,
                 sources))
     if condition is not None:
-        fires.append(_sql(ctx, condition, table, sources))
+        fires.append(_sql(ctx, condition, guard, sources))
     if on == "date":
         column = table.c[trigger["field"]]
         if trigger.get("yearly"):
@@ -223,8 +223,12 @@ def _present(clause: Any) -> list[Any]:
     return [] if clause is None else [clause]
 
 
-def _sql(ctx: Context, node: Node, table: sa.Table, sources: FilterSources) -> Any:
-    return to_sql(node, table, now=ctx.now(), related=sources.tables)
+def _sql(ctx: Context, node: Node, guard: Guard, sources: FilterSources) -> Any:
+    """The trigger condition over what the caller reads in each row (a field hidden
+    there tests as empty, as in a list filter), so which records it fires for, and how
+    many, tells nothing about fields they may not read."""
+    return to_sql(node, guard.model.table, now=ctx.now(), related=sources.tables,
+                  readable=guard.readable_in)
 
 
 def _as_written_from_empty(node: Node) -> Node:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from objectry.metadata.conditions.parser import parse_condition
@@ -20,6 +21,7 @@ from objectry.metadata.problems import ErrorItem, FieldValueError, Invalid, Prob
 from objectry.runtime.access.filter_sources import FilterSources
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.automation.errors import StepError, describe
+from objectry.runtime.automation.readers import Reader, condition_fields
 from objectry.runtime.automation.steps import date_instant, duration, resolve_user
 from objectry.runtime.automation.templates import has_placeholders, render
 from objectry.runtime.kernel.context import Context
@@ -28,6 +30,8 @@ from objectry.runtime.query.compile import to_predicate
 
 MAX_PATH = 100  # a workflow that loops is cut here (its outcome says so)
 WAIT_ELAPSED = "wait elapsed"
+#: What a branch or wait says when its condition tests what the caller may not read.
+WITHHELD_OUTCOME: Mapping[str, Any] = MappingProxyType({"withheld": ["outcome"]})
 #: Keys of a step document that steer the run rather than describe its work.
 CONTROL_KEYS = frozenset({"id", "label", "action", "next", "on_failure"})
 
@@ -57,6 +61,28 @@ class Simulation:
         if self._access is None:
             self._access = self.guard.maps([self.row])[0]
         return self.guard.present(self.row, self._access)
+
+    def outcome_hidden(self, *trees: Any) -> bool:
+        """Whether a branch or wait condition tests what the caller may not read in this
+        record (a hidden or masked field, related records): its outcome is withheld,
+        as in run history."""
+        if self.record_less:
+            return False
+        if self._access is None:
+            self._access = self.guard.maps([self.row])[0]
+        if self._access is self.guard.everything:
+            return False
+        return not Reader(self.guard, self._access).may_read(
+            frozenset().union(*(condition_fields(tree) for tree in trees)))
+
+    def readable(self, names: list[str]) -> list[str]:
+        """Those of ``names`` the caller reads unmasked in this record."""
+        if self.record_less or not names:
+            return names
+        if self._access is None:
+            self._access = self.guard.maps([self.row])[0]
+        reader = Reader(self.guard, self._access)
+        return [n for n in names if reader.may_read({n})]
 
     def rendered(self, value: Any) -> Any:
         if not has_placeholders(value):
@@ -161,10 +187,12 @@ def _wait(sim: Simulation, step: Mapping[str, Any]) -> Described:
     """Reported, not slept: the run continues as if the wait had elapsed."""
     wait = step["wait"]
     if "until" in wait:
+        hidden = sim.outcome_hidden(wait["until"])
         if sim.holds(wait["until"]):
-            return Described({"condition": "met"})
+            return Described(WITHHELD_OUTCOME if hidden else {"condition": "met"})
         timeout_at = sim.now + duration(wait["timeout"])
-        return Described({"condition": "not met", "sleep_until": timeout_at.isoformat(),
+        return Described(WITHHELD_OUTCOME if hidden else
+                         {"condition": "not met", "sleep_until": timeout_at.isoformat(),
                           "timeout_at": timeout_at.isoformat()},
                          goto=wait.get("on_timeout"), wake_at=timeout_at)
     if "until_field" in wait:
@@ -180,18 +208,23 @@ def _wait(sim: Simulation, step: Mapping[str, Any]) -> Described:
 
 
 def _branch(sim: Simulation, step: Mapping[str, Any]) -> Described:
+    hidden = sim.outcome_hidden(*(rule["if"] for rule in step["branch"]))
     for i, rule in enumerate(step["branch"]):
         if sim.holds(rule["if"]):
-            return Described({"branch": i, "goes_to": rule["then"]}, goto=rule["then"])
+            return Described(WITHHELD_OUTCOME if hidden else
+                             {"branch": i, "goes_to": rule["then"]}, goto=rule["then"])
     target = step.get("else")
-    return Described({"branch": "else" if target else "none", "goes_to": target or "next"},
+    return Described(WITHHELD_OUTCOME if hidden else
+                     {"branch": "else" if target else "none", "goes_to": target or "next"},
                      goto=target)
 
 
 def _update_record(sim: Simulation, step: Mapping[str, Any]) -> Described:
     values = sim.rendered(step["values"])
     changed = sim.apply(storage_values(sim.model, values))
-    return Described({"sets": values, "changes": changed})
+    # a field the caller may not read is not said to change: that it would (or would
+    # not) tells whether its value is already the one set
+    return Described({"sets": values, "changes": sim.readable(changed)})
 
 
 def _create_record(sim: Simulation, step: Mapping[str, Any]) -> Described:
@@ -235,6 +268,8 @@ def _call_webhook(sim: Simulation, step: Mapping[str, Any]) -> Described:
     described = {"posts_to": sim.rendered(step["url"]), "body": body, "called": False}
     if step.get("headers"):  # {{secret.name}} stays as written: values never leave here
         described["headers"] = sim.rendered(step["headers"])
+    if step.get("signing_secret"):  # a {{secret.name}} reference, shown as written
+        described["signed_with"] = step["signing_secret"]
     return Described(described)
 
 

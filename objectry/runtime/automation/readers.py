@@ -54,6 +54,22 @@ class Reader:
         return WITHHELD
 
 
+def condition_fields(tree: Any) -> frozenset[str]:
+    """The fields of the record a condition (its JSON form) tests; ``EVERY_FIELD`` for
+    a related-records condition (it reads records the reader may not see) or a form
+    this walk does not know."""
+    if not isinstance(tree, Mapping):
+        return frozenset({EVERY_FIELD})
+    if "field" in tree:
+        return frozenset({str(tree["field"])})
+    if set(tree) == {"not"}:
+        return condition_fields(tree["not"])
+    for group in ("all", "any"):
+        if set(tree) == {group} and isinstance(tree[group], list):
+            return frozenset().union(*(condition_fields(c) for c in tree[group]))
+    return frozenset({EVERY_FIELD})
+
+
 def without_recipient(error: Any, locale: str) -> Any:
     """A send's error (``{code, params[, message]}`` or a step failure ``{code, message,
     message_zh, ...}``) with what may quote the recipient left out."""

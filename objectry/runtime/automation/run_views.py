@@ -10,14 +10,22 @@ shown only to readers who see every field of the record as stored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from objectry.metadata.problems import Problem
+import sqlalchemy as sa
+
+from objectry.metadata.problems import NotFound, Problem
 from objectry.permissions.access import AccessMap
 from objectry.runtime.access.guard import Guard
-from objectry.runtime.automation.readers import WITHHELD, Reader, without_recipient
-from objectry.runtime.automation.runs import list_runs
+from objectry.runtime.automation.readers import (
+    WITHHELD,
+    Reader,
+    condition_fields,
+    without_recipient,
+)
+from objectry.runtime.automation.runs import get_run, list_runs, workflow_object
 from objectry.runtime.automation.templates import step_recipient_fields
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import get_model
@@ -41,6 +49,85 @@ def record_runs(ctx: Context, object_name: str, record_id: Any, *, status: str |
         return items
     seen = RunView(ctx, guard, access)
     return [seen.run(item) for item in items]
+
+
+def workflow_runs(ctx: Context, workflow: str, *, status: str | None,
+                  limit: int) -> list[dict[str, Any]]:
+    """A workflow's runs, newest first, each as the caller may see its record: runs on
+    records they may not see are left out (as the records list leaves those records
+    out), the others are shown through the record's presentation, as in the record's
+    own run history."""
+    if _unrestricted(ctx):
+        return list_runs(ctx, workflow=workflow, status=status, limit=limit)
+    guard = Guard(ctx, get_model(ctx, workflow_object(ctx, workflow)))
+    table = guard.model.table
+    visible = guard.visible()
+    records = sa.select(table.c.id)
+    if visible is not None:
+        records = records.where(visible)
+    items = list_runs(ctx, workflow=workflow, status=status, limit=limit, records=records)
+    return present_runs(ctx, items)
+
+
+def read_run(ctx: Context, run_id: Any) -> dict[str, Any]:
+    """One run as the caller may see its record; a run on a record they may not see
+    answers as an unknown run (404), so its existence tells nothing."""
+    item = get_run(ctx, run_id)
+    if _unrestricted(ctx):
+        return item
+    [shown] = present_runs(ctx, [item], unknown_run=str(run_id))
+    return shown
+
+
+def present_runs(ctx: Context, items: Sequence[Mapping[str, Any]], *,
+                 unknown_run: str | None = None) -> list[dict[str, Any]]:
+    """Runs of any records, each through its record's presentation for the caller (one
+    query per object for the rows and their access maps). A run whose record the caller
+    may not see is left out, or with ``unknown_run`` answers 404 ``unknown_run``."""
+    by_object: dict[str, list[Any]] = {}
+    for item in items:
+        if item["record"] is not None:
+            by_object.setdefault(item["object"], []).append(item["record"])
+    access: dict[tuple[str, str], tuple[Guard, AccessMap]] = {}
+    for name, ids in by_object.items():
+        try:
+            guard = Guard(ctx, get_model(ctx, name))
+        except Problem:
+            continue  # the object is gone: nobody but the platform reads its runs
+        table = guard.model.table
+        query = sa.select(table).where(table.c.id.in_(
+            sorted({_uuid_or_none(i) for i in ids} - {None}, key=str)))
+        visible = guard.visible()
+        if visible is not None:
+            query = query.where(visible)
+        rows = [dict(r) for r in ctx.conn.execute(query).mappings()]
+        for row, seen in zip(rows, guard.maps(rows), strict=True):
+            access[(name, str(row["id"]))] = (guard, seen)
+    shown: list[dict[str, Any]] = []
+    for item in items:
+        if item["record"] is None:  # a scheduled job's run: about no record
+            shown.append(dict(item))
+            continue
+        found = access.get((item["object"], item["record"]))
+        if found is None:
+            if unknown_run is not None:
+                raise NotFound(detail_code="unknown_run", run=unknown_run[:64])
+            continue
+        guard, seen = found
+        shown.append(dict(item) if seen is guard.everything
+                     else RunView(ctx, guard, seen).run(item))
+    return shown
+
+
+def _unrestricted(ctx: Context) -> bool:
+    return ctx.actor.is_admin or ctx.actor.is_system
+
+
+def _uuid_or_none(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 class RunView:
@@ -70,6 +157,19 @@ class RunView:
         wait = given.get("wait") if isinstance(given, Mapping) else None
         return isinstance(wait, Mapping) and "until_field" in wait \
             and not self.reader.may_read({str(wait["until_field"])})
+
+    def _hidden_outcome(self, given: Any) -> bool:
+        """Whether a branch or a wait-until tests a field the reader may not read (or
+        related records): which way it went would tell that field's value."""
+        if not isinstance(given, Mapping):
+            return False
+        wait = given.get("wait")
+        trees = [rule.get("if") for rule in given.get("branch") or ()
+                 if isinstance(rule, Mapping)]
+        if isinstance(wait, Mapping) and "until" in wait:
+            trees.append(wait["until"])
+        return bool(trees) and not self.reader.may_read(
+            frozenset().union(*(condition_fields(tree) for tree in trees)))
 
     def values(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return self.reader.values(values)
@@ -104,6 +204,8 @@ class RunView:
                 shown["output"] = {**shown["output"], "error": without_recipient(
                     shown["output"]["error"], self.ctx.locale)}
             shown["error"] = without_recipient(step["error"], self.ctx.locale)
+        if self._hidden_outcome(given):
+            shown["output"] = {"withheld": ["outcome"]}
         if self._hidden_date(given) and isinstance(shown["output"], Mapping):
             shown["output"] = {k: v for k, v in shown["output"].items()
                                if k not in ("wake_at", "skipped")}

@@ -103,7 +103,13 @@ def set_paused(ctx: Context, name: str, paused: bool) -> dict[str, Any]:
 
 
 def start_manual(ctx: Context, name: str, body: Any) -> dict[str, Any]:
-    """Start a manual workflow for listed records, or for every record a filter matches."""
+    """Start a manual workflow for listed records, or for every record a filter matches.
+
+    Only records the caller may see (the records list's ``visible()``) are started: a
+    listed one they may not see is an unknown record (422), and the filter tests only
+    what the caller reads in each row (a field hidden there tests as empty), as the
+    records list's filter does; otherwise the runs started would tell them.
+    """
     workflow = _known(ctx, name)
     if workflow.trigger["on"] != "manual":
         raise Conflict([ErrorItem("", "not_manual", {"workflow": name})],
@@ -113,17 +119,18 @@ def start_manual(ctx: Context, name: str, body: Any) -> dict[str, Any]:
                        detail_code="workflow_inactive", workflow=name)
     if not isinstance(body, dict) or not ({"records", "filter"} & set(body)):
         raise Invalid([ErrorItem("/records", "required")])
+    guard = Guard(ctx, get_model(ctx, workflow.object))
     if "records" in body:
         raw = body["records"]
         if not isinstance(raw, list) or not raw or len(raw) > 1000:
             raise Invalid([ErrorItem("/records", "invalid_parameter",
                                      {"name": "records", "reason": "1 to 1000 ids"})])
-        ids = _existing(ctx, workflow.object, raw)
+        ids = _existing(ctx, guard, raw)
     else:
-        guard = Guard(ctx, get_model(ctx, workflow.object))
         model = guard.model
         ids = list(ctx.conn.execute(sa.select(model.table.c.id).where(
-            model.table.c.deleted_at.is_(None), list_filter(guard, body["filter"]))
+            model.table.c.deleted_at.is_(None), *_seen(guard),
+            list_filter(guard, body["filter"]))
             .order_by(model.table.c.id).limit(MAX_MANUAL)).scalars())
     batch = uuid7()
     started = [start_run(ctx, workflow, rid, {"type": "manual", "by": ctx.actor.email},
@@ -132,9 +139,16 @@ def start_manual(ctx: Context, name: str, body: Any) -> dict[str, Any]:
             "runs": [str(s) for s in started if s]}
 
 
-def _existing(ctx: Context, object_name: str, raw: list[Any]) -> list[uuid.UUID]:
-    """The listed ids, each of a live record of the object; 422 naming every other one."""
-    model = get_model(ctx, object_name)
+def _seen(guard: Guard) -> list[sa.ColumnElement[bool]]:
+    """The caller's ``visible()`` as a list of conditions (none: they see every row)."""
+    visible = guard.visible()
+    return [] if visible is None else [visible]
+
+
+def _existing(ctx: Context, guard: Guard, raw: list[Any]) -> list[uuid.UUID]:
+    """The listed ids, each of a live record of the object the caller may see; 422
+    naming every other one (one they may not see as if it did not exist)."""
+    model, object_name = guard.model, guard.model.api_name
     ids: list[uuid.UUID | None] = []
     for value in raw:
         try:
@@ -142,8 +156,8 @@ def _existing(ctx: Context, object_name: str, raw: list[Any]) -> list[uuid.UUID]
         except ValueError:
             ids.append(None)
     existing = set(ctx.conn.execute(sa.select(model.table.c.id).where(
-        model.table.c.id.in_([i for i in ids if i]), model.table.c.deleted_at.is_(None)))
-        .scalars())
+        model.table.c.id.in_([i for i in ids if i]), model.table.c.deleted_at.is_(None),
+        *_seen(guard))).scalars())
     missing = [ErrorItem(f"/records/{i}", "unknown_record",
                          {"object": object_name, "id": str(raw[i])[:64]})
                for i, rid in enumerate(ids) if rid not in existing]
@@ -209,9 +223,14 @@ def get_run(ctx: Context, run_id: Any) -> dict[str, Any]:
 
 
 def list_runs(ctx: Context, *, workflow: str | None = None, object_name: str | None = None,
-              record_id: Any = None, status: str | None = None,
-              limit: int = 50) -> list[dict[str, Any]]:
+              record_id: Any = None, status: str | None = None, limit: int = 50,
+              records: sa.Select[Any] | None = None) -> list[dict[str, Any]]:
+    """Runs, newest first; ``records`` (a select of ids) keeps the runs on those records
+    and the runs without one (so a limited page is filled in SQL, not cut after)."""
     query = sa.select(workflow_runs).where(workflow_runs.c.tenant_id == ctx.tenant.id)
+    if records is not None:
+        query = query.where(sa.or_(workflow_runs.c.record_id.is_(None),
+                                   workflow_runs.c.record_id.in_(records)))
     if workflow is not None:
         _known(ctx, workflow)
         query = query.where(workflow_runs.c.workflow == workflow)
@@ -245,6 +264,11 @@ def _step_json(row: Mapping[Any, Any]) -> dict[str, Any]:
     return {"step": row["step"], "attempt": row["attempt"], "outcome": row["outcome"],
             "input": row["input"], "output": row["output"], "error": row["error"],
             "started_at": row["started_at"].isoformat(), "duration_ms": row["duration_ms"]}
+
+
+def workflow_object(ctx: Context, name: str) -> str:
+    """The object a workflow's runs are about (404 for an unknown workflow)."""
+    return _known(ctx, name).object
 
 
 def _known(ctx: Context, name: str) -> Workflow:

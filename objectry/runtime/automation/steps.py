@@ -194,7 +194,8 @@ def _call_webhook(call: StepCall) -> Outcome:
                                                                        {}).items()}
     answer = call.hooks.webhooks.post(call.ctx, str(render(call.step["url"], scope)),
                                       payload, delivery=f"{call.run_id}:{call.step['id']}",
-                                      headers=headers)
+                                      headers=headers,
+                                      signing=call.step.get("signing_secret"))
     return Outcome(output=answer)
 
 

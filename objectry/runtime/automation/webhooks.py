@@ -38,7 +38,7 @@ from objectry.runtime.kernel.network import (
     system_resolver,
 )
 from objectry.runtime.secrets.placeholders import fill, fill_headers
-from objectry.runtime.secrets.store import UnknownSecret
+from objectry.runtime.secrets.store import SEALED, UnknownSecret, seal, unseal
 
 SIGNING_SECRET = "webhook_signing"
 DEFAULT_RETRY = {"retry": 3, "backoff_seconds": 30}
@@ -54,15 +54,19 @@ class WebhookClient:
     resolver: Resolver = field(default=system_resolver)
 
     def post(self, ctx: Context, url: str, payload: Any, delivery: str,
-             headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+             headers: Mapping[str, str] | None = None,
+             signing: str | None = None) -> dict[str, Any]:
         """Send ``payload`` as signed JSON; the answer's status and the start of its body.
 
         ``{{secret.name}}`` in ``url`` and ``headers`` is filled in for this request only;
-        every error names the URL as written, so no value reaches a run step.
+        every error names the URL as written, so no value reaches a run step. ``signing``
+        (a ``{{secret.name}}`` reference, the step's ``signing_secret``) signs instead of
+        the tenant's webhook signing secret.
         """
         try:
             sent_url = fill(ctx, url)
             extra = fill_headers(ctx, headers or {})
+            key = fill(ctx, signing) if signing else signing_secret(ctx)
         except UnknownSecret as exc:
             raise StepError("secret_unknown", name=exc.name) from None
         try:
@@ -75,7 +79,7 @@ class WebhookClient:
             raise StepError("webhook_bad_url", url=url[:200])
         body = json.dumps(payload, ensure_ascii=False, default=str).encode()
         stamp = str(int(ctx.now().timestamp()))
-        signature = hmac.new(signing_secret(ctx).encode(), stamp.encode() + b"." + body,
+        signature = hmac.new(key.encode(), stamp.encode() + b"." + body,
                              hashlib.sha256).hexdigest()
         sent_headers = {**extra, "Content-Type": "application/json",
                         "User-Agent": "Objectry-Webhook/1",
@@ -98,17 +102,26 @@ class WebhookClient:
 
 
 def signing_secret(ctx: Context, *, rotate: bool = False) -> str:
-    """The tenant's webhook signing secret, created on first use (or replaced)."""
+    """The tenant's webhook signing secret, created on first use (or replaced).
+
+    It is kept encrypted with the installation key, as the secret store keeps values; one
+    kept in clear by an older version is read and sealed on first use. One this
+    installation key cannot decrypt (the key was changed) is replaced, as by a rotation:
+    receivers must take the new one from ``GET /automation/webhook_secret``.
+    """
     table = tenant_secrets
     where = (table.c.tenant_id == ctx.tenant.id, table.c.name == SIGNING_SECRET)
     current = ctx.conn.execute(sa.select(table.c.value).where(*where)).scalar()
-    if current is not None and not rotate:
-        return str(current)
+    clear = None if current is None else unseal(ctx, str(current))
+    if clear is not None and not rotate:
+        if not str(current).startswith(SEALED):
+            ctx.conn.execute(sa.update(table).where(*where).values(value=seal(ctx, clear)))
+        return clear
     value = "whsec_" + secrets.token_urlsafe(32)
     if current is None:
         ctx.conn.execute(table.insert(), {"tenant_id": ctx.tenant.id, "name": SIGNING_SECRET,
-                                          "value": value, "created_at": ctx.now()})
+                                          "value": seal(ctx, value), "created_at": ctx.now()})
     else:
-        ctx.conn.execute(sa.update(table).where(*where).values(value=value,
+        ctx.conn.execute(sa.update(table).where(*where).values(value=seal(ctx, value),
                                                                 created_at=ctx.now()))
     return value

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from objectry.permissions.access import DecisionCache
 from objectry.runtime.kernel.caches import ModelCache
 from objectry.runtime.kernel.keys import Keys
-from objectry.runtime.kernel.storage import TenantStorage
+from objectry.runtime.kernel.storage import TenantConnection, TenantStorage
 
 
 def utc_now() -> dt.datetime:
@@ -76,6 +76,11 @@ class Context:
     # of this unit of work); None: none run (e.g. the platform API inside a function, so
     # a function's writes do not re-run validation functions).
     record_hooks: RecordHooks | None = None
+
+    def __post_init__(self) -> None:
+        # statements of this context run on this tenant's tables (shared compiled
+        # models name the template storage; see kernel/storage.py)
+        object.__setattr__(self, "conn", TenantConnection.of(self.conn, self.storage))
 
     @property
     def storage(self) -> TenantStorage:

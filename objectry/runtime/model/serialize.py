@@ -22,8 +22,10 @@ def _system_json(name: str, value: Any) -> Any:
 
 def to_api(model: ObjectModel, row: Mapping[str, Any],
            only: Iterable[str] | None = None) -> dict[str, Any]:
-    """The API form of a stored row; ``only`` restricts the fields (``id`` always stays)."""
-    wanted = None if only is None else {"id", *only}
+    """The API form of a stored row; ``only`` restricts the fields (``id`` always stays).
+    A frozenset holding ``id`` is used as it is (a page passes one per access map)."""
+    wanted = only if isinstance(only, frozenset) and "id" in only \
+        else None if only is None else {"id", *only}
     record: dict[str, Any] = {}
     for name in SYSTEM_ORDER:
         if wanted is None or name in wanted:

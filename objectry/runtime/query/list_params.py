@@ -99,6 +99,20 @@ def parse_limit(raw: Any, *, default: int | None, maximum: int, pointer: str = "
                        pointer=pointer, text=text)
 
 
+def parse_flag(raw: Any, *, name: str, pointer: str | None = None,
+               text: bool = False) -> bool:
+    """A yes/no parameter (``count``): a JSON boolean, or in a query string (``text``)
+    ``true``/``1`` or ``false``/``0``; absent (or empty text) is no. Anything else is
+    a 422 rather than a silent no, so a typo does not look like "not asked"."""
+    if raw is None or (text and raw == ""):
+        return False
+    if isinstance(raw, bool):
+        return raw
+    if text and raw in ("true", "1", "false", "0"):
+        return raw in ("true", "1")
+    raise Invalid([invalid_parameter(name, "true or false", pointer)])
+
+
 def parse_cursor(raw: Any, *, pointer: str = "/cursor") -> str | None:
     """The ``next_cursor`` of the previous page, or None (absent or empty)."""
     if raw is None or raw == "":

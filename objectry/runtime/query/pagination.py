@@ -40,9 +40,14 @@ class SortKey:
 
 def parse_sort(spec: str | Sequence[str] | None, fields: FieldLookup, *,
                object_name: str, at: str = "/sort",
-               masked: Callable[[str], bool] | None = None) -> tuple[SortKey, ...]:
+               masked: Callable[[str], bool] | None = None,
+               unreadable: Callable[[str], bool] | None = None) -> tuple[SortKey, ...]:
     """``-created_at,name`` (or a list) -> sort keys, with ``id`` appended as tiebreak.
-    ``masked``: fields the caller sees only masked, which a sort would reveal."""
+    ``masked``: fields the caller sees only masked, which a sort would reveal;
+    ``unreadable``: fields ``fields`` leaves out because the caller may not read them.
+
+    ``created_at`` alone (or followed by ``id`` the same way) sorts as ``id``: records
+    created in the same millisecond come in id order, newest first for ``-created_at``."""
     if spec is None or spec == "":
         return (SortKey("id", True),)
     parts = spec.split(",") if isinstance(spec, str) else list(spec)
@@ -57,8 +62,9 @@ def parse_sort(spec: str | Sequence[str] | None, fields: FieldLookup, *,
         name = name.lstrip("-+")
         definition = fields(name)
         if definition is None:
-            errors.append(ErrorItem(f"{at}/{i}", "unknown_field",
-                                    {"object": object_name, "field": name}))
+            errors.append(ErrorItem(f"{at}/{i}", "field_not_readable"
+                                    if unreadable is not None and unreadable(name)
+                                    else "unknown_field", {"object": object_name, "field": name}))
         elif not REGISTRY[definition["type"]].sortable and name not in ("id", "owner"):
             errors.append(ErrorItem(f"{at}/{i}", "not_sortable", {"field": name}))
         elif masked is not None and masked(name):
@@ -67,6 +73,12 @@ def parse_sort(spec: str | Sequence[str] | None, fields: FieldLookup, *,
             keys.append(SortKey(name, descending))
     if errors:
         raise Invalid(errors)
+    if keys and keys[0].field == "created_at" \
+            and all(k == SortKey("id", keys[0].descending) for k in keys[1:]):
+        # created_at is the instant the id carries (``kernel.ids.record_stamp``): its
+        # order, ties by id in the same direction, is the id order, which the primary
+        # key and every ``(field, id)`` index answer without sorting
+        return (SortKey("id", keys[0].descending),)
     if "id" not in [k.field for k in keys]:
         keys.append(SortKey("id", False))
     return tuple(keys)
@@ -96,22 +108,34 @@ def _nullable(column: sa.ColumnElement[Any]) -> bool:
 
 def after(keys: Sequence[SortKey], table: sa.Table, values: Sequence[Any],
           column: ColumnLookup | None = None) -> sa.ColumnElement[bool]:
-    """Rows strictly after ``values`` in the order of ``keys`` (NULLs last)."""
+    """Rows strictly after ``values`` in the order of ``keys`` (NULLs last).
+
+    The values are not in the clause: they travel as the parameters ``after_params``
+    gives, so a statement cached for one cursor's shape (which values are NULL) serves
+    every cursor of that shape."""
     terms = [table.c[k.field] if column is None else column(k.field) for k in keys]
+
+    def bound(i: int) -> sa.BindParameter[Any]:  # typed: a bare True/False refuses < and >
+        return sa.bindparam(f"after_{i}", type_=terms[i].type)
+
     alternatives = []
     for i, key in enumerate(keys):
         col, value = terms[i], values[i]
         if value is None:
             continue  # nothing sorts after NULL within this key
-        bound = sa.literal(value, col.type)  # a plain True/False refuses < and >
-        beyond = col < bound if key.descending else col > bound
-        ties = [t.is_(None) if v is None else t == v
-                for t, v in zip(terms[:i], values[:i], strict=True)]
+        beyond = col < bound(i) if key.descending else col > bound(i)
+        ties = [t.is_(None) if v is None else t == bound(j)
+                for j, (t, v) in enumerate(zip(terms[:i], values[:i], strict=True))]
         # ``OR col IS NULL`` only where NULLs can be: on ``id`` it keeps PostgreSQL
         # from reading the next page as an index range
         alternatives.append(sa.and_(*ties, sa.or_(beyond, col.is_(None)) if _nullable(col)
                                     else beyond))
     return sa.or_(sa.false(), *alternatives)
+
+
+def after_params(values: Sequence[Any]) -> dict[str, Any]:
+    """The execution parameters of ``after`` for a cursor's ``values``."""
+    return {f"after_{i}": value for i, value in enumerate(values) if value is not None}
 
 
 def unindexed(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
@@ -127,9 +151,11 @@ def unindexed(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[A
 
 def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
                  alternatives: Sequence[sa.ColumnElement[bool]] | None,
-                 order: Sequence[sa.ColumnElement[Any]], limit: int) -> sa.Select[Any]:
+                 order: Sequence[sa.ColumnElement[Any]], limit: int,
+                 extra: Sequence[sa.ColumnElement[Any]] = ()) -> sa.Select[Any]:
     """The first ``limit`` rows in ``order`` that meet every condition and at least one
-    alternative (all rows when ``alternatives`` is None).
+    alternative (all rows when ``alternatives`` is None); ``extra``: labelled columns
+    computed for the page's rows only (e.g. what the caller's grants give on each).
 
     With several alternatives, a planner facing ``a OR b OR c`` either scans in order
     testing each row or unions every match and sorts. Instead each alternative gets its
@@ -138,14 +164,14 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
     ``id``, so the first ``limit`` rows overall are among the first ``limit`` of the
     alternative each belongs to.
     """
-    query = sa.select(table).where(*conditions)
+    query = sa.select(table, *extra).where(*conditions)
     if alternatives is not None and len(alternatives) == 1:
         query = query.where(alternatives[0])
     elif alternatives is not None:
         tops = [sa.select(table.c.id).where(*conditions, alternative)
                 .order_by(*order).limit(limit).subquery() for alternative in alternatives]
         ids = sa.union_all(*[sa.select(top.c.id) for top in tops])
-        query = sa.select(table).where(table.c.id.in_(ids))
+        query = sa.select(table, *extra).where(table.c.id.in_(ids))
     return query.order_by(*order).limit(limit)
 
 

@@ -5,7 +5,8 @@ comes through here: validation, rules, lookups, uniqueness, optimistic versions,
 delete, the field-level audit trail and the outbox event, all in the caller's
 transaction.
 
-- ``read``: one record, keyset-paged lists, exports, related lists, the audit trail;
+- ``read``: one record, keyset-paged lists, capped counts, exports, related lists, the
+  audit trail;
 - ``write``: create and update;
 - ``deletion``: the recycle bin and what lookups do when their target goes;
 - ``ownership``: changing a record's owner;
@@ -24,6 +25,7 @@ from objectry.runtime.records.ownership import change_owner
 from objectry.runtime.records.read import (
     MAX_LIMIT,
     audit_trail,
+    count_records,
     export_records,
     get,
     list_records,
@@ -32,6 +34,7 @@ from objectry.runtime.records.read import (
 from objectry.runtime.records.write import create, update
 
 __all__ = [
-    "MAX_LIMIT", "audit_trail", "change_owner", "create", "delete", "export_records", "get",
+    "MAX_LIMIT", "audit_trail", "change_owner", "count_records", "create", "delete",
+    "export_records", "get",
     "list_records", "related", "restore", "update",
 ]

@@ -102,15 +102,7 @@ def _delete_row(ctx: Context, model: ObjectModel, row: dict[str, Any], *, batch:
     for child, field, policy in referrers:
         if policy != "restrict":
             continue
-        table = child.table
-        count = ctx.conn.execute(sa.select(sa.func.count()).select_from(table).where(
-            table.c[field] == row["id"], table.c.deleted_at.is_(None))).scalar_one()
-        if count:
-            raise Conflict([ErrorItem("", "delete_restricted",
-                                      {"count": count, "child": child.api_name,
-                                       "field": field})],
-                           detail_code="delete_restricted", count=count,
-                           child=child.api_name, field=field)
+        _refuse_restricted(ctx, child, field, row["id"])
     for child, field, policy in referrers:
         if policy == "set_null":
             _clear_references(ctx, child, field, row["id"])
@@ -124,6 +116,34 @@ def _delete_row(ctx: Context, model: ObjectModel, row: dict[str, Any], *, batch:
                                    "delete_batch": batch}, "deleted",
                  [] if batch == row["id"] else [{"field": "delete_batch", "old": None,
                                                  "new": str(batch)}])
+
+
+def _refuse_restricted(ctx: Context, child: ObjectModel, field: str,
+                       target_id: uuid.UUID) -> None:
+    """409 while live records refer to the target through a ``restrict`` lookup.
+
+    The refusal counts only the referrers the deleter may see; that others exist is
+    said without a number (the delete must still be refused, but how many hidden
+    records there are, and so any change in that number, stays hidden).
+    """
+    table = child.table
+    referring = [table.c[field] == target_id, table.c.deleted_at.is_(None)]
+    total = ctx.conn.execute(sa.select(sa.func.count()).select_from(table)
+                             .where(*referring)).scalar_one()
+    if not total:
+        return
+    seen = total
+    if not (ctx.actor.is_system or ctx.actor.is_admin):
+        visible = Guard(ctx, child).visible()  # the rows its records list shows
+        if visible is not None:
+            seen = ctx.conn.execute(sa.select(sa.func.count()).select_from(table)
+                                    .where(*referring, visible)).scalar_one()
+    code = "delete_restricted" if seen == total else \
+        "delete_restricted_hidden" if seen == 0 else "delete_restricted_partly_hidden"
+    params: dict[str, Any] = {"count": seen, "child": child.api_name, "field": field}
+    if seen == 0:
+        params.pop("count")
+    raise Conflict([ErrorItem("", code, params)], detail_code=code, **params)
 
 
 def _clear_references(ctx: Context, child: ObjectModel, field: str,

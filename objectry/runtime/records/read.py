@@ -59,7 +59,7 @@ def list_records(ctx: Context, object_name: str, *, filter: Any = None,
     model = get_model(ctx, object_name)
     guard = Guard(ctx, model)
     return _page(guard, [_view_clause(guard, view)], filter=filter, sort=sort, limit=limit,
-                 cursor=cursor, fields=fields, deleted=deleted)
+                 cursor=cursor, fields=fields, deleted=deleted, shape=("list", view))
 
 
 def _view_clause(guard: Guard, view: str | None) -> sa.ColumnElement[bool] | None:
@@ -74,31 +74,44 @@ def _view_clause(guard: Guard, view: str | None) -> sa.ColumnElement[bool] | Non
 
 def _page(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], *, filter: Any,
           sort: Any, limit: Any, cursor: Any, fields: Any,
-          deleted: bool = False) -> dict[str, Any]:
+          deleted: bool = False, shape: tuple[Any, ...] | None = None) -> dict[str, Any]:
     """One keyset page under the guard's visibility; ``where`` adds the caller's SQL.
-    The list parameters are read by ``list_params`` (422 ``invalid_parameter``)."""
+    The list parameters are read by ``list_params`` (422 ``invalid_parameter``).
+
+    ``shape``: what ``where`` is made of when it holds no value of its own (a list's
+    view); with no filter, the page statement is then cached for the actor under the
+    shape, sort, size and which cursor values are NULL, since building it (and its
+    SQLAlchemy cache key) costs more than running it for a restricted actor."""
     model, table = guard.model, guard.model.table
     params = read_list_params({"limit": limit, "cursor": cursor, "sort": sort,
                                "fields": fields})
     page_size, cursor = params.limit or DEFAULT_LIMIT, params.cursor
     keys = pagination.parse_sort(params.sort, guard.readable_field,
-                                 object_name=model.api_name, masked=guard.masked)
+                                 object_name=model.api_name, masked=guard.masked,
+                                 unreadable=guard.not_readable)
     only = _selection(guard, params.fields)
-    conditions = [table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None),
-                  *(clause for clause in where if clause is not None)]
-    if filter is not None:
-        conditions.append(list_filter(guard, filter))
+    conditions = _conditions(guard, where, filter, deleted)
     # a sort key is the field's value where the actor may read it (NULL elsewhere), so
     # neither the order nor the cursor tells anything of a value hidden in a row
     def column(name: str) -> sa.ColumnElement[Any]:
         return guard.column(table, name)
 
     signing = _cursor_signing(guard)
+    values: list[Any] | None = None
     if cursor:
         values = pagination.decode_cursor(cursor, keys, model.field_definition, **signing)
         conditions.append(pagination.after(keys, table, values, column))
-    rows = guard.ctx.conn.execute(guard.select_page(  # the guard adds the visibility
-        conditions, pagination.order_by(keys, table, column), page_size + 1)).mappings().all()
+
+    def statement() -> sa.Select[Any]:  # the guard adds the visibility
+        return guard.select_page(conditions, pagination.order_by(keys, table, column),
+                                 page_size + 1)
+
+    key = None if shape is None or filter is not None else (
+        *shape, deleted, keys, page_size,
+        None if values is None else tuple(v is None for v in values))
+    rows = guard.ctx.conn.execute(
+        statement() if key is None else guard.cached_page(key, statement),
+        pagination.after_params(values or ())).mappings().all()
     maps = guard.maps(rows[:page_size])
     next_cursor = None
     if len(rows) > page_size:
@@ -109,6 +122,47 @@ def _page(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], *, filte
             model.field_definition, **signing)
     items = [guard.present(row, access, only) for row, access in zip(rows, maps, strict=True)]
     return {"items": items, "next_cursor": next_cursor}
+
+
+def _conditions(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], filter: Any,
+                deleted: bool) -> list[sa.ColumnElement[bool]]:
+    """What a list keeps besides the guard's visibility: live (or deleted) rows, the
+    caller's SQL and the filter, tested as the actor may read each field."""
+    table = guard.model.table
+    conditions = [table.c.deleted_at.is_not(None) if deleted else table.c.deleted_at.is_(None),
+                  *(clause for clause in where if clause is not None)]
+    if filter is not None:
+        conditions.append(list_filter(guard, filter))
+    return conditions
+
+
+def count_records(ctx: Context, object_name: str, *, cap: int, filter: Any = None,
+                  view: str | None = None, deleted: bool = False) -> dict[str, Any]:
+    """How many records the list of the same ``filter`` and ``view`` holds for the
+    actor: ``{"count": n, "count_capped": False}`` when ``n <= cap``, else ``{"count":
+    cap, "count_capped": True}`` ("1000+").
+
+    The same visibility, filter and view as ``list_records``. Each visibility
+    alternative (an owner, a condition scope, the grants) counts at most ``cap + 1``
+    of its ids from its own index, and their distinct union is counted: exact up to
+    the cap (every alternative then has at most ``cap`` rows, all of them read), capped
+    beyond it (one alternative or their union passes it), so a count reads at most
+    ``cap + 1`` rows per alternative however large the table.
+    """
+    if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+        raise ValueError("the count cap is a whole number from 1")
+    model = get_model(ctx, object_name)
+    guard = Guard(ctx, model)
+    table = model.table
+    conditions = _conditions(guard, [_view_clause(guard, view)], filter, deleted)
+    alternatives = guard.visibility()
+    tops = [sa.select(table.c.id).where(*conditions, *([] if arm is None else [arm]))
+            .limit(cap + 1).subquery()
+            for arm in ([None] if alternatives is None else alternatives)]
+    ids = sa.union(*[sa.select(top.c.id) for top in tops]) if len(tops) > 1 \
+        else sa.select(tops[0].c.id)
+    found = ctx.conn.execute(sa.select(sa.func.count()).select_from(ids.subquery())).scalar_one()
+    return {"count": min(found, cap), "count_capped": found > cap}
 
 
 def _cursor_signing(guard: Guard) -> dict[str, Any]:
@@ -150,7 +204,7 @@ def export_records(ctx: Context, object_name: str, *, filter: Any = None, sort: 
 
     def page(cursor: str | None) -> dict[str, Any]:
         return _page(guard, where, filter=filter, sort=params.sort, limit=EXPORT_PAGE,
-                     cursor=cursor, fields=params.fields)
+                     cursor=cursor, fields=params.fields, shape=("list", view))
 
     first = page(None)
 
@@ -232,9 +286,7 @@ def audit_trail(ctx: Context, object_name: str, record_id: Any, *,
 def _selection(guard: Guard, fields: Sequence[str] | None) -> list[str] | None:
     if fields is None:
         return None
-    model = guard.model
     unknown = [(i, f) for i, f in enumerate(fields) if guard.readable_field(f) is None]
     if unknown:
-        raise Invalid([ErrorItem(pointer("fields", i), "unknown_field",
-                                 {"object": model.api_name, "field": f}) for i, f in unknown])
+        raise Invalid([guard.field_error(pointer("fields", i), f) for i, f in unknown])
     return list(fields)

@@ -6,7 +6,7 @@ the journal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import marshmallow as mm
@@ -25,7 +25,7 @@ from objectry.metadata.problems import (
 from objectry.permissions.access import AccessMap
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
-from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.kernel.ids import record_stamp
 from objectry.runtime.model.compiled import ObjectModel, Rule, get_model
 from objectry.runtime.model.serialize import field_json
 from objectry.runtime.query.compile import to_predicate
@@ -39,7 +39,7 @@ def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
     guard.require("create")
     if isinstance(data, dict):
         guard.check_creatable(data)
-    values = _validate(ctx, model, data, partial=False)
+    values = _validate(ctx, model, data, partial=False, unknown=guard.unknowable)
     for name, field in model.fields.items():
         if name not in values and field.definition.get("default") is not None:
             values[name] = field.type.deserialize(field.definition, field.definition["default"])
@@ -50,8 +50,9 @@ def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
     if ctx.record_hooks is not None:  # the object's validation functions
         ctx.record_hooks.validate_record(ctx, model, values)
     _check_lookups(ctx, model, values)
-    now, actor = ctx.now(), ctx.actor.user_id
-    record_id = uuid7(int(now.timestamp() * 1000))
+    actor = ctx.actor.user_id
+    # created_at is the id's instant, so newest first is the id order (record_stamp)
+    record_id, now = record_stamp(ctx.now())
     row = {"id": record_id, "version": 1, "owner": actor, "created_at": now,
            "created_by": actor, "updated_at": now, "updated_by": actor, **values}
     changes = [{"field": n, "old": None, "new": field_json(model, n, v)}
@@ -70,7 +71,8 @@ def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
     if if_match is not None and if_match != row["version"]:
         raise PreconditionFailed(detail_code="version_mismatch", expected=if_match,
                                  actual=row["version"])
-    values = _validate(ctx, model, data, partial=True)
+    values = _validate(ctx, model, data, partial=True,
+                       unknown=lambda name: guard.unknowable(name, access))
     for name, field in model.fields.items():
         if field.type.multi_valued and values.get(name) == []:
             values[name] = None
@@ -95,12 +97,15 @@ def _empty_row(model: ObjectModel) -> dict[str, Any]:
     return dict.fromkeys(model.table.c.keys())
 
 
-def _validate(ctx: Context, model: ObjectModel, data: Any, *, partial: bool) -> dict[str, Any]:
+def _validate(ctx: Context, model: ObjectModel, data: Any, *, partial: bool,
+              unknown: Callable[[str], bool] = lambda name: False) -> dict[str, Any]:
+    """The values of a body; ``unknown``: fields the writer may not know of, answered
+    exactly like names the object does not have."""
     if not isinstance(data, dict):
         raise Invalid([ErrorItem("", "expected_object")])
     errors = []
     for name in data:
-        field = model.fields.get(name)
+        field = None if unknown(name) else model.fields.get(name)
         if name in SYSTEM_FIELDS:
             errors.append(ErrorItem(pointer(name), "system_field", {"field": name}))
         elif field is None:
@@ -108,7 +113,8 @@ def _validate(ctx: Context, model: ObjectModel, data: Any, *, partial: bool) -> 
                                     {"object": model.api_name, "field": name}))
         elif not field.writable and not ctx.actor.is_system:
             errors.append(ErrorItem(pointer(name), "read_only_field", {"field": name}))
-    known = {n: v for n, v in data.items() if n in model.fields and n not in SYSTEM_FIELDS}
+    known = {n: v for n, v in data.items()
+             if n in model.fields and n not in SYSTEM_FIELDS and not unknown(n)}
     system_only = {n: v for n, v in known.items() if not model.fields[n].writable}
     writable = {n: v for n, v in known.items() if model.fields[n].writable}
     schema = model.update_schema if partial else model.create_schema

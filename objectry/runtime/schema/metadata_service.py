@@ -256,7 +256,7 @@ def _apply_object(ctx: Context, plan: ObjectPlan, old: Mapping[str, Any] | None,
                   new: Mapping[str, Any], new_version: int) -> None:
     storage, conn, name = ctx.storage, ctx.conn, new["api_name"]
     if old is None:
-        schema_sync.create_table(conn, compile_object(storage, new, {}, new_version).table)
+        schema_sync.create_table(conn, compile_object(storage, new, {}).table)
         for definition in new["fields"]:
             _init_sequence(ctx, name, definition)
         return

@@ -31,6 +31,27 @@ def _fernet(ctx: Context) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(ctx.keys.derive("secrets")))
 
 
+#: The prefix of a value ``seal`` encrypted (a value without it was stored in clear).
+SEALED = "fernet:"
+
+
+def seal(ctx: Context, text: str) -> str:
+    """``text`` encrypted as the store keeps values, for a platform secret kept in a
+    table of its own (the tenant's webhook signing secret)."""
+    return SEALED + _fernet(ctx).encrypt(text.encode()).decode()
+
+
+def unseal(ctx: Context, stored: str) -> str | None:
+    """The clear text of what ``seal`` returned; a value stored in clear before sealing,
+    as it is; None if this installation key cannot decrypt it."""
+    if not stored.startswith(SEALED):
+        return stored
+    try:
+        return _fernet(ctx).decrypt(stored[len(SEALED):].encode()).decode()
+    except InvalidToken:
+        return None
+
+
 def check_name(name: str) -> None:
     if not NAME.match(name):
         raise Invalid([ErrorItem("/name", "secret_bad_name", {"name": name[:80]})])

@@ -1,0 +1,71 @@
+"""The chain of tenant steps, oldest first. Append only: a step, once released, keeps
+its revision and its place; what it reads of the catalog is declared here as of its
+time, so later catalog changes do not change what it does.
+
+A step must be idempotent for a tenant that already has its change (for example a
+tenant created by newer code, or a step interrupted before it recorded its revision is
+rolled back anyway, but an older Alembic migration may have done the same work).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from objectry.runtime.kernel.storage import TenantStorage
+from objectry.runtime.model.compiled import OWNER_INDEX_COLUMNS, owner_index_name
+
+
+@dataclass(frozen=True)
+class TenantRef:
+    """The tenant a step changes, and where its tables live."""
+
+    id: int
+    slug: str
+    storage: TenantStorage
+
+
+@dataclass(frozen=True)
+class TenantStep:
+    #: Stable id stored in ``tenant_revisions.revision`` (``t0001``, ``t0002``, ...).
+    revision: str
+    summary: str
+    apply: Callable[[sa.Connection, TenantRef], None]
+
+
+# the catalog as of t0001
+_documents = sa.table("meta_documents", sa.column("tenant_id", sa.Integer),
+                      sa.column("kind", sa.String), sa.column("api_name", sa.String))
+
+
+def tenant_object_tables(conn: sa.Connection, tenant: TenantRef) -> list[tuple[str, str]]:
+    """(object, table name) of the tenant's objects whose table exists."""
+    names = conn.execute(sa.select(_documents.c.api_name).distinct().where(
+        _documents.c.tenant_id == tenant.id, _documents.c.kind == "object")
+        .order_by(_documents.c.api_name)).scalars().all()
+    inspector = sa.inspect(conn)
+    storage = tenant.storage
+    if storage.schema is not None:  # one catalog query for the whole schema
+        existing = set(inspector.get_table_names(schema=storage.schema))
+        return [(n, storage.table_name(n)) for n in names if storage.table_name(n) in existing]
+    return [(n, storage.table_name(n)) for n in names
+            if inspector.has_table(storage.table_name(n))]
+
+
+def add_owner_index(conn: sa.Connection, tenant: TenantRef) -> None:
+    """The (owner, id) index "own" and "team" scoped lists read a page from (was the
+    catalog migration 0006, which ran every tenant in one transaction)."""
+    storage = tenant.storage
+    for object_name, table_name in tenant_object_tables(conn, tenant):
+        table = sa.Table(table_name, sa.MetaData(),
+                         *(sa.Column(c) for c in OWNER_INDEX_COLUMNS), schema=storage.schema)
+        index = sa.Index(owner_index_name(storage, object_name),
+                         *(table.c[c] for c in OWNER_INDEX_COLUMNS))
+        conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
+
+
+STEPS: tuple[TenantStep, ...] = (
+    TenantStep("t0001", "owner index on every record table", add_owner_index),
+)

@@ -1,0 +1,103 @@
+"""Fetch the web app's pinned browser assets with npm, verify them, copy them in place.
+
+The files are committed under ``objectry/admin_ui/static/vendor/`` so ``pip install``
+needs no node; this script is how they got there and how they are upgraded. Each file
+is checked against ``checksums.sha256`` beside it: a changed upstream tarball (or a
+tampered mirror) fails the run instead of landing in the tree. After a deliberate
+version bump, run with ``--update`` to record the new checksums, then review the diff.
+
+    python scripts/vendor_assets.py            # fetch, verify, copy
+    python scripts/vendor_assets.py --check    # verify the committed copies only
+    python scripts/vendor_assets.py --update   # fetch and record new checksums
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENDOR = ROOT / "objectry" / "admin_ui" / "static" / "vendor"
+CHECKSUMS = VENDOR / "checksums.sha256"
+
+#: package, pinned version, {file inside the package tarball: name under vendor/}
+ASSETS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("htmx.org", "2.0.11", {"dist/htmx.min.js": "htmx.min.js"}),
+    ("@alpinejs/csp", "3.17.4", {"dist/cdn.min.js": "alpine-csp.min.js"}),
+    ("tom-select", "2.6.2", {"dist/js/tom-select.complete.min.js": "tom-select.min.js",
+                             "dist/css/tom-select.min.css": "tom-select.min.css"}),
+    ("@picocss/pico", "2.0.1", {"css/pico.min.css": "pico.min.css"}),
+)
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def recorded() -> dict[str, str]:
+    if not CHECKSUMS.exists():
+        return {}
+    sums = {}
+    for line in CHECKSUMS.read_text().splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            sums[name.strip()] = digest
+    return sums
+
+
+def fetch(workdir: Path) -> dict[str, Path]:
+    """``npm pack`` each pinned package (the registry's tarball, no install scripts run)
+    and extract the files we ship; returns vendor name -> extracted file."""
+    found: dict[str, Path] = {}
+    for package, version, files in ASSETS:
+        out = subprocess.run(["npm", "pack", f"{package}@{version}", "--json", "--silent",
+                              "--ignore-scripts", "--pack-destination", str(workdir)],
+                             check=True, capture_output=True, text=True).stdout
+        tarball = workdir / json.loads(out)[0]["filename"]
+        unpacked = workdir / tarball.stem
+        with tarfile.open(tarball) as archive:
+            archive.extractall(unpacked, filter="data")
+        for inner, name in files.items():
+            found[name] = unpacked / "package" / inner
+    return found
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="verify committed files only")
+    parser.add_argument("--update", action="store_true", help="record new checksums")
+    args = parser.parse_args()
+    sums = recorded()
+    if args.check:
+        bad = [name for name, digest in sums.items()
+               if not (VENDOR / name).exists() or sha256(VENDOR / name) != digest]
+        for name in bad:
+            print(f"checksum mismatch: {name}", file=sys.stderr)
+        return 1 if bad or not sums else 0
+    with tempfile.TemporaryDirectory() as tmp:
+        found = fetch(Path(tmp))
+        new = {name: sha256(path) for name, path in found.items()}
+        if not args.update:
+            wrong = [name for name in new if sums.get(name) != new[name]]
+            if wrong:
+                print("checksums differ from checksums.sha256 (use --update after a "
+                      "deliberate version bump): " + ", ".join(wrong), file=sys.stderr)
+                return 1
+        VENDOR.mkdir(parents=True, exist_ok=True)
+        for name, path in found.items():
+            shutil.copyfile(path, VENDOR / name)
+    if args.update:
+        CHECKSUMS.write_text("".join(f"{new[name]}  {name}\n" for name in sorted(new)))
+    print(f"vendored {len(found)} files into {VENDOR.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
