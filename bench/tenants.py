@@ -1,24 +1,38 @@
-"""Memory per active tenant: compiled models per tenant (before) vs shared (now), one run.
+"""Many tenants on one node: memory, backends, first requests, creation, migrations.
 
     python bench/tenants.py [--tenants 50] [--objects 30] [--database-url URL]
+                            [--skip-before] [--recycle-uses 200] [--no-migration]
 
 Creates ``--tenants`` tenants with the same ``--objects`` objects of 15 fields each
-(what a pack installs everywhere), then measures with tracemalloc:
+(what a pack installs everywhere), each with an administrator and a restricted user
+(role ``viewer``: read, scope all), in one transaction per tenant
+(``platform/provisioning.py``, what ``POST /tenants`` and ``objectry tenant create``
+run). Then it measures:
 
-* before: one compiled model per (tenant, object), as the model cache held them until
-  issue 21 (``compile_object`` for the tenant's own storage);
-* now: each tenant touched as the platform serves it (a system context per tenant, the
-  process's model and decision caches; every object read through ``get_model``, one
-  record created and one page listed per object), models shared across tenants.
+* creation time per tenant (median, first, last);
+* before (unless ``--skip-before``): one compiled model per (tenant, object), as the
+  model cache held them until issue 21, with tracemalloc;
+* now: each tenant touched as the platform serves it, once as its administrator (one
+  record created and one page listed per object) and once as the restricted user (one
+  page listed per object, the record read), with the process's model and decision
+  caches: MB per active tenant (tracemalloc, and the process's RSS growth);
+* PostgreSQL: the private memory (``RssAnon`` of ``/proc/<pid>/status``) of the backends
+  serving the benchmark, never recycled, per tenant touched; then the same tenants
+  touched again with connections recycled after ``--recycle-uses`` uses
+  (``OBJECTRY_DB_RECYCLE_USES``) and the largest backend seen;
+* cold/warm first request: the restricted user's first page of one object with fresh
+  process caches, then again;
+* a tenant migration over every tenant (the platform's steps plus a bench step that
+  indexes one column of every record table), one tenant per transaction, timed.
 
-Prints MB per tenant for both (total/N and the marginal cost of one more tenant, after
-the first) and their ratio, tenant creation time, and cold/warm first-request times.
-The target of issue 21 is <= 1 MB per active tenant.
+The target of issue 21 is <= 1 MB per active tenant. Use a database of its own for
+PostgreSQL (the migration step is the bench's, and every tenant of it is migrated).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import statistics
 import tempfile
@@ -28,14 +42,20 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from objectry.metadata import store
-from objectry.platform import tenancy
+from objectry.platform import tenancy, tenant_migrations
 from objectry.platform.config import Settings
+from objectry.platform.db import make_engine
+from objectry.platform.provisioning import provision
 from objectry.platform.services import Services
+from objectry.platform.tenant_migrations import STEPS, TenantRef, TenantStep
+from objectry.platform.tenant_migrations.steps import tenant_object_tables
 from objectry.runtime import records
+from objectry.runtime.kernel.context import Actor
 from objectry.runtime.kernel.storage import TenantStorage
-from objectry.runtime.model.compiled import compile_object, get_model, load_hidden
-from objectry.runtime.schema import metadata_service
+from objectry.runtime.model.compiled import compile_object, load_hidden
 
 MB = 1024 * 1024
 
@@ -60,9 +80,25 @@ def objects(count: int) -> list[dict[str, Any]]:
             for i in range(count)]
 
 
+def viewer(count: int) -> dict[str, Any]:
+    """The restricted user's role: read every object, nothing else."""
+    return {"kind": "role", "api_name": "viewer", "label": {"en": "Viewer", "zh-CN": "只读"},
+            "grants": {f"obj{i:02d}": {"actions": ["read"], "scope": "all",
+                                       "field_groups": {"default": "read"}}
+                       for i in range(count)}}
+
+
 def used() -> int:
     gc.collect()
     return tracemalloc.get_traced_memory()[0]
+
+
+def rss() -> int:
+    """This process's resident memory in bytes."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
 
 
 def per_tenant(samples: list[int]) -> tuple[float, float]:
@@ -72,87 +108,224 @@ def per_tenant(samples: list[int]) -> tuple[float, float]:
     return total, marginal
 
 
+class Backends:
+    """The private memory of the PostgreSQL backends that serve this benchmark (its
+    database, other than the sampler's own): read from ``/proc`` on this host."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url, poolclass=sa.pool.NullPool)
+
+    def sample(self) -> dict[int, int]:
+        """Backend pid -> private (anonymous) resident bytes."""
+        with self.engine.connect() as conn:
+            pids = conn.execute(sa.text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")).scalars()
+            found = {}
+            for pid in pids:
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue  # gone meanwhile, or another host
+                for line in status.splitlines():
+                    if line.startswith("RssAnon:"):
+                        found[pid] = int(line.split()[1]) * 1024
+            return found
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+@dataclasses.dataclass(frozen=True)
+class Made:
+    slug: str
+    admin: Actor
+    reader: Actor
+
+
+def create_tenants(services: Services, slugs: list[str], documents: list[dict[str, Any]],
+                   ) -> tuple[list[Made], list[float]]:
+    made: list[Made] = []
+    created: list[float] = []
+    for slug in slugs:
+        start = time.perf_counter()
+        done = provision(services, {"slug": slug, "admin": {"email": f"admin@{slug}.test"},
+                                    "documents": documents})
+        created.append(time.perf_counter() - start)
+        with services.connection() as conn:
+            reader = tenancy.create_user(conn, done.tenant, f"reader@{slug}.test",
+                                         roles=["viewer"], now=services.clock())
+            admin = tenancy.find_user(conn, done.tenant, f"admin@{slug}.test")
+        made.append(Made(slug, Actor(user_id=uuid.UUID(str(admin.id)), email=admin.email,
+                                     is_admin=True),
+                         Actor(user_id=uuid.UUID(str(reader["id"])), email=reader["email"],
+                               roles=("viewer",))))
+    return made, created
+
+
+def touch(services: Services, made: Made, names: list[str], *, write: bool = True) -> None:
+    """One tenant's requests: as admin (create + list per object), as the reader (a
+    page per object and one record)."""
+    first = None
+    if write:
+        with services.for_tenant(made.slug, actor=made.admin) as ctx:
+            for name in names:
+                created = records.create(ctx, name, {"f00": "hello", "f06": 3, "f12": "new"})
+                first = first or created["id"]
+                records.list_records(ctx, name, limit=20)
+    with services.for_tenant(made.slug, actor=made.reader, read_only=True) as ctx:
+        for name in names:
+            page = records.list_records(ctx, name, limit=20)
+            first = first or (page["items"][0]["id"] if page["items"] else None)
+        if first is not None:
+            records.get(ctx, names[0], first)
+
+
+def bench_step(conn: sa.Connection, tenant: TenantRef) -> None:
+    """An index on one column of every record table (real DDL on every tenant)."""
+    storage = tenant.storage
+    for object_name, table_name in tenant_object_tables(conn, tenant):
+        table = sa.Table(table_name, sa.MetaData(), sa.Column("f07"), schema=storage.schema)
+        name = storage.index_name(object_name, "f07_bench", unique=False)
+        conn.execute(sa.schema.CreateIndex(sa.Index(name, table.c.f07), if_not_exists=True))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tenants", type=int, default=50)
     parser.add_argument("--objects", type=int, default=30)
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--skip-before", action="store_true",
+                        help="skip compiling a model per tenant (the pre-issue-21 cost)")
+    parser.add_argument("--recycle-uses", type=int, default=200,
+                        help="connection uses before recycling, for the second pass")
+    parser.add_argument("--no-migration", action="store_true")
+    parser.add_argument("--create-only", action="store_true",
+                        help="stop after creating the tenants (the creation time alone)")
+    parser.add_argument("--rss-only", action="store_true",
+                        help="measure the process by its RSS alone (tracemalloc slows the "
+                             "requests several times; for runs of hundreds of tenants)")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    services = Services.start(Settings(database_url=url, data_dir=workdir), migrate=True)
+    # the first passes never recycle: backend growth per tenant is what they measure
+    settings = Settings(database_url=url, data_dir=workdir, db_recycle_uses=0,
+                        db_recycle_seconds=0)
+    services = Services.start(settings, migrate=True)
     dialect = services.engine.dialect.name
-    documents = objects(args.objects)
+    documents: list[dict[str, Any]] = [*objects(args.objects), viewer(args.objects)]
+    names = [d["api_name"] for d in documents if d["kind"] == "object"]
     run = uuid.uuid4().hex[:6]
     slugs = [f"bt{run}_{i:04d}" for i in range(args.tenants)]
     print(f"database {services.engine.url.render_as_string(hide_password=True)}: "
           f"{args.tenants} tenants x {args.objects} objects x 15 fields")
 
-    created: list[float] = []
-    for slug in slugs:
-        start = time.perf_counter()
-        with services.connection() as conn:
-            tenancy.create_tenant(conn, slug, None, now=services.clock())
-        with services.for_tenant(slug) as ctx:
-            metadata_service.apply_documents(ctx, documents, summary="bench")
-        created.append(time.perf_counter() - start)
-    print(f"tenant creation: median {statistics.median(created):.2f} s "
-          f"(first {created[0]:.2f} s, last {created[-1]:.2f} s)")
+    wall = time.perf_counter()
+    made, created = create_tenants(services, slugs, documents)
+    print(f"tenant creation (one transaction: tenant, admin, token, {args.objects} objects "
+          f"and a role): median {statistics.median(created):.2f} s (first "
+          f"{created[0]:.2f} s, last {created[-1]:.2f} s, slowest {max(created):.2f} s; "
+          f"{time.perf_counter() - wall:.0f} s in all)")
 
-    # what compiling needs, read up front so both sides measure compiled models only
-    with services.for_tenant(slugs[0]) as ctx:
-        definitions = {d["api_name"]: store.document(ctx.conn, ctx.tenant.id, "object",
-                                                     d["api_name"]).document
-                       for d in documents}
-        hidden = {name: load_hidden(ctx.conn, ctx.tenant.id, name) for name in definitions}
+    if args.create_only:
+        services.close()
+        return
+    if not args.skip_before:
+        # what compiling needs, read up front so both sides measure compiled models only
+        with services.for_tenant(slugs[0]) as ctx:
+            definitions = {name: store.document(ctx.conn, ctx.tenant.id, "object",
+                                                name).document for name in names}
+            hidden = {name: load_hidden(ctx.conn, ctx.tenant.id, name) for name in names}
+        tracemalloc.start()
+        held: list[Any] = []
+        before = [used()]
+        for slug in slugs:
+            storage = TenantStorage(dialect, slug)
+            held.extend(compile_object(storage, definitions[n], hidden[n]) for n in names)
+            before.append(used())
+        del held
+        tracemalloc.stop()
+        before_total, before_marginal = per_tenant(before)
+        print(f"before (a model per tenant): {before_total:6.3f} MB/tenant "
+              f"(marginal {before_marginal:6.3f})")
     services.close()
 
-    tracemalloc.start()
-    held: list[Any] = []
-    before = [used()]
-    for slug in slugs:
-        storage = TenantStorage(dialect, slug)
-        held.extend(compile_object(storage, definitions[n], hidden[n]) for n in definitions)
-        before.append(used())
-    del held
-    tracemalloc.stop()
-
-    services = Services.start(Settings(database_url=url, data_dir=workdir))
-    tracemalloc.start()
+    backends = Backends(url) if dialect == "postgresql" else None
+    services = Services.start(settings)
+    if not args.rss_only:
+        tracemalloc.start()
     now = [used()]
-    for slug in slugs:
-        with services.for_tenant(slug) as ctx:
-            for name in definitions:
-                records.create(ctx, name, {"f00": "hello", "f06": 3, "f12": "new"})
-                records.list_records(ctx, name, limit=20)
+    resident = [rss()]
+    pool_backends: list[dict[int, int]] = [backends.sample()] if backends else []
+    wall = time.perf_counter()
+    for item in made:
+        touch(services, item, names)
         now.append(used())
+        resident.append(rss())
+        if backends is not None:
+            pool_backends.append(backends.sample())
+    touched = time.perf_counter() - wall
     tracemalloc.stop()
     services.close()
+    now_total, now_marginal = per_tenant(now) if not args.rss_only else (0.0, 0.0)
+    traced = "" if args.rss_only else " under tracemalloc"
+    print(f"now (shared models; each tenant touched as admin and as a restricted user, "
+          f"{touched / len(made) * 1000:.0f} ms per tenant{traced}): "
+          f"{now_total:6.3f} MB/tenant traced (marginal {now_marginal:6.3f}); process RSS "
+          f"{(resident[-1] - resident[0]) / len(made) / MB:6.3f} MB/tenant "
+          f"({resident[0] / MB:.0f} -> {resident[-1] / MB:.0f} MB)")
+    if not args.skip_before and not args.rss_only:
+        print(f"ratio before/now (marginal): {before_marginal / max(now_marginal, 1e-9):.1f}x")
+
+    if backends is not None:
+        largest = [max(sample.values(), default=0) for sample in pool_backends]
+        print(f"PostgreSQL backends, never recycled: {len(pool_backends[-1])} serving; the "
+              f"largest {largest[0] / MB:.1f} -> {largest[-1] / MB:.1f} MB private over "
+              f"{len(made)} tenants touched = "
+              f"{(largest[-1] - largest[0]) / len(made) / MB:.3f} MB per tenant touched "
+              f"per connection")
+        recycled = Services.start(dataclasses.replace(
+            settings, db_recycle_uses=args.recycle_uses))
+        peak = 0
+        for item in made:
+            touch(recycled, item, names, write=False)
+            peak = max(peak, *backends.sample().values(), 0)
+        final = backends.sample()
+        recycled.close()
+        print(f"  recycled after {args.recycle_uses} uses (OBJECTRY_DB_RECYCLE_USES): the "
+              f"largest backend peaked at {peak / MB:.1f} MB, "
+              f"{max(final.values(), default=0) / MB:.1f} MB at the end")
+        backends.close()
 
     # first-request cost without tracemalloc: fresh caches, each tenant twice
-    services = Services.start(Settings(database_url=url, data_dir=workdir))
+    services = Services.start(settings)
     cold: list[float] = []
     warm: list[float] = []
-    for slug in slugs:
+    for item in made:
         for timings in (cold, warm):
             start = time.perf_counter()
-            with services.for_tenant(slug, read_only=True) as ctx:
-                for name in definitions:
-                    get_model(ctx, name)
+            with services.for_tenant(item.slug, actor=item.reader, read_only=True) as ctx:
+                records.list_records(ctx, names[-1], limit=20)
             timings.append(time.perf_counter() - start)
     services.close()
+    print(f"first request (the restricted user's first page of one object): cold (fresh "
+          f"tenant in the process, models shared) median "
+          f"{statistics.median(cold[1:]) * 1000:.1f} ms, warm "
+          f"{statistics.median(warm) * 1000:.1f} ms; very first tenant (compiles) "
+          f"{cold[0] * 1000:.1f} ms")
 
-    before_total, before_marginal = per_tenant(before)
-    now_total, now_marginal = per_tenant(now)
-    print(f"before (a model per tenant): {before_total:6.3f} MB/tenant "
-          f"(marginal {before_marginal:6.3f})")
-    print(f"now (shared models, requests included): {now_total:6.3f} MB/tenant "
-          f"(marginal {now_marginal:6.3f})")
-    print(f"ratio before/now (marginal): {before_marginal / max(now_marginal, 1e-9):.1f}x")
-    print(f"models of {args.objects} objects for a tenant: cold (definitions read, "
-          f"models shared) median {statistics.median(cold[1:]) * 1000:.1f} ms, "
-          f"warm {statistics.median(warm) * 1000:.1f} ms; first tenant "
-          f"(compiles) {cold[0] * 1000:.1f} ms")
+    if not args.no_migration:
+        engine = make_engine(url)
+        steps = (*STEPS, TenantStep(f"bench_{run}", "bench: an index on f07", bench_step))
+        start = time.perf_counter()
+        report = tenant_migrations.upgrade_tenants(engine, steps=steps)
+        elapsed = time.perf_counter() - start
+        left = tenant_migrations.pending_tenants(engine, steps)
+        engine.dispose()
+        print(f"tenant migration ({report.revision}: an index on each of {args.objects} "
+              f"tables): {report.migrated} of {report.pending} tenants in {elapsed:.1f} s "
+              f"({elapsed / max(report.migrated, 1) * 1000:.0f} ms per tenant), "
+              f"{len(left)} left behind")
     print(f"work dir {workdir}")
 
 

@@ -34,11 +34,16 @@ _SLUGS = itertools.count(1)
 def _reset_postgres(url: str) -> None:
     """Start from an empty database: drop tenant schemas and the catalog."""
     engine = make_engine(url)
-    with engine.begin() as conn:
+    with engine.connect() as conn:
         schemas = conn.execute(sa.text(
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE 't\\_%'")).scalars().all()
-        for schema in schemas:
+    for schema in schemas:  # one transaction each: hundreds of schemas exceed the locks
+        with engine.begin() as conn:
             conn.execute(sa.schema.DropSchema(schema, cascade=True))
+    with engine.begin() as conn:
+        public = sa.MetaData()
+        public.reflect(conn)  # the catalog of any revision, including newer tables
+        public.drop_all(conn)
         CATALOG.drop_all(conn)
         conn.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()

@@ -55,4 +55,6 @@ class WebSettings:
     rate_limit_storage_url: str
     session_hours: int
     invitation_days: int
+    #: Records a list counts exactly before it says "1,000+" (OBJECTRY_LIST_COUNT_CAP).
+    list_count_cap: int = 1000
 

@@ -31,6 +31,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 
 import objectry.admin_ui.app.auth
+import objectry.admin_ui.app.tools
 import objectry.admin_ui.app.views
 from objectry.admin_ui.app.blueprint import blueprint
 from objectry.admin_ui.host import HOST_KEY, SETTINGS_KEY, UiHost, WebSettings
@@ -48,7 +49,7 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'none'; object-src 'none'")
 
 #: The modules whose routes the blueprint carries (imported for that effect).
-PAGES = (objectry.admin_ui.app.auth, objectry.admin_ui.app.views)
+PAGES = (objectry.admin_ui.app.auth, objectry.admin_ui.app.views, objectry.admin_ui.app.tools)
 
 
 class TlsAwareSessionInterface(SecureCookieSessionInterface):

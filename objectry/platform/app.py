@@ -24,10 +24,12 @@ from objectry.metadata.problems import Problem, Unauthorized
 from objectry.platform import metrics
 from objectry.platform.api import automation as automation_api
 from objectry.platform.api import discovery, grants, meta, people, records
+from objectry.platform.api import distribution as distribution_api
 from objectry.platform.api import functions as function_api
 from objectry.platform.api import messages as message_api
 from objectry.platform.api import scoring as scoring_api
 from objectry.platform.api import secrets as secret_api
+from objectry.platform.api import tenants as tenant_api
 from objectry.platform.api import tokens as token_api
 from objectry.platform.api.common import SERVICES_KEY, bearer_token, json_response
 from objectry.platform.config import Settings
@@ -54,8 +56,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(automation_api.blueprint)
     app.register_blueprint(message_api.blueprint)
     app.register_blueprint(scoring_api.blueprint)
+    app.register_blueprint(distribution_api.blueprint)
     app.register_blueprint(token_api.blueprint)
     app.register_blueprint(secret_api.blueprint)
+    app.register_blueprint(tenant_api.blueprint)  # the platform admin's, not a tenant's
     init_web_app(app, services, web_settings(settings))  # the browser app under /app
     metrics.install(app, services)  # GET /metrics (Prometheus), request latency
 
@@ -77,7 +81,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         records.blueprint, grants.blueprint, meta.blueprint, people.blueprint,
         discovery.blueprint, function_api.blueprint, automation_api.blueprint,
         message_api.blueprint, scoring_api.blueprint, token_api.blueprint,
-        secret_api.blueprint))
+        distribution_api.blueprint,
+        secret_api.blueprint, tenant_api.blueprint))
 
     @app.before_request
     def require_token() -> None:
@@ -114,7 +119,8 @@ def web_settings(settings: Settings) -> WebSettings:
                        login_rate_limit_per_address=settings.login_rate_limit_per_address,
                        rate_limit_storage_url=settings.rate_limit_storage_url,
                        session_hours=settings.session_hours,
-                       invitation_days=settings.invitation_days)
+                       invitation_days=settings.invitation_days,
+                       list_count_cap=settings.list_count_cap)
 
 
 def _render(problem: Problem) -> Response:

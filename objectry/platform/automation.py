@@ -37,8 +37,8 @@ log = logging.getLogger(__name__)
 
 def default_hooks(services: Services) -> Hooks:
     """Extension points as the platform ships them: sandbox functions, signed webhooks
-    and the message channels; no assignment rule yet (the rule engine registers its
-    assigners here)."""
+    and the message channels; no code assigners (a step's ``rule`` runs the tenant's
+    assignment rule of that name, ``runtime.distribution``)."""
     def run_function(ctx: Context, name: str, record_id: uuid.UUID | None,
                      payload: object) -> object:
         return call_function(ctx, name, record_id, payload)

@@ -22,7 +22,7 @@ from objectry.metadata import store
 from objectry.metadata.files import load_documents
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import Problem
-from objectry.platform import tenancy, tenant_migrations
+from objectry.platform import provisioning, tenancy, tenant_migrations
 from objectry.platform.automation import EmbeddedLoop
 from objectry.platform.cli_access import grant, role
 from objectry.platform.cli_automation import automation
@@ -35,7 +35,7 @@ from objectry.platform.cli_support import (
     start_services,
 )
 from objectry.platform.config import Settings
-from objectry.platform.db import head_revision, make_engine, upgrade
+from objectry.platform.db import engine_for, head_revision, upgrade
 from objectry.platform.services import Services
 from objectry.runtime.schema import metadata_service
 
@@ -185,7 +185,7 @@ def db_upgrade(revision: str) -> None:
     """Create or upgrade the catalog tables, then bring every tenant's tables up to date
     one tenant per transaction (safe to stop and run again: it resumes)."""
     settings = Settings.from_env()
-    engine = make_engine(settings.database_url)
+    engine = engine_for(settings)
     try:
         upgrade(engine, revision)
         console().print(f"database at {revision}: "
@@ -209,13 +209,41 @@ def tenant() -> None:
 @tenant.command("create")
 @click.argument("slug")
 @click.option("--name", default=None, help="Display name (defaults to the slug).")
+@click.option("--admin", "admin_email", default=None, metavar="EMAIL",
+              help="Its first administrator; their API token is printed (once).")
+@click.option("--documents", "path", default=None,
+              type=click.Path(exists=True, path_type=Path),
+              help="A metadata file or directory applied as its first version.")
 @reports_problems
-def tenant_create(slug: str, name: str | None) -> None:
-    """Create a tenant with its own storage."""
+def tenant_create(slug: str, name: str | None, admin_email: str | None,
+                  path: Path | None) -> None:
+    """Create a tenant with its own storage, and optionally its administrator and first
+    objects, in one transaction (all or nothing)."""
+    body: dict[str, Any] = {"slug": slug}
+    if name is not None:
+        body["name"] = name
+    if admin_email is not None:
+        body["admin"] = {"email": admin_email}
+    if path is not None:
+        body["documents"] = load_documents(path)
     services = start_services()
-    with services.connection() as conn:
-        created = tenancy.create_tenant(conn, slug, name, now=services.clock())
-    console().print(f"tenant {created.slug} created (id {created.id})")
+    try:
+        done = provisioning.provision(services, body, label="tenant create")
+    finally:
+        services.close()
+    console().print(message("tenant_provisioned", "en", {
+        "slug": done.tenant.slug, "id": done.tenant.id, "version": done.version}))
+    if done.token is not None:
+        click.echo(done.token)
+
+
+@main.command("platform-token")
+def platform_token() -> None:
+    """Mint a platform administrator token (may create tenants over HTTP): prints the
+    token once and the OBJECTRY_PLATFORM_TOKEN_SHA256 to give every server."""
+    token, digest = provisioning.new_platform_token()
+    click.echo(token)
+    click.echo(f"OBJECTRY_PLATFORM_TOKEN_SHA256={digest}")
 
 
 @main.group()

@@ -86,6 +86,19 @@ class Settings:
     #: is capped ("1000+"), so counting stays cheap on large tables
     #: (OBJECTRY_LIST_COUNT_CAP).
     list_count_cap: int = 1000
+    #: PostgreSQL: close a pooled connection after this many checkouts
+    #: (OBJECTRY_DB_RECYCLE_USES; 0: never) or this many seconds
+    #: (OBJECTRY_DB_RECYCLE_SECONDS; 0: never). A backend caches the catalog of every
+    #: tenant table it touched (about 1 MB per tenant of 30 objects); recycling bounds that.
+    db_recycle_uses: int = 100
+    db_recycle_seconds: int = 600
+    #: PostgreSQL behind PgBouncer in transaction mode (OBJECTRY_DB_PGBOUNCER=1): psycopg
+    #: prepares no statements (a transaction's next one may run on another backend).
+    db_pgbouncer: bool = False
+    #: SHA-256 (hex) of the platform token (OBJECTRY_PLATFORM_TOKEN_SHA256), printed by
+    #: ``objectry platform-token``: its holder may create tenants (``POST /tenants``).
+    #: Unset: tenants are created only from the command line.
+    platform_token_sha256: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

@@ -24,10 +24,13 @@ from alembic.script import ScriptDirectory
 
 from objectry.metadata.conditions.text import register_sqlite_functions
 from objectry.metadata.problems import Problem
+from objectry.platform.config import Settings
 from objectry.runtime.kernel.storage import tenant_statement
 
 #: Execution option: the transaction only reads (SQLite then needs no write lock).
 READ_ONLY = "objectry_read_only"
+#: Where a pooled connection counts its checkouts (see :func:`recycle_after_uses`).
+USES_KEY = "objectry_uses"
 
 _json_dumps = functools.partial(simplejson.dumps, use_decimal=True, ensure_ascii=False)
 _json_loads = functools.partial(simplejson.loads, use_decimal=True)
@@ -54,6 +57,39 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
         return engine
     options.setdefault("pool_pre_ping", True)
     return sa.create_engine(url, **options)
+
+
+def engine_for(settings: Settings) -> sa.Engine:
+    """The engine of an installation: on PostgreSQL with its pooled connections recycled
+    (``db_recycle_uses``, ``db_recycle_seconds``) and, behind PgBouncer, no prepared
+    statements (``db_pgbouncer``)."""
+    url = normalize_url(settings.database_url)
+    if url.startswith("sqlite"):
+        return make_engine(url)
+    options: dict[str, Any] = {}
+    if settings.db_recycle_seconds > 0:
+        options["pool_recycle"] = settings.db_recycle_seconds
+    if settings.db_pgbouncer:
+        # psycopg 3 prepares a statement after 5 runs on a connection; in transaction
+        # mode the next run may reach a backend that never saw it
+        options["connect_args"] = {"prepare_threshold": None}
+    engine = make_engine(url, **options)
+    if settings.db_recycle_uses > 0:
+        recycle_after_uses(engine, settings.db_recycle_uses)
+    return engine
+
+
+def recycle_after_uses(engine: sa.Engine, uses: int) -> None:
+    """Replace a pooled connection on its ``uses + 1``-th checkout, so no backend keeps
+    the catalog caches of every tenant it ever served (SQLAlchemy's documented way: a
+    checkout listener raising ``DisconnectionError`` makes the pool reconnect)."""
+    @sa.event.listens_for(engine, "checkout")
+    def on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        # ``record.info`` lives as long as the DBAPI connection: a new one starts at 0
+        count = record.info.get(USES_KEY, 0) + 1
+        if count > uses:
+            raise sa.exc.DisconnectionError(f"recycled after {uses} uses")
+        record.info[USES_KEY] = count
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

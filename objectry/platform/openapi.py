@@ -256,6 +256,8 @@ def parameter_examples(ctx: Context) -> Examples:
             return names(kind) if kind else []
         if parameter == "name" and "scoring_models" in segments:
             return names("scoring_model")
+        if parameter == "name" and "assignment_rules" in segments:
+            return names("assignment_rule")
         if parameter == "name" and "departments" in segments:
             return names("department")
         return []

@@ -44,7 +44,8 @@ PATH_PARAMETERS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType(
     "child_object": ("api_name of the related object", {"type": "string"}),
     "grant": ("id of the grant", {"type": "string", "format": "uuid"}),
     "api_name": ("api_name of the metadata document", {"type": "string"}),
-    "name": ("api_name of the department or scoring model", {"type": "string"}),
+    "name": ("api_name of the department, scoring model or assignment rule",
+             {"type": "string"}),
     "email": ("the user's email address", {"type": "string", "format": "email"}),
     "workflow": ("api_name of the workflow", {"type": "string"}),
     "run": ("id of the workflow run", {"type": "string", "format": "uuid"}),
@@ -500,7 +501,8 @@ def scoring_schemas() -> dict[str, Any]:
 def platform_schemas() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for part in (metadata_schemas, metadata_answer_schemas, people_schemas, record_schemas,
-                 automation_schemas, message_schemas, function_schemas, scoring_schemas):
+                 automation_schemas, message_schemas, function_schemas, scoring_schemas,
+                 distribution_schemas):
         found.update(part())
     return found
 
@@ -1055,6 +1057,120 @@ def scoring_paths() -> Paths:
     }
 
 
+def distribution_schemas() -> dict[str, Any]:
+    uuid_text = {"type": "string", "format": "uuid"}
+    return {
+        "OwnerChange": obj({
+            "id": uuid_text, "owner": uuid_text,
+            "previous_owner": {"type": ["string", "null"], "format": "uuid"},
+            "version": {"type": "integer"}, "changed": {"type": "boolean"},
+            "grants_revoked": {"type": "integer"}}),
+        "OwnerChanges": obj({"changed": {"type": "integer"}, "unchanged": {"type": "integer"},
+                             "items": {"type": "array", "items": ref("OwnerChange")}}),
+        "AssignmentDecision": obj({
+            "rule": {"type": "string"}, "entry": {"type": ["integer", "null"]},
+            "method": {"type": ["string", "null"]}, "picked": {"type": ["string", "null"]},
+            "owner": {"type": ["string", "null"]},
+            "reason": {"enum": ["no_eligible_recipient", "no_entry_matched"]},
+            "tried": {"type": "array", "items": {"type": "object"},
+                      "description": "each matching entry: candidates and who was "
+                                     "skipped why (inactive, over_capacity...)"}}),
+        "AssignmentCheck": obj({
+            "rule": {"type": "string"}, "checked": {"type": "integer"},
+            "taken": {"type": "integer"},
+            "missed": {"type": "array", "items": {"type": "object"}},
+            "near_misses": {"type": "array", "items": {"type": "object"}}}),
+        "AssignmentRun": obj({
+            "rule": {"type": "string"}, "assigned": {"type": "integer"},
+            "failed": {"type": "integer"},
+            "items": {"type": "array", "items": obj({
+                "id": uuid_text, "assigned": {"type": "boolean"},
+                "changed": {"type": "boolean"}, "owner": uuid_text,
+                "version": {"type": "integer"},
+                "decision": ref("AssignmentDecision")})}}),
+    }
+
+
+def distribution_paths() -> Paths:
+    owner = {"type": "string", "minLength": 1,
+             "description": "the new owner: user:EMAIL, an email or a user id"}
+    grants = {"enum": ["keep", "revoke"], "default": "keep",
+              "description": "keep the record's live distribution grants, or revoke them"}
+    reason = {"type": "string", "maxLength": 500}
+    selection = {"ids": {"type": "array", "minItems": 1, "maxItems": 1000,
+                         "items": {"type": "string"}},
+                 "filter": ref("Condition"), "view": {"enum": ["all", "own", "shared"]}}
+    reassign = ("Administrators and the record's owner (with edit on the object) may "
+                "reassign; the audit entry carries the reason and a record.owner_changed "
+                "event is written. The only way an owner changes (PATCH of owner is "
+                "refused with owner_via_command).")
+    return {
+        f"{API}/records/{{object}}/{{id}}/owner": {"post": operation(
+            "Change the record's owner", "records",
+            {"200": answer("the owner change (ETag: the version)", ref("OwnerChange"))},
+            description=reassign + " If-Match (a version) guards against a stale read.",
+            body=obj({"owner": owner, "grants": grants, "reason": reason}, ["owner"],
+                     closed=True),
+            fails={"403": "reassign_not_allowed: neither the owner nor an administrator",
+                   "412": "If-Match is not the current version",
+                   "422": "owner_not_active_user, or a bad grants or reason"})},
+        f"{API}/records/{{object}}/owner": {"post": operation(
+            "Change the owner of many records (ids or a filter)", "records",
+            {"200": answer("each record's owner change", ref("OwnerChanges"))},
+            description=reassign + " The filter is read as a list reads it (the caller's "
+                        "visibility, fields they may filter on); at most 1000 records, "
+                        "one transaction: any refusal changes nothing.",
+            body=obj({"owner": owner, "grants": grants, "reason": reason, **selection},
+                     ["owner"], closed=True),
+            fails={"403": "a record the caller may not reassign",
+                   "422": "no or both of ids and filter, too many records, a bad owner"})},
+        f"{API}/assignment_rules/{{name}}/apply": {"post": operation(
+            "Run an assignment rule over records (ids or a filter)", "records",
+            {"200": answer("each record's decision and owner change", ref("AssignmentRun"))},
+            description="The first entry whose condition holds and that has an eligible "
+                        "recipient decides; a record nobody is eligible for keeps its owner "
+                        "(assigned: false, a record.assignment_failed event). Administrators "
+                        "and the rule's usable_by may apply it; each record must be theirs "
+                        "to reassign.",
+            body=obj(selection, closed=True),
+            fails={"403": "not usable by the caller, or a record they may not reassign",
+                   "404": "unknown rule or record",
+                   "409": "the rule is not active",
+                   "422": "no or both of ids and filter, too many records"})},
+        f"{API}/records/{{object}}/{{id}}/assignments": {"get": operation(
+            "The record's owner changes and failed assignments, newest first", "records",
+            {"200": answer("when, who, old and new owner, why (a reason or a rule's "
+                           "decision)", items_of(obj({
+                               "kind": {"enum": ["owner_changed", "assignment_failed"]},
+                               "at": _instant(),
+                               "actor": {"type": ["string", "null"], "format": "uuid"},
+                               "old": {"type": ["string", "null"]},
+                               "new": {"type": ["string", "null"]},
+                               "because": {"type": "object"},
+                               "grants_revoked": {"type": "integer"},
+                               "decision": {"type": ["object", "null"]}})))},
+            parameters=[limit_param()],
+            fails={"403": "the record is not readable",
+                   "422": f"limit out of range ({BAD_LIST_PARAMETER})"})},
+        f"{API}/assignment_rules/{{name}}/check": {"post": operation(
+            "Gap finder: the records a rule misses, and how nearly", "records",
+            {"200": answer("missed records and near misses with suggested fixes",
+                           ref("AssignmentCheck"))},
+            description="A dry run over ids, or a filter and view (default: every record "
+                        "the caller sees, up to limit): who each record would go to, the "
+                        "records no entry takes, and near misses (a value equal after "
+                        "folding or naming the same option, a phone whose area code dials "
+                        "the city the condition names) with a fix. Nothing is written; "
+                        "only fields the caller may read, unmasked, are looked at.",
+            body=obj({**selection, "limit": {"type": "integer", "minimum": 1,
+                                             "maximum": 1000, "default": 1000}},
+                     closed=True), body_required=False,
+            fails={"403": "not usable by the caller", "404": "unknown rule or record",
+                   "409": "the rule is not active",
+                   "422": "both ids and filter, bad limit"})},
+    }
+
+
 def discovery_paths() -> Paths:
     health = obj({"status": {"enum": ["ok", "unavailable"]},
                   "database": {"enum": ["ok", "unreachable"]},
@@ -1079,11 +1195,34 @@ def discovery_paths() -> Paths:
     }
 
 
+def tenant_paths() -> Paths:
+    """The platform administrator's: tenants are made here, not inside one."""
+    created = obj({
+        "id": {"type": "integer"}, "slug": {"type": "string"}, "name": {"type": "string"},
+        "metadata_version": {"type": "integer"},
+        "admin": {"type": ["object", "null"], "properties": {"email": {"type": "string"}}},
+        "token": {"type": ["string", "null"],
+                  "description": "the administrator's API token, shown this once"}},
+        ["id", "slug", "name", "metadata_version", "admin", "token"])
+    return {f"{API}/tenants": {"post": operation(
+        "Create a tenant (platform administrator)", "tenants",
+        {"201": answer("created, with its administrator's token", created)},
+        body=document_schemas("tenant", "", "body")["body"],
+        description="Only with the platform token (`objectry platform-token` prints it "
+                    "and the OBJECTRY_PLATFORM_TOKEN_SHA256 to configure); a tenant's "
+                    "token, an administrator's too, is refused with 403. The tenant, its "
+                    "first administrator, the token and the documents (objects, roles, "
+                    "...) are created in one transaction: all or nothing.",
+        fails={"403": "not the platform token", "409": "the slug is taken",
+               "422": "invalid slug, email or documents"})}}
+
+
 def platform_paths() -> Paths:
     paths: Paths = {}
     for area in (meta_paths, function_paths, people_paths, access_paths, record_paths,
-                 automation_paths, message_paths, scoring_paths, discovery_paths,
-                 secret_paths):
+                 automation_paths, message_paths, scoring_paths, distribution_paths,
+                 discovery_paths,
+                 secret_paths, tenant_paths):
         paths.update(area())
     return paths
 

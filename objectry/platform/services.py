@@ -20,7 +20,7 @@ from objectry.metadata.problems import Unauthorized
 from objectry.permissions.access import DecisionCache
 from objectry.platform import tenancy
 from objectry.platform.config import Settings
-from objectry.platform.db import READ_ONLY, make_engine, require_current_schema, upgrade
+from objectry.platform.db import READ_ONLY, engine_for, require_current_schema, upgrade
 from objectry.platform.keys import installation_keys
 from objectry.runtime.functions import FunctionConfig, FunctionRuntime, RecordValidation
 from objectry.runtime.kernel.caches import ModelCache
@@ -55,7 +55,7 @@ class Services:
     def start(cls, settings: Settings, *, migrate: bool = False) -> Services:
         """Connect; with ``migrate``, also bring the catalog schema up to date (``objectry
         serve`` and the benchmarks ask for that; nothing else migrates on its own)."""
-        engine = make_engine(settings.database_url)
+        engine = engine_for(settings)
         if migrate:
             upgrade(engine)
         return cls(settings=settings, engine=engine, keys=installation_keys(settings),
@@ -138,6 +138,15 @@ class Services:
         with self._functions_logged() as functions, self.connection() as conn:
             tenant = tenancy.tenant_by_id(conn, tenant_id)
             yield self._context(conn, tenant, Actor.system(), DEFAULT_LANGUAGE,
+                                record_hooks=functions)
+
+    @contextmanager
+    def context_on(self, conn: sa.Connection, tenant: Tenant, *,
+                   actor: Actor | None = None) -> Iterator[Context]:
+        """A context in a transaction the caller already holds (provisioning: the tenant
+        is created and filled in one transaction)."""
+        with self._functions_logged() as functions:
+            yield self._context(conn, tenant, actor or Actor.system(), DEFAULT_LANGUAGE,
                                 record_hooks=functions)
 
     @contextmanager

@@ -142,6 +142,25 @@ def parse_expiry(text: str) -> dt.timedelta:
                              {"value": text[:40], "max_days": MAX_EXPIRY_DAYS})])
 
 
+#: The live token a request names, with its tenant and user: built once (building it
+#: cost more than running it, on every authenticated request), read on every request
+#: so a revoke, an expiry, a role change or a deactivation counts from the next one in
+#: every process.
+_TOKEN_LOOKUP = (
+    sa.select(tenants.c.id.label("tenant_id"), tenants.c.slug, tenants.c.meta_version,
+              users.c.id.label("user_id"), users.c.email, users.c.is_admin, users.c.roles,
+              users.c.department, api_tokens.c.id.label("token_id"),
+              api_tokens.c.last_used_at)
+    .select_from(api_tokens.join(users, users.c.id == api_tokens.c.user_id)
+                 .join(tenants, tenants.c.id == api_tokens.c.tenant_id))
+    .where(api_tokens.c.token_hash == sa.bindparam("token_hash"),
+           api_tokens.c.revoked_at.is_(None), users.c.active.is_(True),
+           sa.or_(api_tokens.c.expires_at.is_(None),
+                  api_tokens.c.expires_at > sa.bindparam(
+                      "now", type_=api_tokens.c.expires_at.type)),
+           users.c.tenant_id == api_tokens.c.tenant_id))
+
+
 def resolve_token(conn: sa.Connection, token: str,
                   now: dt.datetime | None = None) -> Principal | None:
     """The tenant and user of a live token, or None (unknown, revoked, expired, inactive
@@ -149,18 +168,7 @@ def resolve_token(conn: sa.Connection, token: str,
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     now = now or dt.datetime.now(dt.UTC)
-    row = conn.execute(
-        sa.select(tenants.c.id.label("tenant_id"), tenants.c.slug, tenants.c.meta_version,
-                  users.c.id.label("user_id"), users.c.email, users.c.is_admin, users.c.roles,
-                  users.c.department, api_tokens.c.id.label("token_id"),
-                  api_tokens.c.last_used_at)
-        .select_from(api_tokens.join(users, users.c.id == api_tokens.c.user_id)
-                     .join(tenants, tenants.c.id == api_tokens.c.tenant_id))
-        .where(api_tokens.c.token_hash == hash_token(token),
-               api_tokens.c.revoked_at.is_(None), users.c.active.is_(True),
-               sa.or_(api_tokens.c.expires_at.is_(None), api_tokens.c.expires_at > now),
-               users.c.tenant_id == api_tokens.c.tenant_id)
-    ).first()
+    row = conn.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token), "now": now}).first()
     if row is None:
         return None
     return Principal(
@@ -171,17 +179,21 @@ def resolve_token(conn: sa.Connection, token: str,
         token_id=row.token_id, last_used_at=row.last_used_at)
 
 
+#: The active user a web session names, with their tenant (built once, as above).
+_USER_LOOKUP = (
+    sa.select(tenants.c.id.label("tenant_id"), tenants.c.slug, tenants.c.meta_version,
+              users.c.id.label("user_id"), users.c.email, users.c.is_admin, users.c.roles,
+              users.c.department)
+    .select_from(users.join(tenants, tenants.c.id == users.c.tenant_id))
+    .where(users.c.id == sa.bindparam("user_id", type_=users.c.id.type),
+           users.c.tenant_id == sa.bindparam("tenant_id", type_=users.c.tenant_id.type),
+           users.c.active.is_(True)))
+
+
 def resolve_user(conn: sa.Connection, tenant_id: int,
                  user_id: uuid.UUID) -> Principal | None:
     """The tenant and active user a web session names, or None (gone or deactivated)."""
-    row = conn.execute(
-        sa.select(tenants.c.id.label("tenant_id"), tenants.c.slug, tenants.c.meta_version,
-                  users.c.id.label("user_id"), users.c.email, users.c.is_admin, users.c.roles,
-                  users.c.department)
-        .select_from(users.join(tenants, tenants.c.id == users.c.tenant_id))
-        .where(users.c.id == user_id, users.c.tenant_id == tenant_id,
-               users.c.active.is_(True))
-    ).first()
+    row = conn.execute(_USER_LOOKUP, {"user_id": user_id, "tenant_id": tenant_id}).first()
     if row is None:
         return None
     return Principal(

@@ -19,3 +19,11 @@ def test_vendored_files_match_their_recorded_checksums() -> None:
         assert hashlib.sha256((VENDOR / name).read_bytes()).hexdigest() == digest, name
     shipped = {p.name for p in VENDOR.iterdir()} - {"checksums.sha256"}
     assert shipped == set(recorded)
+
+
+def test_axe_for_the_browser_tests_matches_its_checksum_and_is_not_shipped() -> None:
+    tests_vendor = Path(__file__).parent.parent / "browser" / "vendor"
+    digest, name = (tests_vendor / "checksums.sha256").read_text().split()
+    assert name == "axe.min.js"
+    assert hashlib.sha256((tests_vendor / name).read_bytes()).hexdigest() == digest
+    assert not (VENDOR / name).exists()  # a test tool: never served to users

@@ -25,6 +25,8 @@ LIST_ENDPOINTS = [
     ("get", "/api/v1/meta/history", "query", 200),
     ("get", "/api/v1/meta/functions/convert/calls", "query", 200),
     ("post", "/api/v1/scoring_models/b2b_lead_score/run", "body", 1_000_000),
+    ("get", "/api/v1/records/lead/{id}/assignments", "query", 200),
+    ("post", "/api/v1/assignment_rules/shanghai/check", "body", 1000),
 ]
 TEMPLATE = re.compile(r"{([^}/]+)}")
 

@@ -24,7 +24,7 @@ from objectry.runtime import records
 from objectry.runtime.access.people import actor_for
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.kernel.ids import id_instant, record_stamp, unix_ms, uuid7
-from objectry.runtime.model.compiled import get_model
+from objectry.runtime.model.compiled import get_model, tenant_table
 from objectry.runtime.records import deletion
 from objectry.runtime.schema import metadata_service
 from tests.conftest import TenantHandle, make_tenant
@@ -199,7 +199,7 @@ def _rows_read(ctx: Context, statement: str, parameters: Any) -> tuple[int, str]
     text = "\n".join(f"{r[0]} {r[1]} {r[3]}" for r in rows)
     sorts_table = [r for r in rows if "TEMP B-TREE FOR ORDER BY" in r[3]
                    and not _sorts_only_a_page(rows, r)]
-    table = get_model(ctx, "lead").table.name
+    table = ctx.storage.table_name("lead")  # the tenant's table, as the plan names it
     scans = [r for r in rows if r[3].startswith(f"SCAN {table}")
              and "INDEX" not in r[3] and "PRIMARY KEY" not in r[3]]
     return (ROWS if sorts_table or scans else 51), text
@@ -225,3 +225,21 @@ def test_newest_page_on_an_indexed_filter_reads_a_page(planned: Any, who: str,
     # 10,000 rows match for either: a page and its lookahead are 51 rows, read once by the
     # index walk and once more to fetch them; reading (and sorting) every match fails
     assert read <= 4 * 51, plan
+
+
+@pytest.mark.parametrize("who", ["admin", "rep"])
+def test_the_plan_check_fails_a_page_that_sorts_every_match(planned: Any, who: str) -> None:
+    """The check above can fail: sorting the 10,000 matches on an unindexed field reads
+    (and sorts) them all; a statement scanning the tenant's table (no sort) fails too."""
+    tenant, rep = planned
+    kwargs = {} if who == "admin" else {"actor": rep}
+    with tenant.context(read_only=True, **kwargs) as ctx:
+        statement, parameters = _page_statement(
+            ctx, sort="-full_name", filter={"field": "city", "op": "eq", "value": "shanghai"})
+        read, plan = _rows_read(ctx, statement, parameters)
+        assert read > 4 * 51, plan
+        table = tenant_table(get_model(ctx, "lead"), ctx.storage)  # compiled as text here
+        scan = sa.select(table.c.id).where(table.c.full_name == "nobody").limit(50)
+        compiled = scan.compile(ctx.conn, compile_kwargs={"literal_binds": True})
+        read, plan = _rows_read(ctx, str(compiled), ())
+        assert read > 4 * 51, plan

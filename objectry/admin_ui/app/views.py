@@ -12,8 +12,15 @@ from typing import Any
 
 from flask import Response, g, redirect, request, url_for
 
-from objectry.admin_ui.app import pages
-from objectry.admin_ui.app.blueprint import blueprint, is_htmx, page, t, user_context
+from objectry.admin_ui.app import filters, lists, pages, tools
+from objectry.admin_ui.app.blueprint import (
+    blueprint,
+    is_htmx,
+    page,
+    t,
+    user_context,
+    web_settings,
+)
 from objectry.metadata.problems import PreconditionFailed, Problem
 from objectry.runtime import records
 from objectry.runtime.kernel.context import Context
@@ -30,40 +37,67 @@ def _shell(ctx: Context) -> dict[str, Any]:
 @blueprint.get("/")
 def home() -> Response:
     with user_context(read_only=True) as ctx:
-        return page("web/home.html", **_shell(ctx))
+        shell = _shell(ctx)
+        return page("web/home.html", **shell,
+                    recent=tools.recent_records(ctx, shell["objects"]))
 
 
 @blueprint.get("/o/<object_name>")
 def list_view(object_name: str) -> Response:
     args = request.args
-    sort = args.get("sort") or None
     text = args.get("q", "")
-    view = args.get("view") or None  # all (default), shared or own: checked by the service
     with user_context(read_only=True) as ctx:
         model, guard = pages.open_object(ctx, object_name)
+        saved = lists.saved_view(ctx, object_name, args.get("saved") or None)
+        sort = args.get("sort") or (saved or {}).get("sort") or None
+        view = args.get("view") or (saved or {}).get("view") or None  # checked by the service
         layout = pages.layout_of(ctx, model)
-        columns = pages.list_columns(model, guard, layout)
-        condition = pages.quick_filter(model, guard, columns, text)
+        columns = [c for c in (saved or {}).get("columns") or []
+                   if c in model.fields and guard.readable_field(c) is not None] \
+            or pages.list_columns(model, guard, layout)
+        fields = filters.choices(model, guard, ctx.locale)
+        match, groups = filters.from_form(args, fields)
+        if args.get("fb"):  # the filter builder's form: its rows become the filter
+            built = filters.to_condition(model, match, groups)
+        else:
+            built = filters.parse_filter(args.get("filter")) if "filter" in args \
+                else (saved or {}).get("filter")
+        condition = filters.combine(built, pages.quick_filter(model, guard, columns, text))
         result = records.list_records(ctx, object_name, filter=condition, sort=sort,
                                       cursor=args.get("cursor") or None, view=view,
                                       limit=pages.PAGE_SIZE)
+        counted = records.count_records(ctx, object_name, cap=web_settings().list_count_cap,
+                                        filter=condition, view=view)
         items = result["items"]
         names = pages.lookup_names(ctx, model, items, columns)
         rows = [(item["id"], [pages.cell(model, c, item.get(c), ctx.locale, names)
                               if c in item else pages.Cell("") for c in columns])
                 for item in items]
+        filter_json = "" if built is None else json.dumps(built, ensure_ascii=False)
+        state = {"sort": sort or "", "q": text, "view": view or "", "filter": filter_json,
+                 "saved": args.get("saved") or ""}
         values = {
             "object_name": object_name, "object_label": pages.object_label(model, ctx.locale),
             "columns": [(c, pages.field_label(model.fields[c], ctx.locale),
                          pages.sortable(model, guard, c)) for c in columns],
-            "rows": rows, "sort": sort or "", "q": text, "view": view or "",
+            "rows": rows, **state, "state": {k: v for k, v in state.items() if v},
             "views": [(name, t(f"ui_view_{name}")) for name in ("all", "own", "shared")],
             "next_cursor": result.get("next_cursor"),
             "can_create": guard.base.can("create"),
+            "can_delete": guard.base.can("delete"),
+            "count": lists.count_text(counted), "count_capped": counted["count_capped"],
         }
         if is_htmx() and request.headers.get("HX-Target") == "records":
             return page("web/_records.html", **values)
-        return page("web/list.html", **_shell(ctx), **values)
+        form = (match, groups) if args.get("fb") else \
+            filters.from_condition(model, built) or ("all", [filters.Group(rows=[filters.Row()])])
+        return page("web/list.html", **_shell(ctx), **values, fields=fields,
+                    match=form[0], groups=form[1], value_count=filters.value_count,
+                    saved_views=lists.saved_views(ctx, object_name),
+                    deleted=int(args["deleted"]) if args.get("deleted", "").isdigit()
+                    and len(args["deleted"]) < 4 else 0,
+                    may_share=lists.may_share(ctx),
+                    role_names=lists.role_names(ctx) if lists.may_share(ctx) else [])
 
 
 @blueprint.get("/o/<object_name>/options")
@@ -89,7 +123,10 @@ def record_view(object_name: str, record_id: str) -> Response:
                   for name in ("created_at", "updated_at") if name in record]
         shell = _shell(ctx)
         related = pages.related_lists(ctx, model, record_id, shell["objects"])
+        tools.remember(object_name, str(record["id"]))
         return page("web/record.html", **shell, object_name=object_name, related=related,
+                    **tools.record_extras(ctx, model, record_id),
+                    can_delete=guard.base.can("delete"),
                     object_label=pages.object_label(model, ctx.locale), record=record,
                     title=_title(model, record), sections=sections, system=system,
                     history=pages.history(ctx, model, record_id),

@@ -2,10 +2,20 @@
 // Multi-selects become searchable tom-select widgets; focus returns to the swapped list.
 (function () {
   "use strict";
+  // tom-select moves the <label for> to its own search box; the original (now hidden)
+  // input keeps its name through the label, which tom-select gives an id.
+  function labelOriginal(el) {
+    if (document.getElementById(el.id + "-ts-label")) {
+      el.setAttribute("aria-labelledby", el.id + "-ts-label");
+    }
+  }
   function enhance(root) {
     if (typeof window.TomSelect !== "function") { return; }
     root.querySelectorAll("select[data-enhance='tom-select']").forEach(function (el) {
-      if (!el.tomselect) { new window.TomSelect(el, { plugins: ["remove_button"] }); }
+      if (!el.tomselect) {
+        new window.TomSelect(el, { plugins: ["remove_button"] });
+        labelOriginal(el);
+      }
     });
   }
   document.addEventListener("DOMContentLoaded", function () { enhance(document); });
@@ -25,6 +35,11 @@
 // endpoint, which reads through the records service as the signed-in user).
 (function () {
   "use strict";
+  function labelOriginal(el) {  // as in the block above
+    if (document.getElementById(el.id + "-ts-label")) {
+      el.setAttribute("aria-labelledby", el.id + "-ts-label");
+    }
+  }
   function lookups(root) {
     if (typeof window.TomSelect !== "function") { return; }
     root.querySelectorAll("input[data-lookup-url]").forEach(function (el) {
@@ -41,6 +56,7 @@
             .catch(function () { callback(); });
         }
       });
+      labelOriginal(el);
     });
   }
   document.addEventListener("DOMContentLoaded", function () { lookups(document); });

@@ -86,6 +86,8 @@ class FieldType:
     multi_valued: ClassVar[bool] = False
     #: Values are short names that sort records into kinds (an activity's type).
     classifier: ClassVar[bool] = False
+    #: Values are telephone numbers (an area code tells a city: the gap finder).
+    dialable: ClassVar[bool] = False
     #: Values are handed out by the platform from a per-field counter (``generate``),
     #: never written by users.
     system_generated: ClassVar[bool] = False

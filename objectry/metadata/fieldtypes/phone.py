@@ -21,6 +21,7 @@ class PhoneType(TextType):
     name = "phone"
     options = {}
     classifier = False
+    dialable = True
     widget = "tel"
     default_max_length = 40
 

@@ -26,6 +26,13 @@ ACCOUNT_MESSAGES: Final = MappingProxyType({
               "`objectry serve` does not run: run `objectry db upgrade`, then start again.",
         "zh-CN": "仍有 {count} 个租户需要执行租户迁移(至 {revision}),`objectry serve` "
                  "不会执行它们:请先运行 `objectry db upgrade`,然后重新启动。"},
+    "platform_admin_required": {
+        "en": "Only the platform administrator (the platform token, see `objectry "
+              "platform-token`) can create tenants.",
+        "zh-CN": "只有平台管理员(持有平台令牌,见 `objectry platform-token`)可以创建租户。"},
+    "tenant_provisioned": {
+        "en": "tenant {slug} created (id {id}, metadata version {version})",
+        "zh-CN": "租户 {slug} 已创建(id {id},元数据版本 {version})"},
     "tenant_migrations_done": {
         "en": "tenants: {migrated} of {pending} migrated to {revision}",
         "zh-CN": "租户:{pending} 个中已有 {migrated} 个迁移至 {revision}"},

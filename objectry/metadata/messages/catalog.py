@@ -13,6 +13,7 @@ from objectry.metadata.messages.accounts import ACCOUNT_MESSAGES
 from objectry.metadata.messages.automation import AUTOMATION_MESSAGES
 from objectry.metadata.messages.channels import CHANNEL_MESSAGES
 from objectry.metadata.messages.conditions import CONDITION_MESSAGES
+from objectry.metadata.messages.distribution import DISTRIBUTION_MESSAGES
 from objectry.metadata.messages.field_access import FIELD_ACCESS_MESSAGES
 from objectry.metadata.messages.functions import FUNCTION_MESSAGES
 from objectry.metadata.messages.network import NETWORK_MESSAGES
@@ -290,4 +291,4 @@ MESSAGES: Final = MappingProxyType({
                            "zh-CN": "暂无可用的函数执行进程,请稍后重试。"},
 } | AUTOMATION_MESSAGES | CHANNEL_MESSAGES | FUNCTION_MESSAGES | CONDITION_MESSAGES
    | SCORING_MESSAGES | ACCOUNT_MESSAGES | ACCESS_HOLD_MESSAGES | NETWORK_MESSAGES
-   | SECRET_MESSAGES | FIELD_ACCESS_MESSAGES | WEB_MESSAGES)
+   | SECRET_MESSAGES | FIELD_ACCESS_MESSAGES | WEB_MESSAGES | DISTRIBUTION_MESSAGES)

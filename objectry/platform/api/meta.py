@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, request
 
+from objectry.metadata import store
 from objectry.metadata.problems import ErrorItem, Invalid, NotFound
 from objectry.platform.api.common import (
     flag,
@@ -18,6 +21,7 @@ from objectry.runtime.access.metadata_access import (
     may_read_metadata,
     readable_document,
     require_metadata_read,
+    require_metadata_write,
 )
 from objectry.runtime.query.list_params import parse_whole
 from objectry.runtime.schema import metadata_service
@@ -28,7 +32,9 @@ blueprint = Blueprint("meta", __name__, url_prefix="/api/v1/meta")
 KIND_SEGMENTS = {"objects": "object", "layouts": "layout", "roles": "role",
                  "departments": "department", "access_policies": "access_policy",
                  "functions": "function", "function_settings": "function_settings",
-                 "scoring_models": "scoring_model", "workflows": "workflow"}
+                 "scoring_models": "scoring_model", "assignment_rules": "assignment_rule",
+                 "workflows": "workflow",
+                 "list_views": "list_view"}
 
 
 #: The kind segment of a route: only the known kinds, so that ``GET /meta/rollback`` is a
@@ -85,7 +91,7 @@ def put_document(segment: str, api_name: str) -> Response:
     document = json_body()
     conversions = parse_conversions(request.args.getlist("convert"))
     with tenant_context() as ctx:
-        require_admin(ctx)
+        require_metadata_write(ctx, kind, document, _stored(ctx, kind, api_name))
         result = metadata_service.put_document(ctx, kind, api_name, document,
                                                dry_run=flag("dry_run"), conversions=conversions)
     return json_response(result)
@@ -95,9 +101,15 @@ def put_document(segment: str, api_name: str) -> Response:
 def delete_document(segment: str, api_name: str) -> Response:
     kind = _kind(segment)
     with tenant_context() as ctx:
-        require_admin(ctx)
+        require_metadata_write(ctx, kind, None, _stored(ctx, kind, api_name))
         result = metadata_service.delete_document(ctx, kind, api_name)
     return json_response(result)
+
+
+def _stored(ctx: Any, kind: str, api_name: str) -> Any:
+    """The stored document a write replaces (None: a new one)."""
+    stored = store.document(ctx.conn, ctx.tenant.id, kind, api_name)
+    return None if stored is None else stored.document
 
 
 @blueprint.post("/objects/<api_name>/purge-field")

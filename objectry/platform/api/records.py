@@ -32,10 +32,10 @@ blueprint = Blueprint("records", __name__, url_prefix="/api/v1")
 
 class RecordId(BaseConverter):
     """A record id in ``/records/{object}/{id}``: any segment but the routes beside it
-    (``query``, ``export``), so ``PATCH /records/lead/export`` answers 405 with the export
-    route's Allow instead of looking for a record called "export"."""
+    (``query``, ``export``, ``owner``), so ``PATCH /records/lead/export`` answers 405
+    with the export route's Allow instead of looking for a record called "export"."""
 
-    regex = r"(?!(?:query|export)$)[^/]+"
+    regex = r"(?!(?:query|export|owner)$)[^/]+"
 
 
 
@@ -52,6 +52,11 @@ def _etag(record: dict[str, Any]) -> dict[str, str]:
 
 
 def _if_match() -> int | None:
+    return if_match_header()
+
+
+def if_match_header() -> int | None:
+    """The version of an ``If-Match`` header (None for none or ``*``; 400 when bad)."""
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
         return None

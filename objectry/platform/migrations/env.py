@@ -9,6 +9,7 @@ from objectry.permissions import grant_tables as _grant_tables  # noqa: F401 (re
 from objectry.platform.tenant_migrations import tables as _tenant_tables  # noqa: F401
 from objectry.runtime.automation import message_tables as _message_tables  # noqa: F401
 from objectry.runtime.automation import run_tables as _run_tables  # noqa: F401
+from objectry.runtime.distribution import cursor_tables as _cursor_tables  # noqa: F401
 from objectry.runtime.functions import calls_table as _function_tables  # noqa: F401
 from objectry.runtime.model import hidden_fields as _hidden_fields  # noqa: F401
 from objectry.runtime.records import journal_tables as _journal_tables  # noqa: F401

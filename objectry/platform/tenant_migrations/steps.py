@@ -15,7 +15,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from objectry.runtime.kernel.storage import TenantStorage
-from objectry.runtime.model.compiled import OWNER_INDEX_COLUMNS, owner_index_name
+from objectry.runtime.model.compiled import (
+    OWNER_INDEX_COLUMNS,
+    owner_index_name,
+    visibility_index_name,
+)
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,24 @@ def add_owner_index(conn: sa.Connection, tenant: TenantRef) -> None:
         conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
+#: The columns of t0002's index as of its time (``VISIBILITY_INDEX_COLUMNS`` then).
+_VISIBILITY_COLUMNS = ("id", "owner", "deleted_at")
+
+
+def add_visibility_index(conn: sa.Connection, tenant: TenantRef) -> None:
+    """The (id, owner, deleted_at) index a dense team's newest-first list walks without
+    reading each table row; tables created by newer code have it already."""
+    storage = tenant.storage
+    for object_name, table_name in tenant_object_tables(conn, tenant):
+        table = sa.Table(table_name, sa.MetaData(),
+                         *(sa.Column(c) for c in _VISIBILITY_COLUMNS), schema=storage.schema)
+        index = sa.Index(visibility_index_name(storage, object_name),
+                         *(table.c[c] for c in _VISIBILITY_COLUMNS))
+        conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
+
+
 STEPS: tuple[TenantStep, ...] = (
     TenantStep("t0001", "owner index on every record table", add_owner_index),
+    TenantStep("t0002", "(id, owner, deleted_at) index on every record table",
+               add_visibility_index),
 )

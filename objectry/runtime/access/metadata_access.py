@@ -27,6 +27,9 @@ WORK_KINDS = frozenset({"object", "layout"})
 #: department (api_name, label: for grants), readable by everyone; ``user`` is a user's
 #: full details (roles, department, admin flag), readable by that user themselves.
 PERSON, USER = "person", "user"
+#: Saved list views: a personal one is its owner's, a shared one its roles' holders'
+#: (who must also read its object); users save and remove their own personal views.
+LIST_VIEW = "list_view"
 
 
 def can_customize(ctx: Context) -> bool:
@@ -54,6 +57,9 @@ def may_read_metadata(ctx: Context, kind: str, name: str | None = None) -> bool:
         return True
     if kind == USER:
         return name is not None and name.strip().lower() == ctx.actor.email
+    if kind == LIST_VIEW:
+        view = None if name is None else store.document(ctx.conn, ctx.tenant.id, kind, name)
+        return view is None or list_view_visible(ctx, view.document)
     if kind not in WORK_KINDS:
         return False
     if name is None:
@@ -66,6 +72,43 @@ def may_read_metadata(ctx: Context, kind: str, name: str | None = None) -> bool:
     if store.document(ctx.conn, ctx.tenant.id, "object", name) is None:
         return True  # the reader answers 404 (as for an object nobody can read)
     return Decisions(ctx, get_model(ctx, name)).base.can("read")
+
+
+def list_view_visible(ctx: Context, document: Mapping[str, Any]) -> bool:
+    """Whether a saved list view is the actor's: theirs, or shared with one of their
+    roles, on an object they may read (customizers see every view)."""
+    if can_customize(ctx):
+        return True
+    owner, roles = document.get("owner"), document.get("roles") or ()
+    mine = (isinstance(owner, str) and owner.strip().lower() == ctx.actor.email) or \
+        bool(set(roles) & set(ctx.actor.roles))
+    return mine and may_read_metadata(ctx, "object", str(document.get("object", "")))
+
+
+def may_write_metadata(ctx: Context, kind: str, document: Any,
+                       current: Mapping[str, Any] | None) -> bool:
+    """Whether the actor may store ``document`` (None: remove) over ``current``:
+    administrators any document; anyone their own personal list view of an object
+    they may read (a shared view, or someone else's, stays the administrators')."""
+    if ctx.actor.is_admin or ctx.actor.is_system:
+        return True
+    if kind != LIST_VIEW:
+        return False
+
+    def personal(doc: Any) -> bool:
+        return doc is None or (isinstance(doc, Mapping) and "roles" not in doc
+                               and isinstance(doc.get("owner"), str)
+                               and doc["owner"].strip().lower() == ctx.actor.email)
+
+    return personal(document) and personal(current) and (
+        document is None or may_read_metadata(ctx, "object", str(document.get("object", ""))))
+
+
+def require_metadata_write(ctx: Context, kind: str, document: Any,
+                           current: Mapping[str, Any] | None) -> None:
+    """403 ``admin_required`` unless ``may_write_metadata``."""
+    if not may_write_metadata(ctx, kind, document, current):
+        raise Forbidden(detail_code="admin_required")
 
 
 def require_metadata_read(ctx: Context, kind: str, name: str | None = None) -> None:

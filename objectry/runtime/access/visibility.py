@@ -32,7 +32,7 @@ from objectry.runtime.access.decisions import (
 )
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import ObjectModel
-from objectry.runtime.model.rows import load_row
+from objectry.runtime.model.rows import load_row, row_query
 from objectry.runtime.query import pagination
 from objectry.runtime.query.compile import to_sql
 
@@ -87,7 +87,8 @@ class Visibility:
         visibility = self.visibility()
         extra = () if visibility is None else (self._grant_levels(),)
         return pagination.top_of_union(self.model.table, conditions, visibility, order,
-                                       limit, extra)
+                                       limit, extra,
+                                       top_ids=self.ctx.conn.dialect.name == "postgresql")
 
     def cached_page(self, shape: Hashable,
                     build: Callable[[], sa.Select[Any]]) -> sa.Select[Any]:
@@ -174,8 +175,10 @@ class Visibility:
     def load(self, record_id: Any, *,
              include_deleted: bool = False) -> tuple[dict[str, Any], AccessMap]:
         """One row the actor may see (403/404 otherwise) and its access map."""
+        visible = self.visible()
+        query = self.cached_page(("row",), lambda: row_query(self.model, visible))
         row = load_row(self.ctx, self.model, record_id, include_deleted=include_deleted,
-                       visible=self.visible())
+                       visible=visible, query=query)
         return row, self.maps([row])[0]
 
     # -- building blocks -------------------------------------------------------------

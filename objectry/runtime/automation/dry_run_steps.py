@@ -17,13 +17,21 @@ from types import MappingProxyType
 from typing import Any
 
 from objectry.metadata.conditions.parser import parse_condition
-from objectry.metadata.problems import ErrorItem, FieldValueError, Invalid, Problem, pointer
+from objectry.metadata.problems import (
+    ErrorItem,
+    FieldValueError,
+    Invalid,
+    NotFound,
+    Problem,
+    pointer,
+)
 from objectry.runtime.access.filter_sources import FilterSources
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.automation.errors import StepError, describe
 from objectry.runtime.automation.readers import Reader, condition_fields
 from objectry.runtime.automation.steps import date_instant, duration, resolve_user
 from objectry.runtime.automation.templates import has_placeholders, render
+from objectry.runtime.distribution.rules import People, decide, load_rule
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import ObjectModel, get_model
 from objectry.runtime.query.compile import to_predicate
@@ -253,8 +261,26 @@ def _tag(add: bool) -> Describer:
 
 def _assign(sim: Simulation, step: Mapping[str, Any]) -> Described:
     if step.get("rule"):
-        return Described({"assigns_by_rule": step["rule"]})
+        return Described(_by_rule(sim, step["rule"]))
     return Described({"assigns_to": resolve_user(sim.ctx, sim.rendered(step["to"])).email})
+
+
+def _by_rule(sim: Simulation, name: str) -> dict[str, Any]:
+    """Who the assignment rule would pick (no round-robin turn taken); withheld when its
+    conditions read what the caller may not read in this record."""
+    found: dict[str, Any] = {"assigns_by_rule": name}
+    try:
+        rule = load_rule(sim.ctx, name)
+    except NotFound:
+        return {**found, "unknown_rule": True}
+    if sim.record_less or rule.object != sim.model.api_name:
+        return found
+    trees = [tree for entry in rule.document["entries"]
+             for tree in (entry.get("condition"), entry.get("load")) if tree is not None]
+    if sim.outcome_hidden(*trees):
+        return {**found, "outcome": "withheld"}
+    decision = decide(sim.ctx, rule, sim.row, People(sim.ctx), take_turn=False)
+    return {**found, "would_go_to": decision["picked"], "entry": decision["entry"]}
 
 
 def _call_function(sim: Simulation, step: Mapping[str, Any]) -> Described:

@@ -26,6 +26,7 @@ from objectry.runtime.automation.errors import StepError
 from objectry.runtime.automation.send import SendRequest, send_message
 from objectry.runtime.automation.templates import has_placeholders, render
 from objectry.runtime.automation.webhooks import WebhookClient
+from objectry.runtime.distribution.rules import assign_record
 from objectry.runtime.kernel.context import Actor, Context
 from objectry.runtime.model.compiled import get_model
 from objectry.runtime.query.compile import to_sql
@@ -36,7 +37,9 @@ DEFAULT_CHECK_EVERY = dt.timedelta(hours=1)
 
 
 class Assigner(Protocol):
-    """An assignment rule (a later issue builds the rule engine): who gets this record.
+    """A code-registered assigner (an extension point): who gets this record. A step's
+    ``rule`` not registered here names the tenant's ``assignment_rule`` document, run
+    by ``distribution.rules``.
 
     Returns the user id of the new owner, or raises ``StepError`` when nobody fits.
     """
@@ -161,13 +164,34 @@ def _assign(call: StepCall) -> Outcome:
     step = call.step
     if step.get("rule"):
         assigner = call.hooks.assigners.get(step["rule"])
-        if assigner is None:
-            raise StepError("no_assigner", rule=step["rule"])
+        if assigner is None:  # the tenant's assignment rule of that name
+            return _assign_by_rule(call, step["rule"])
         owner = assigner(call.ctx, call.object, call.record())
     else:
         owner = _user_id(call.ctx, render(step["to"], call.scope()))
     _reassign(call.ctx, call.object, call.record_id, owner)
     return Outcome(output={"owner": str(owner)})
+
+
+def _assign_by_rule(call: StepCall, rule: str) -> Outcome:
+    """Run an assignment rule on the record; the owner change carries the rule entry
+    that decided. Nobody eligible fails the step (its on_failure applies)."""
+    if call.record_id is None:
+        raise StepError("record_gone")
+    try:
+        outcome = assign_record(call.ctx, rule, call.object, call.record_id)
+    except NotFound as exc:
+        if exc.detail_code == "unknown_assignment_rule":
+            raise StepError("no_assigner", rule=rule) from exc
+        if exc.detail_code in ("unknown_record", "record_deleted"):
+            raise StepError("record_gone") from exc
+        raise
+    decision = outcome["decision"]
+    if not outcome["assigned"]:
+        raise StepError("assignment_failed", rule=rule,
+                        reason=decision.get("reason", "no_eligible_recipient"))
+    return Outcome(output={"owner": outcome["owner"], "rule": rule,
+                           "entry": decision["entry"], "picked": decision["picked"]})
 
 
 def _call_function(call: StepCall) -> Outcome:

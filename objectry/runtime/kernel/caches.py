@@ -26,6 +26,8 @@ Loaded = tuple[str, Callable[[], Any]]
 
 #: Estimated bytes of one tenant entry (key tuple, fingerprint, LRU node).
 TENANT_ENTRY_BYTES = 400
+#: Object definitions whose JSON Schema outcome a process remembers.
+SCHEMA_CHECKS = 4096
 
 
 class ModelCache:
@@ -44,6 +46,13 @@ class ModelCache:
             self._fingerprints = LruCache(sys.maxsize, max_bytes=max_bytes // 4,
                                           weigh=lambda _: TENANT_ENTRY_BYTES)
             self._models = LruCache(sys.maxsize, max_bytes=max_bytes - max_bytes // 4)
+        self._schema_checks = LruCache(SCHEMA_CHECKS)  # digest -> passed (~200 B each)
+
+    def passes_schema(self, digest: str, check: Callable[[], bool]) -> bool:
+        """Whether the object definition hashed as ``digest`` passes the JSON Schema,
+        checked once per process: tenants provisioned from one pack send the same
+        definitions, and the check is deterministic."""
+        return bool(self._schema_checks.get_or_build(digest, check))
 
     def get_or_build(self, key: Hashable, load: Callable[[], Loaded | None]) -> Any:
         """The model of a tenant's object (None: no such object), reading the definition

@@ -166,6 +166,16 @@ def owner_index_name(storage: TenantStorage, object_name: str) -> str:
     return storage.index_name(object_name, "owner", unique=False)
 
 
+#: Columns of the index a dense team's list walks newest first: its entries answer
+#: "live and owned by one of these" without reading each table row, so the page's
+#: few rows are the only ones fetched (the (owner, id) index serves sparse owners).
+VISIBILITY_INDEX_COLUMNS = ("id", "owner", "deleted_at")
+
+
+def visibility_index_name(storage: TenantStorage, object_name: str) -> str:
+    return storage.index_name(object_name, "id_owner_live", unique=False)
+
+
 def build_table(storage: TenantStorage, definition: Mapping[str, Any],
                 hidden: Mapping[str, Mapping[str, Any]]) -> sa.Table:
     object_name = definition["api_name"]
@@ -173,7 +183,9 @@ def build_table(storage: TenantStorage, definition: Mapping[str, Any],
     columns = system_columns()
     indexes = [sa.Index(storage.index_name(object_name, "created_at", unique=False),
                         "created_at", "id"),
-               sa.Index(owner_index_name(storage, object_name), *OWNER_INDEX_COLUMNS)]
+               sa.Index(owner_index_name(storage, object_name), *OWNER_INDEX_COLUMNS),
+               sa.Index(visibility_index_name(storage, object_name),
+                        *VISIBILITY_INDEX_COLUMNS)]
     for field in [*definition["fields"], *hidden.values()]:
         columns.append(field_column(storage, object_name, field))
         for index_name, cols, unique in field_indexes(storage, object_name, field):

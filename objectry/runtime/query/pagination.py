@@ -152,10 +152,14 @@ def unindexed(column: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[A
 def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
                  alternatives: Sequence[sa.ColumnElement[bool]] | None,
                  order: Sequence[sa.ColumnElement[Any]], limit: int,
-                 extra: Sequence[sa.ColumnElement[Any]] = ()) -> sa.Select[Any]:
+                 extra: Sequence[sa.ColumnElement[Any]] = (), *,
+                 top_ids: bool = False) -> sa.Select[Any]:
     """The first ``limit`` rows in ``order`` that meet every condition and at least one
     alternative (all rows when ``alternatives`` is None); ``extra``: labelled columns
     computed for the page's rows only (e.g. what the caller's grants give on each).
+    ``top_ids``: in id order, take the page's ids from the union before fetching rows
+    (PostgreSQL fetches, and computes ``extra`` for, one page instead of one per
+    alternative; SQLite merges such a union by sorting each alternative's every match).
 
     With several alternatives, a planner facing ``a OR b OR c`` either scans in order
     testing each row or unions every match and sorts. Instead each alternative gets its
@@ -170,9 +174,28 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
     elif alternatives is not None:
         tops = [sa.select(table.c.id).where(*conditions, alternative)
                 .order_by(*order).limit(limit).subquery() for alternative in alternatives]
-        ids = sa.union_all(*[sa.select(top.c.id) for top in tops])
+        ids: Any = sa.union_all(*[sa.select(top.c.id) for top in tops])
+        descending = _id_order(order, table) if top_ids else None
+        if descending is not None:  # the page's ids from the union's ids alone: only
+            # the page's rows are fetched whole (and get their ``extra``), not every top's
+            union = ids.subquery()  # distinct: a row may meet several alternatives
+            ids = sa.select(union.c.id).distinct().order_by(
+                union.c.id.desc() if descending else union.c.id.asc()).limit(limit)
         query = sa.select(table, *extra).where(table.c.id.in_(ids))
     return query.order_by(*order).limit(limit)
+
+
+def _id_order(order: Sequence[sa.ColumnElement[Any]], table: sa.Table) -> bool | None:
+    """Whether ``order`` is the id alone, descending (True) or ascending (False); None
+    for any other order (the union then holds only ids, not the sort's values)."""
+    if len(order) != 1 or not isinstance(order[0], sa.UnaryExpression):
+        return None
+    term = order[0]
+    if term.element is not table.c.id:
+        return None
+    if term.modifier is operators.desc_op:
+        return True
+    return False if term.modifier is operators.asc_op else None
 
 
 def encode_cursor(keys: Sequence[SortKey], values: Sequence[Any], fields: FieldLookup, *,

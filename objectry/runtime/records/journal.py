@@ -71,6 +71,17 @@ def conversions(ctx: Context, object_name: str, field: str,
         ctx.conn.execute(record_audit.insert(), rows)
 
 
+def announce(ctx: Context, model: ObjectModel, record_id: uuid.UUID, kind: str,
+             data: Mapping[str, Any]) -> None:
+    """An outbox event beside a write (``record.owner_changed``, ``record.assignment_failed``):
+    what happened besides the field changes, for workflows listening to ``event:<kind>``."""
+    now = ctx.now()
+    ctx.conn.execute(events.insert(), {
+        "id": uuid7(int(now.timestamp() * 1000)), "tenant_id": ctx.tenant.id,
+        "object": model.api_name, "record_id": record_id, "type": f"record.{kind}",
+        "occurred_at": now, "actor_id": ctx.actor.user_id, "data": dict(data)})
+
+
 def _append(ctx: Context, model: ObjectModel, record_id: uuid.UUID, version: int,
             action: str, changes: list[Change]) -> None:
     """The audit entry and the outbox event of a write, in the write's transaction."""

@@ -106,7 +106,10 @@ def _validate(ctx: Context, model: ObjectModel, data: Any, *, partial: bool,
     errors = []
     for name in data:
         field = None if unknown(name) else model.fields.get(name)
-        if name in SYSTEM_FIELDS:
+        if name == "owner":  # one command moves owners (records.ownership)
+            errors.append(ErrorItem(pointer(name), "owner_via_command",
+                                    {"object": model.api_name}))
+        elif name in SYSTEM_FIELDS:
             errors.append(ErrorItem(pointer(name), "system_field", {"field": name}))
         elif field is None:
             errors.append(ErrorItem(pointer(name), "unknown_field",

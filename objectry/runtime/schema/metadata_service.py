@@ -6,9 +6,11 @@ every path to a metadata change validates, plans and versions the same way.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import simplejson
 import sqlalchemy as sa
 
 from objectry.metadata import store
@@ -26,12 +28,14 @@ from objectry.metadata.validation.access import (
     validate_department,
     validate_role,
 )
-from objectry.metadata.validation.objects import validate_layout, validate_object
+from objectry.metadata.validation.assignment import validate_assignment_rule
+from objectry.metadata.validation.list_views import validate_list_view
+from objectry.metadata.validation.objects import schema_errors, validate_layout, validate_object
 from objectry.metadata.validation.scoring import validate_scoring_model
 from objectry.metadata.validation.workflows import validate_workflow
 from objectry.runtime.functions import definitions as function_definitions
 from objectry.runtime.kernel.context import Context
-from objectry.runtime.model.compiled import compile_object, field_indexes, get_model
+from objectry.runtime.model.compiled import build_table, field_indexes, get_model
 from objectry.runtime.model.hidden_fields import hidden_fields
 from objectry.runtime.records import journal
 from objectry.runtime.records.journal_tables import sequences
@@ -40,7 +44,7 @@ from objectry.runtime.schema.planner import ObjectPlan, Step, plan_object
 
 #: Document kinds in the order a batch applies them (objects before what refers to them).
 KINDS = ("object", "layout", "department", "role", "access_policy", "function_settings",
-         "function", "scoring_model", "workflow")
+         "function", "scoring_model", "assignment_rule", "workflow", "list_view")
 Conversions = Mapping[str, Mapping[str, str]]  # object -> field -> policy
 
 
@@ -157,7 +161,7 @@ def apply_documents(ctx: Context, documents: Sequence[Mapping[str, Any]], *,
             continue
         if kind == "object":
             others = {n: d for n, d in objects.items() if n != document.get("api_name")}
-            found = validate_object(body, others)
+            found = validate_object(body, others, schema_checked=_passes_schema(ctx, body))
             if not found:
                 old_model = get_model(ctx, document["api_name"]) if current else None
                 plan = plan_object(ctx, current.document if current else None, document,
@@ -218,15 +222,31 @@ def _validate_other(ctx: Context, kind: str, body: Mapping[str, Any],
         return function_definitions.validate(ctx, kind, body, objects)
     if kind == "scoring_model":
         return validate_scoring_model(body, objects, _with_batch(ctx, "function", batch))
+    if kind == "assignment_rule":
+        return _validate_assignment_rule(ctx, body, objects, batch)
     if kind == "workflow":
         return validate_workflow(body, objects,
                                  scoring_models=_with_batch(ctx, "scoring_model", batch))
+    if kind == "list_view":
+        return validate_list_view(body, objects, _with_batch(ctx, "role", batch))
     departments = {n: s.document for n, s in store.documents(ctx.conn, ctx.tenant.id,
                                                              "department").items()}
     departments.update({d["api_name"]: d for d in batch
                         if d.get("kind") == "department" and d is not body
                         and d.get("api_name") != body.get("api_name")})
     return validate_department(body, departments)
+
+
+def _validate_assignment_rule(ctx: Context, body: Mapping[str, Any],
+                              objects: Mapping[str, Any],
+                              batch: Sequence[Mapping[str, Any]]) -> list[ErrorItem]:
+    """An assignment rule against the tenant's users (any state: an inactive recipient
+    is skipped when the rule runs, not refused here), departments and roles."""
+    emails = ctx.conn.execute(sa.select(users.c.email).where(
+        users.c.tenant_id == ctx.tenant.id)).scalars().all()
+    return validate_assignment_rule(
+        body, objects, departments=_with_batch(ctx, "department", batch),
+        roles=_with_batch(ctx, "role", batch), users=emails)
 
 
 def _with_batch(ctx: Context, kind: str,
@@ -250,13 +270,27 @@ def _check_kind(kind: str) -> None:
         raise NotFound(detail_code="not_found")
 
 
+def _passes_schema(ctx: Context, body: Mapping[str, Any]) -> bool:
+    """Whether an object definition passes the JSON Schema, remembered per process by
+    its canonical JSON's hash (what makes provisioning from a pack fast). False when it
+    fails or cannot be hashed: then ``validate_object`` checks (and reports) it."""
+    try:
+        text = simplejson.dumps(body, sort_keys=True, use_decimal=True, ensure_ascii=False,
+                                allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return ctx.models.passes_schema(digest, lambda: not schema_errors("object", body))
+
+
 # -- applying an object plan -------------------------------------------------------------
 
 def _apply_object(ctx: Context, plan: ObjectPlan, old: Mapping[str, Any] | None,
                   new: Mapping[str, Any], new_version: int) -> None:
     storage, conn, name = ctx.storage, ctx.conn, new["api_name"]
     if old is None:
-        schema_sync.create_table(conn, compile_object(storage, new, {}).table)
+        # the table alone: the model (marshmallow schemas, rules) is compiled when used
+        schema_sync.create_table(conn, build_table(storage, new, {}))
         for definition in new["fields"]:
             _init_sequence(ctx, name, definition)
         return

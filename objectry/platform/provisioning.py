@@ -1,0 +1,88 @@
+"""New tenants in one transaction: storage, first administrator, token, metadata.
+
+``POST /api/v1/tenants`` and ``objectry tenant create`` both call :func:`provision`, so a
+tenant exists fully (its schema, its admin, its objects' tables) or not at all, in one
+process and one transaction instead of a process start per step.
+
+Who may create tenants over HTTP is the *platform administrator*: whoever holds the
+platform token. ``objectry platform-token`` mints one and prints the SHA-256 that goes
+into ``OBJECTRY_PLATFORM_TOKEN_SHA256``; the server keeps only that hash, so a leaked
+environment does not leak the credential. Without it, ``POST /tenants`` is refused.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from objectry.metadata.problems import Forbidden, Invalid, Unauthorized
+from objectry.metadata.validation.objects import schema_errors
+from objectry.platform import tenancy
+from objectry.platform.services import Services
+from objectry.runtime.kernel.context import Tenant
+from objectry.runtime.schema import metadata_service
+
+#: Platform tokens look unlike tenant tokens (``oby_``), so a mix-up is visible.
+PLATFORM_TOKEN_PREFIX = "obp_"
+
+
+@dataclass(frozen=True)
+class Provisioned:
+    tenant: Tenant
+    name: str
+    admin_email: str | None
+    token: str | None  # the admin's API token, shown once
+    version: int  # the tenant's metadata version after its documents
+
+
+def new_platform_token() -> tuple[str, str]:
+    """A fresh platform token and the hash to configure (the token is shown once)."""
+    token = PLATFORM_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, tenancy.hash_token(token)
+
+
+def require_platform_admin(services: Services, token: str | None) -> None:
+    """401 without a token; 403 ``platform_admin_required`` unless it is the platform
+    token (a tenant's token, even its administrator's, is not)."""
+    if not token:
+        raise Unauthorized(detail_code="token_missing")
+    expected = services.settings.platform_token_sha256
+    if not expected or not hmac.compare_digest(tenancy.hash_token(token),
+                                               expected.strip().lower()):
+        raise Forbidden(detail_code="platform_admin_required")
+
+
+def provision(services: Services, body: Any, *, label: str = "provisioning") -> Provisioned:
+    """Create the tenant ``body`` describes (``schemas/tenant.json``), all or nothing."""
+    errors = schema_errors("tenant", body)
+    if errors:
+        raise Invalid(errors)
+    admin: Mapping[str, Any] | None = body.get("admin")
+    documents: Sequence[Mapping[str, Any]] = body.get("documents") or ()
+    name = body.get("name") or body["slug"]
+    with services.connection() as conn:
+        now = services.clock()
+        tenant = tenancy.create_tenant(conn, body["slug"], name, now=now)
+        token = email = None
+        if admin is not None:
+            email = tenancy.create_user(conn, tenant, admin["email"],
+                                        name=admin.get("name", ""), now=now)["email"]
+            token = tenancy.create_token(conn, tenant, email, label=label, now=now)
+        version = 0
+        if documents:
+            with services.context_on(conn, tenant) as ctx:
+                applied = metadata_service.apply_documents(
+                    ctx, documents, summary="tenant provisioned")
+            version = applied["version"]
+    return Provisioned(tenant=Tenant(id=tenant.id, slug=tenant.slug, meta_version=version),
+                       name=name, admin_email=email, token=token, version=version)
+
+
+def provisioned_json(done: Provisioned) -> dict[str, Any]:
+    return {"id": done.tenant.id, "slug": done.tenant.slug, "name": done.name,
+            "metadata_version": done.version,
+            "admin": None if done.admin_email is None else {"email": done.admin_email},
+            "token": done.token}
