@@ -169,6 +169,24 @@ def test_create_shows_errors_inline_then_saves(world: World) -> None:
     assert str(stored["budget"]) in ("99.5", "99.50") and stored["status"] == "new"
 
 
+def test_a_chosen_lookup_keeps_its_name_when_the_form_comes_back(world: World) -> None:
+    campaign = world.campaign
+    bad = world.admin.post("/app/o/lead/new", {"full_name": "Li Lei", "email": "nope",
+                                               "campaign": campaign["id"]})
+    assert bad.status_code == 422
+    assert 'data-lookup-label="Spring Expo"' in text(bad)
+    lead_id = world.mine["id"]
+    edit = world.admin.get(f"/app/o/lead/{lead_id}/edit")
+    version = world.api.get(f"/api/v1/records/lead/{lead_id}").get_json()["version"]
+    other = world.api.post("/api/v1/records/campaign", json={"name": "Autumn Fair"}).get_json()
+    assert edit.status_code == 200
+    again = world.admin.post(f"/app/o/lead/{lead_id}/edit", {
+        "full_name": "Wang Wei", "email": "nope", "campaign": other["id"],
+        "version": str(version)})
+    assert again.status_code == 422
+    assert 'data-lookup-label="Autumn Fair"' in text(again)
+
+
 def test_edit_form_follows_the_users_field_access(world: World) -> None:
     html = text(world.rep.get(f"/app/o/lead/{world.mine['id']}/edit"))
     assert 'name="full_name"' in html and 'name="email"' in html  # contact: edit

@@ -160,14 +160,17 @@ def create_view(object_name: str) -> Response:
     with user_context(read_only=True) as ctx:
         model, guard = pages.open_object(ctx, object_name)
         guard.require("create")
-        sections = _new_sections(ctx, model, guard, posted)
+        # a lookup the user picked keeps its target's name when the form comes back
+        names = pages.lookup_names(ctx, model, [posted], model.fields) if posted else {}
+        sections = _new_sections(ctx, model, guard, posted, names)
         return _form(ctx, model, object_name, sections, problem, record=None)
 
 
-def _new_sections(ctx: Context, model: Any, guard: Any,
-                  values: dict[str, Any]) -> list[pages.Section]:
+def _new_sections(ctx: Context, model: Any, guard: Any, values: dict[str, Any],
+                  names: dict[tuple[str, str], str] | None = None) -> list[pages.Section]:
     access = pages.access_for_new(model, guard)
-    return pages.form_sections(ctx, model, pages.layout_of(ctx, model), access, values, {})
+    return pages.form_sections(ctx, model, pages.layout_of(ctx, model), access, values,
+                               names or {})
 
 
 @blueprint.route("/o/<object_name>/<record_id>/edit", methods=["GET", "POST"])
@@ -199,8 +202,8 @@ def edit_view(object_name: str, record_id: str) -> Response:
         model, guard = pages.open_object(ctx, object_name)
         current = records.get(ctx, object_name, record_id)
         access = pages.access_for_record(model, guard, record_id)
-        names = pages.lookup_names(ctx, model, [current], model.fields)
         shown = current if posted is None else {**current, **posted}
+        names = pages.lookup_names(ctx, model, [current, shown], model.fields)
         sections = pages.form_sections(ctx, model, pages.layout_of(ctx, model), access,
                                        shown, names)
         if isinstance(problem, PreconditionFailed) and posted is not None:
