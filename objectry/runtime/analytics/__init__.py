@@ -1,0 +1,2 @@
+"""Analytics: aggregates over records through the caller's access, roll-ups,
+attribution and campaign ROI."""
