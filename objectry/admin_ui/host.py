@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -45,6 +45,29 @@ class UiHost(Protocol):
         """The signed-in user's context in one transaction (401 when the user is gone)."""
         ...
 
+    # people (the designer's People page): the same calls as the people and tokens API
+
+    def list_users(self, ctx: Context) -> list[dict[str, Any]]:
+        ...
+
+    def create_user(self, ctx: Context, body: Any) -> dict[str, Any]:
+        """Add a user (the ``POST /users`` body; 422/409 problems as the API's)."""
+        ...
+
+    def update_user(self, ctx: Context, email: str, changes: Any) -> dict[str, Any]:
+        """Change roles, department, admin or active flag (409 ``last_admin``)."""
+        ...
+
+    def list_tokens(self, ctx: Context, email: str | None = None) -> list[dict[str, Any]]:
+        ...
+
+    def revoke_token(self, ctx: Context, token_id: str) -> None:
+        ...
+
+    def for_tenant_id(self, tenant_id: int) -> AbstractContextManager[Context]:
+        """The platform's own context in a tenant (a public unsubscribe link)."""
+        ...
+
 
 @dataclass(frozen=True)
 class WebSettings:
@@ -57,4 +80,10 @@ class WebSettings:
     invitation_days: int
     #: Records a list counts exactly before it says "1,000+" (OBJECTRY_LIST_COUNT_CAP).
     list_count_cap: int = 1000
+    #: Public web forms (OBJECTRY_WEB_FORM_*): submissions per address and form, largest
+    #: body, minutes a served form stays valid; where the installation is reached.
+    web_form_rate_limit: str = "20/minute;200/hour"
+    web_form_max_bytes: int = 32768
+    web_form_token_minutes: int = 120
+    public_url: str = "http://127.0.0.1:8000"
 

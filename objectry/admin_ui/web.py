@@ -29,14 +29,31 @@ from typing import Any
 from flask import Flask, Response, current_app, g, redirect, request, send_from_directory, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
+from werkzeug.exceptions import HTTPException
 
+import objectry.admin_ui.app.assign
 import objectry.admin_ui.app.auth
+import objectry.admin_ui.app.choices
+import objectry.admin_ui.app.columns
 import objectry.admin_ui.app.tools
 import objectry.admin_ui.app.views
-from objectry.admin_ui.app.blueprint import blueprint
+import objectry.admin_ui.designer.documents
+import objectry.admin_ui.designer.history
+import objectry.admin_ui.designer.layouts
+import objectry.admin_ui.designer.objects
+import objectry.admin_ui.designer.people
+from objectry.admin_ui.app.blueprint import (
+    blueprint,
+    on_http_error,
+    on_problem,
+    on_unexpected,
+    page_globals,
+)
+from objectry.admin_ui.designer.blueprint import designer
 from objectry.admin_ui.host import HOST_KEY, SETTINGS_KEY, UiHost, WebSettings
+from objectry.admin_ui.public.registration import init_public
 from objectry.metadata.i18n import LANGUAGES, negotiate
-from objectry.metadata.problems import Forbidden
+from objectry.metadata.problems import Forbidden, Problem
 
 STATIC_DIR = Path(__file__).parent / "static"
 ASSETS_KEY = "objectry.admin_ui.assets"
@@ -49,7 +66,12 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
        "base-uri 'none'; object-src 'none'")
 
 #: The modules whose routes the blueprint carries (imported for that effect).
-PAGES = (objectry.admin_ui.app.auth, objectry.admin_ui.app.views, objectry.admin_ui.app.tools)
+PAGES = (objectry.admin_ui.app.auth, objectry.admin_ui.app.views, objectry.admin_ui.app.tools,
+         objectry.admin_ui.app.choices, objectry.admin_ui.app.columns,
+         objectry.admin_ui.app.assign,
+         objectry.admin_ui.designer.documents, objectry.admin_ui.designer.objects,
+         objectry.admin_ui.designer.people, objectry.admin_ui.designer.history,
+         objectry.admin_ui.designer.layouts)
 
 
 class TlsAwareSessionInterface(SecureCookieSessionInterface):
@@ -71,9 +93,11 @@ def init_app(app: Flask, host: UiHost, settings: WebSettings) -> None:
                       PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=settings.session_hours))
     app.session_interface = TlsAwareSessionInterface()
     app.register_blueprint(blueprint)
+    app.register_blueprint(designer)
     limiter = Limiter(client_address, app=app, storage_uri=settings.rate_limit_storage_url,
                       default_limits=[], headers_enabled=True)
     app.extensions[LIMITER_KEY] = limiter
+    init_public(app, limiter)  # /f/{tenant}/{form} and /u/{token}, no sign-in
     sign_in: Any = app.view_functions["web.sign_in"]
     sign_in = limiter.limit(settings.login_rate_limit, methods=["POST"],
                             key_func=address_and_email)(sign_in)
@@ -156,6 +180,20 @@ def page_headers(response: Response) -> Response:
         response.headers["Content-Language"] = getattr(g, "locale", "en")
         response.vary.add("Cookie")
     return response
+
+
+def _share_hooks() -> None:
+    """The designers get the web app's language, CSRF check, headers, page globals and
+    error pages (a blueprint's hooks apply to its own routes only)."""
+    designer.before_request(language_and_csrf)
+    designer.after_request(page_headers)
+    designer.context_processor(page_globals)
+    designer.register_error_handler(Problem, on_problem)
+    designer.register_error_handler(HTTPException, on_http_error)
+    designer.register_error_handler(Exception, on_unexpected)
+
+
+_share_hooks()
 
 
 def csrf_token() -> Any:

@@ -22,15 +22,21 @@ from objectry.admin_ui.web import init_app as init_web_app
 from objectry.metadata.i18n import negotiate
 from objectry.metadata.problems import Problem, Unauthorized
 from objectry.platform import metrics
+from objectry.platform.api import analytics as analytics_api
 from objectry.platform.api import automation as automation_api
+from objectry.platform.api import bulk as bulk_api
 from objectry.platform.api import discovery, grants, meta, people, records
 from objectry.platform.api import distribution as distribution_api
 from objectry.platform.api import functions as function_api
+from objectry.platform.api import imports as import_api
+from objectry.platform.api import lifecycle as lifecycle_api
 from objectry.platform.api import messages as message_api
+from objectry.platform.api import packs as pack_api
 from objectry.platform.api import scoring as scoring_api
 from objectry.platform.api import secrets as secret_api
 from objectry.platform.api import tenants as tenant_api
 from objectry.platform.api import tokens as token_api
+from objectry.platform.api import webforms as web_form_api
 from objectry.platform.api.common import SERVICES_KEY, bearer_token, json_response
 from objectry.platform.config import Settings
 from objectry.platform.db import require_current_schema
@@ -56,9 +62,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.register_blueprint(automation_api.blueprint)
     app.register_blueprint(message_api.blueprint)
     app.register_blueprint(scoring_api.blueprint)
+    app.register_blueprint(analytics_api.blueprint)
     app.register_blueprint(distribution_api.blueprint)
+    app.register_blueprint(lifecycle_api.blueprint)
+    app.register_blueprint(bulk_api.blueprint)
+    app.register_blueprint(import_api.blueprint)
     app.register_blueprint(token_api.blueprint)
     app.register_blueprint(secret_api.blueprint)
+    app.register_blueprint(pack_api.blueprint)
+    app.register_blueprint(web_form_api.blueprint)
     app.register_blueprint(tenant_api.blueprint)  # the platform admin's, not a tenant's
     init_web_app(app, services, web_settings(settings))  # the browser app under /app
     metrics.install(app, services)  # GET /metrics (Prometheus), request latency
@@ -81,8 +93,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         records.blueprint, grants.blueprint, meta.blueprint, people.blueprint,
         discovery.blueprint, function_api.blueprint, automation_api.blueprint,
         message_api.blueprint, scoring_api.blueprint, token_api.blueprint,
-        distribution_api.blueprint,
-        secret_api.blueprint, tenant_api.blueprint))
+        distribution_api.blueprint, bulk_api.blueprint, import_api.blueprint,
+        lifecycle_api.blueprint,
+        secret_api.blueprint, tenant_api.blueprint, web_form_api.blueprint,
+        pack_api.blueprint))
 
     @app.before_request
     def require_token() -> None:
@@ -120,7 +134,11 @@ def web_settings(settings: Settings) -> WebSettings:
                        rate_limit_storage_url=settings.rate_limit_storage_url,
                        session_hours=settings.session_hours,
                        invitation_days=settings.invitation_days,
-                       list_count_cap=settings.list_count_cap)
+                       list_count_cap=settings.list_count_cap,
+                       web_form_rate_limit=settings.web_form_rate_limit,
+                       web_form_max_bytes=settings.web_form_max_bytes,
+                       web_form_token_minutes=settings.web_form_token_minutes,
+                       public_url=settings.public_url)
 
 
 def _render(problem: Problem) -> Response:

@@ -31,6 +31,7 @@ from objectry.runtime.automation.webhooks import WebhookClient
 from objectry.runtime.functions import FunctionSession, RecordValidation
 from objectry.runtime.functions.actions import call_function
 from objectry.runtime.kernel.context import Actor, Context
+from objectry.runtime.lifecycle.hooks import LifecycleHooks
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,10 @@ def default_channels(settings: Settings) -> Channels:
             starttls=settings.smtp_starttls))
     return Channels(by_name={"email": email, "sms": ProviderChannel(),
                              "wecom": ProviderChannel()},
-                    daily_cap=settings.message_daily_cap)
+                    daily_cap=settings.message_daily_cap,
+                    cap_scope=settings.message_cap_scope,
+                    consent_required=settings.message_consent_required,
+                    public_url=settings.public_url)
 
 
 @dataclass
@@ -123,7 +127,8 @@ class PlatformUnit:
                             decisions=self.services.decisions, locale=DEFAULT_LANGUAGE,
                             clock=self.clock,
                             record_hooks=RecordValidation(self.services.functions,
-                                                          self.services.engine))
+                                                          self.services.engine),
+                            write_hooks=LifecycleHooks(keep_warnings=False))
             self.contexts[tenant_id] = found
         return found
 

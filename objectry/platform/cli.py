@@ -26,6 +26,8 @@ from objectry.platform import provisioning, tenancy, tenant_migrations
 from objectry.platform.automation import EmbeddedLoop
 from objectry.platform.cli_access import grant, role
 from objectry.platform.cli_automation import automation
+from objectry.platform.cli_imports import import_file
+from objectry.platform.cli_packs import pack
 from objectry.platform.cli_support import (
     DEMO_TENANT,
     console,
@@ -52,6 +54,8 @@ def main() -> None:
 main.add_command(role)
 main.add_command(grant)
 main.add_command(automation)
+main.add_command(import_file)
+main.add_command(pack)
 
 
 # -- serve ------------------------------------------------------------------------------

@@ -49,6 +49,31 @@ class Settings:
     #: Marketing messages per recipient per channel per UTC day, unless a tenant sets
     #: its own (OBJECTRY_MESSAGE_DAILY_CAP).
     message_daily_cap: int = 3
+    #: What the cap counts (OBJECTRY_MESSAGE_CAP_SCOPE): ``recipient`` (every channel to
+    #: one record, and the address on the channel) or ``channel`` (per channel only).
+    message_cap_scope: str = "recipient"
+    #: Marketing needs an explicit opt-in, not just no opt-out
+    #: (OBJECTRY_MESSAGE_CONSENT_REQUIRED=1).
+    message_consent_required: bool = False
+    #: The address people reach this installation at (OBJECTRY_PUBLIC_URL): unsubscribe
+    #: links and web form snippets point there.
+    public_url: str = "http://127.0.0.1:8000"
+    #: Public web forms: submissions per client address per form
+    #: (OBJECTRY_WEB_FORM_RATE_LIMIT), largest body in bytes, minutes a served form
+    #: stays valid.
+    web_form_rate_limit: str = "20/minute;200/hour"
+    web_form_max_bytes: int = 32768
+    web_form_token_minutes: int = 120
+    #: Imports (issue 16): the largest file in rows and bytes (OBJECTRY_IMPORT_MAX_ROWS,
+    #: OBJECTRY_IMPORT_MAX_BYTES; larger files are refused with 413), rows per batch
+    #: (one transaction each), seconds a runner holds an import before another may take
+    #: it over, and where runs go (OBJECTRY_IMPORT_RUNNER): ``thread`` (a thread of the
+    #: serving process) or ``celery`` (a task for the workers on OBJECTRY_BROKER_URL).
+    import_max_rows: int = 200_000
+    import_max_bytes: int = 50 * 1024 * 1024
+    import_batch_size: int = 500
+    import_lease_seconds: int = 120
+    import_runner: str = "thread"
     # tenant functions (issue 5): the warm sandbox pool and scoring batches
     function_pool_size: int = 2
     function_memory_mb: int = 256

@@ -25,7 +25,13 @@ from objectry.metadata.permission_terms import LEVELS
 from objectry.metadata.validation.objects import field_schema
 from objectry.platform.api.automation import STATUSES as RUN_STATUSES
 from objectry.platform.api.exports import FORMATS as EXPORT_FORMATS
+from objectry.platform.api.exports import MIMETYPES as EXPORT_MIMETYPES
 from objectry.platform.api.meta import KIND_SEGMENTS
+from objectry.platform.openapi_analytics import analytics_paths, analytics_schemas
+from objectry.platform.openapi_imports import import_paths, import_schemas
+from objectry.platform.openapi_lifecycle import lifecycle_paths, lifecycle_schemas
+from objectry.platform.openapi_packs import pack_paths, pack_schemas
+from objectry.platform.openapi_webforms import webform_paths, webform_schemas
 from objectry.runtime.automation.messages import STATUSES as MESSAGE_STATUSES
 from objectry.runtime.query.list_params import DEFAULT_LIMIT, MAX_LIMIT
 from objectry.runtime.schema.planner import CONVERSION_POLICIES
@@ -44,13 +50,15 @@ PATH_PARAMETERS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType(
     "child_object": ("api_name of the related object", {"type": "string"}),
     "grant": ("id of the grant", {"type": "string", "format": "uuid"}),
     "api_name": ("api_name of the metadata document", {"type": "string"}),
-    "name": ("api_name of the department, scoring model or assignment rule",
+    "name": ("api_name of the department, scoring model, assignment rule or pool; a "
+             "pack's name",
              {"type": "string"}),
     "email": ("the user's email address", {"type": "string", "format": "email"}),
     "workflow": ("api_name of the workflow", {"type": "string"}),
     "run": ("id of the workflow run", {"type": "string", "format": "uuid"}),
     "token": ("id of the API token (not its secret)", {"type": "integer"}),
     "function": ("api_name of the function (purpose action or button)", {"type": "string"}),
+    "import": ("id of the import", {"type": "string", "format": "uuid"}),
 })
 
 #: The problem answers every call with a token can give.
@@ -502,7 +510,8 @@ def platform_schemas() -> dict[str, Any]:
     found: dict[str, Any] = {}
     for part in (metadata_schemas, metadata_answer_schemas, people_schemas, record_schemas,
                  automation_schemas, message_schemas, function_schemas, scoring_schemas,
-                 distribution_schemas):
+                 distribution_schemas, webform_schemas, pack_schemas,
+                 lifecycle_schemas, import_schemas, analytics_schemas):
         found.update(part())
     return found
 
@@ -596,8 +605,13 @@ def meta_kind_paths(segment: str, kind: str) -> Paths:
             fails={"403": "customize_required: the caller may not read this kind"})},
         f"{API}/meta/{segment}/{{api_name}}": {
             "get": operation(f"Read the {kind} document", "metadata",
-                             {"200": answer("the document", document)},
-                             description=readers,
+                             {"200": answer("the document; with layers=true the document "
+                                            "with the layer of each property",
+                                            {"anyOf": [document, ref("DocumentLayers")]})},
+                             description=readers, parameters=[query(
+                                 "layers", "true: which layer (pack or tenant) each "
+                                 "property comes from (customizers only)",
+                                 {"type": "boolean"})],
                              fails={"404": "unknown document",
                                     "403": "customize_required: the caller may not read "
                                            "it"}),
@@ -795,6 +809,7 @@ def record_paths() -> Paths:
                      closed=True)
     export = {"description": "every matching record the caller may see",
               "content": {"text/csv": {"schema": {"type": "string"}},
+                          EXPORT_MIMETYPES["xlsx"]: {"schema": {"type": "string"}},
                           "application/x-ndjson": {"schema": {"type": "string"}}}}
     return {
         f"{API}/records/{{object}}/query": {"post": operation(
@@ -802,9 +817,12 @@ def record_paths() -> Paths:
             body=query_body, fails={**list_fails,
                                     "400": "malformed JSON, or a cursor of another query"})},
         f"{API}/records/{{object}}/export": {"get": operation(
-            "Export a list as CSV or JSON lines", "records", {"200": export},
-            parameters=[query("format", "csv (default, UTF-8 with BOM) or jsonl",
+            "Export a list as CSV, XLSX or JSON lines", "records", {"200": export},
+            parameters=[query("format", "csv (default, UTF-8 with BOM), xlsx or jsonl",
                               {"enum": list(EXPORT_FORMATS), "default": "csv"}),
+                        query("labels", "picklist values as their labels in the caller's "
+                              "language", {"enum": ["true", "false", "1", "0"],
+                                           "default": "false"}),
                         *list_parameters(paged=False)],
             description="The body streams as the records are read.",
             fails={**list_fails, "400": "malformed filter JSON"})},
@@ -1072,6 +1090,8 @@ def distribution_schemas() -> dict[str, Any]:
             "method": {"type": ["string", "null"]}, "picked": {"type": ["string", "null"]},
             "owner": {"type": ["string", "null"]},
             "reason": {"enum": ["no_eligible_recipient", "no_entry_matched"]},
+            "levels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "fallback_pool": {"type": "string"},
             "tried": {"type": "array", "items": {"type": "object"},
                       "description": "each matching entry: candidates and who was "
                                      "skipped why (inactive, over_capacity...)"}}),
@@ -1085,9 +1105,26 @@ def distribution_schemas() -> dict[str, Any]:
             "failed": {"type": "integer"},
             "items": {"type": "array", "items": obj({
                 "id": uuid_text, "assigned": {"type": "boolean"},
-                "changed": {"type": "boolean"}, "owner": uuid_text,
+                "changed": {"type": "boolean"},
+                "owner": {"type": ["string", "null"], "format": "uuid"},
                 "version": {"type": "integer"},
+                "pool": {"type": "string",
+                         "description": "nobody was eligible: the rule's fallback pool "
+                                        "took the record"},
+                "grant": {"type": "string", "format": "uuid",
+                          "description": "an entry with levels: the distribution grant "
+                                         "the pick received (the owner stays)"},
                 "decision": ref("AssignmentDecision")})}}),
+        "PoolRecords": obj({"pool": {"type": "string"},
+                            "items": {"type": "array", "items": {"type": "object"}}}),
+        "PoolMoves": obj({"pool": {"type": "string"}, "items": {"type": "array", "items": obj({
+            "id": uuid_text, "state": {"enum": ["pooled", "claimed"]},
+            "owner": {"type": ["string", "null"]},
+            "previous_owner": {"type": ["string", "null"]},
+            "grants_revoked": {"type": "integer"}, "version": {"type": "integer"},
+            "due_at": {"type": ["string", "null"], "format": "date-time",
+                       "description": "when the claimed record returns to the pool "
+                                      "unless it sees activity"}})}}),
     }
 
 
@@ -1141,7 +1178,8 @@ def distribution_paths() -> Paths:
             "The record's owner changes and failed assignments, newest first", "records",
             {"200": answer("when, who, old and new owner, why (a reason or a rule's "
                            "decision)", items_of(obj({
-                               "kind": {"enum": ["owner_changed", "assignment_failed"]},
+                               "kind": {"enum": ["owner_changed", "assignment_failed",
+                                                 "distributed"]},
                                "at": _instant(),
                                "actor": {"type": ["string", "null"], "format": "uuid"},
                                "old": {"type": ["string", "null"]},
@@ -1168,6 +1206,64 @@ def distribution_paths() -> Paths:
             fails={"403": "not usable by the caller", "404": "unknown rule or record",
                    "409": "the rule is not active",
                    "422": "both ids and filter, bad limit"})},
+        **pool_paths(),
+    }
+
+
+def pool_paths() -> Paths:
+    """Lead pools (公海): a pool's records, add, claim, return, reclaim."""
+    reason = {"type": "string", "minLength": 1, "maxLength": 500}
+    ids = {"type": "array", "minItems": 1, "maxItems": 1000, "items": {"type": "string"}}
+    selection = {"ids": ids, "filter": ref("Condition"),
+                 "view": {"enum": ["all", "own", "shared"]}}
+    done = answer("each record's move", ref("PoolMoves"))
+    return {
+        f"{API}/pools/{{name}}/records": {
+            "get": operation(
+                "The pool's unclaimed records, oldest in the pool first", "records",
+                {"200": answer("records as the member may see them before claiming",
+                               ref("PoolRecords"))},
+                description="Members and pool admins. Fields the member's roles hide are "
+                            "left out; the pool's masked_fields are masked (pool admins "
+                            "and administrators see them).",
+                parameters=[limit_param()],
+                fails={"403": "pool_not_member",
+                       "422": f"limit out of range ({BAD_LIST_PARAMETER})"}),
+            "post": operation(
+                "Put records into the pool (pool admins)", "records", {"200": done},
+                description="Each record's owner is cleared through the owner-change "
+                            "command and its distribution grants are revoked; a claimed "
+                            "record's claim ends. ids or a filter (and view), at most "
+                            "1000, one transaction.",
+                body=obj({**selection, "reason": reason}, closed=True),
+                fails={"403": "pool_not_admin", "409": "pool_inactive",
+                       "422": "no or both of ids and filter, too many records"})},
+        f"{API}/pools/{{name}}/claim": {"post": operation(
+            "Claim pooled records (members)", "records", {"200": done},
+            description="All or none, within the pool's limits (max_held, "
+                        "max_claims_per_day) and cooldown; of concurrent claims of one "
+                        "record exactly one wins, the others get 409 pool_record_taken. "
+                        "The reclaim deadline (due_at) starts now.",
+            body=obj({"ids": {**ids, "maxItems": 100}}, ["ids"], closed=True),
+            fails={"403": "pool_not_member", "409": "pool_record_taken, "
+                   "pool_record_not_in_pool, pool_cooldown, pool_max_held, "
+                   "pool_max_claims_per_day or pool_inactive",
+                   "422": "bad ids"})},
+        f"{API}/pools/{{name}}/return": {"post": operation(
+            "Return claimed records to the pool, with a reason", "records", {"200": done},
+            description="The holder (or a pool admin); the record's grants are revoked "
+                        "and the holder's cooldown starts.",
+            body=obj({"ids": ids, "reason": reason}, ["ids", "reason"], closed=True),
+            fails={"403": "pool_not_member or pool_not_holder",
+                   "409": "pool_record_not_claimed", "422": "no reason, bad ids"})},
+        f"{API}/pools/{{name}}/reclaim": {"post": operation(
+            "Reclaim claimed records (pool admins, bulk)", "records", {"200": done},
+            description="ids or a filter (and view), at most 1000, one transaction: each "
+                        "record must be claimed from this pool; the holder's and "
+                        "grantees' grants are revoked.",
+            body=obj({**selection, "reason": reason}, ["reason"], closed=True),
+            fails={"403": "pool_not_admin", "409": "pool_record_not_claimed",
+                   "422": "no reason, no or both of ids and filter"})},
     }
 
 
@@ -1222,7 +1318,8 @@ def platform_paths() -> Paths:
     for area in (meta_paths, function_paths, people_paths, access_paths, record_paths,
                  automation_paths, message_paths, scoring_paths, distribution_paths,
                  discovery_paths,
-                 secret_paths, tenant_paths):
+                 secret_paths, tenant_paths, webform_paths, pack_paths,
+                 lifecycle_paths, import_paths, analytics_paths):
         paths.update(area())
     return paths
 

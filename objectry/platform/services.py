@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -26,6 +27,7 @@ from objectry.runtime.functions import FunctionConfig, FunctionRuntime, RecordVa
 from objectry.runtime.kernel.caches import ModelCache
 from objectry.runtime.kernel.context import Actor, Context, Tenant, utc_now
 from objectry.runtime.kernel.keys import Keys
+from objectry.runtime.lifecycle.hooks import LifecycleHooks
 from objectry.sandbox import PoolConfig
 
 MB = 1024 * 1024
@@ -149,6 +151,29 @@ class Services:
             yield self._context(conn, tenant, actor or Actor.system(), DEFAULT_LANGUAGE,
                                 record_hooks=functions)
 
+    # -- people, for the web app's designer: the calls the people and tokens API makes --
+
+    def list_users(self, ctx: Context) -> list[dict[str, Any]]:
+        return tenancy.list_users(ctx.conn, ctx.tenant)
+
+    def create_user(self, ctx: Context, body: Any) -> dict[str, Any]:
+        tenancy.check_body("user", body)
+        return tenancy.user_json(tenancy.create_user(
+            ctx.conn, ctx.tenant, body["email"], name=body.get("name", ""),
+            roles=body.get("roles", []), department=body.get("department"), now=ctx.now(),
+            actor=ctx.actor.email))
+
+    def update_user(self, ctx: Context, email: str, changes: Any) -> dict[str, Any]:
+        return tenancy.update_user(ctx.conn, ctx.tenant, email, changes,
+                                   actor=ctx.actor.email, now=ctx.now())
+
+    def list_tokens(self, ctx: Context, email: str | None = None) -> list[dict[str, Any]]:
+        return tenancy.list_tokens(ctx.conn, ctx.tenant, ctx.actor, now=ctx.now(),
+                                   email=email)
+
+    def revoke_token(self, ctx: Context, token_id: str) -> None:
+        tenancy.revoke_token(ctx.conn, ctx.tenant, ctx.actor, token_id, now=ctx.now())
+
     @contextmanager
     def _functions_logged(self) -> Iterator[RecordValidation]:
         """A function session whose call log is written after the transaction ended,
@@ -165,7 +190,7 @@ class Services:
                  record_hooks: RecordValidation | None = None) -> Context:
         return Context(tenant=tenant, actor=actor, conn=conn, models=self.models, keys=self.keys,
                        decisions=self.decisions, locale=locale, clock=self.clock, progress=progress,
-                       record_hooks=record_hooks)
+                       record_hooks=record_hooks, write_hooks=LifecycleHooks())
 
 
 def function_config(settings: Settings) -> FunctionConfig:

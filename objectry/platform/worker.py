@@ -24,6 +24,7 @@ from celery.signals import worker_process_shutdown
 
 from objectry.platform.automation import ServicesPlatform
 from objectry.platform.config import Settings
+from objectry.platform.import_jobs import register as register_import_tasks
 from objectry.platform.services import Services
 from objectry.runtime.automation.engine import advance_due, dispatch_pending, sweep_all
 
@@ -72,6 +73,8 @@ def create_celery() -> Celery:
         if done["events"] or done["steps"]:
             task.apply_async(kwargs={"sweep": False})
         return done
+
+    register_import_tasks(celery, lambda: state.engine_platform().services)
 
     @worker_process_shutdown.connect(weak=False)
     def _close(**_: object) -> None:

@@ -16,6 +16,7 @@ from objectry.admin_ui.host import SETTINGS_KEY
 from objectry.metadata.fieldtypes.base import CHANGE_OPERATORS
 from objectry.metadata.fieldtypes.registry import type_of
 from tests.admin_ui.conftest import Browser, text
+from tests.admin_ui.labels import labelled
 from tests.admin_ui.test_pages import World
 from tests.conftest import Api, TenantHandle
 from tests.docs_objects import lead
@@ -181,8 +182,9 @@ def test_delete_says_what_happens_to_related_records_then_restores(world: World)
 
 
 def test_cascade_and_unlink_are_announced(world: World) -> None:
-    world.api.define(lead(fields=[{"api_name": "source", "type": "lookup",
-                                   "target": "campaign", "on_target_delete": "set_null"}]))
+    world.api.define(labelled(lead(fields=[{"api_name": "source", "type": "lookup",
+                                            "target": "campaign",
+                                            "on_target_delete": "set_null"}])))
     world.api.patch(f"/api/v1/records/lead/{world.secret['id']}",
                     json={"source": world.campaign["id"]})
     confirm = text(world.admin.get(f"/app/o/campaign/{world.campaign['id']}/delete"))
@@ -207,7 +209,8 @@ def test_bulk_delete_confirms_then_deletes_all_selected(world: World) -> None:
 
 def test_a_restricted_user_cannot_delete_or_see_the_bin_beyond_the_api(world: World) -> None:
     html = text(world.rep.get("/app/o/lead"))
-    assert 'name="ids"' not in html  # no delete right: no selection
+    assert "Delete selected" not in html  # no delete right: no delete button
+    assert 'name="ids"' in html and "Assign selected" in html  # (edit: may assign)
     refused = world.rep.post("/app/o/lead/delete", {"ids": world.mine["id"], "confirm": "yes"})
     assert refused.status_code == 403
     assert world.rep.get(f"/app/o/lead/{world.mine['id']}/delete").status_code == 403

@@ -53,6 +53,18 @@ def no_sideways_scroll(page: Any) -> bool:
         "document.documentElement.scrollWidth <= document.documentElement.clientWidth"))
 
 
+def header_buttons_on_one_line(page: Any) -> bool:
+    """Every button of the top bar keeps its text on one line, all in one row."""
+    return bool(page.evaluate("""() => {
+        const buttons = [...document.querySelectorAll('header.topbar button')];
+        const lines = buttons.map(b => { const r = document.createRange();
+            r.selectNodeContents(b); return new Set([...r.getClientRects()]
+                .map(x => Math.round(x.top))).size; });
+        const tops = buttons.map(b => Math.round(b.getBoundingClientRect().top));
+        return buttons.length > 0 && lines.every(n => n === 1)
+            && Math.max(...tops) - Math.min(...tops) < 8; }"""))
+
+
 def test_a_390_px_phone(site: Site, shot: Any) -> None:
     setup_leads(site)
     page = site.page(width=390, height=844)
@@ -60,6 +72,7 @@ def test_a_390_px_phone(site: Site, shot: Any) -> None:
     assert no_sideways_scroll(page)
     site.sign_in(page, site.tenant.admin_email)
     assert no_sideways_scroll(page)
+    assert header_buttons_on_one_line(page)
     shot(page, "phone-home")
 
     page.goto(f"{site.url}/app/o/lead")
@@ -70,7 +83,9 @@ def test_a_390_px_phone(site: Site, shot: Any) -> None:
     assert second["y"] >= first["y"] + first["height"] - 1  # stacked, not side by side
     label = page.evaluate("getComputedStyle(document.querySelector('#records td[data-label]'),"
                           " '::before').content")
-    assert "full_name" in label  # each value says which field it is
+    assert "Full name" in label  # each value says which field it is, by its label
+    shown = page.locator("#records tbody td[data-label]").all_inner_texts()
+    assert "—" in shown and all(t.strip() for t in shown)  # empty values: a dash
     shot(page, "phone-list")
 
     page.goto(f"{site.url}/app/o/lead/new")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.admin_ui.labels import labelled
 from tests.browser.conftest import Site
 from tests.docs_objects import campaign
 from tests.platform.test_s1_conflict import (
@@ -28,8 +29,8 @@ STEPS = ("distribution_wins", "most_restrictive", "most_permissive")
 def setup_world(site: Site) -> str:
     """Seed 004 as in tests/platform/test_s1_conflict.py; returns the lead's id."""
     api = site.api
-    api.define(campaign())
-    api.define(lead_with_requirement())
+    api.define(labelled(campaign()))
+    api.define(labelled(lead_with_requirement()))
     put(api, "/api/v1/departments/sales", {"label": {"en": "Sales", "zh-CN": "销售部"}})
     put(api, "/api/v1/departments/east", {"label": {"en": "East", "zh-CN": "华东"},
                                           "parent": "sales"})

@@ -208,3 +208,16 @@ def test_workflow_dry_run_names_who_the_rule_would_pick(api: Api,
     assert described[0] == {"assigns_by_rule": "shanghai", "would_go_to": "hq@example.com",
                             "entry": 1}
     assert api.get(f"/api/v1/records/lead/{rid}").get_json()["version"] == 1
+
+
+def test_workflow_assign_step_names_an_existing_rule(api: Api, tenant: TenantHandle) -> None:
+    setup(api, tenant)
+    workflow = {"object": "lead", "label": {"en": "Route"}, "trigger": {"on": "created"},
+                "steps": [{"id": "route", "action": "assign", "rule": "shanghai"}]}
+    refused = problem(api.put("/api/v1/meta/workflows/route", json=workflow), 422)
+    assert [(e["path"], e["code"]) for e in refused["errors"]] == [
+        ("/steps/0/rule", "unknown_assignment_rule")]
+    assert api.get("/api/v1/meta/workflows/route").status_code == 404
+    # saved together in one batch, the rule comes first
+    assert put_rule(api, shanghai_rule()).status_code == 200
+    assert api.put("/api/v1/meta/workflows/route", json=workflow).status_code == 200

@@ -35,8 +35,8 @@ def test_the_shanghai_lead_and_its_fixes(api: Api, tenant: TenantHandle) -> None
     phone = why["phone_area_code"]
     assert phone["area_code"] == "021" and phone["normalised"] == "+862162991640"
     assert phone["fix"]["condition"]["any"][0] == CARELESS["entries"][0]["condition"]
-    assert [c["value"] for c in phone["fix"]["condition"]["any"][1:]] == [
-        "021", "+86 21", "+8621", "(021)"]
+    assert phone["fix"]["condition"]["any"][1:] == [
+        {"field": "mobile", "op": "area_code", "value": "021"}]
     # "+86 21 6299 1640" is the same number: the same area code
     assert [n["area_code"] for n in missed[spaced]["near_misses"]] == ["021"]
     assert missed[beijing]["near_misses"] == []

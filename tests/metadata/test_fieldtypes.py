@@ -44,7 +44,7 @@ def test_registry_lists_every_type_once_under_its_name() -> None:
     assert sorted(REGISTRY) == sorted([
         "text", "long_text", "integer", "decimal", "currency", "percent", "boolean", "date",
         "datetime", "email", "phone", "url", "picklist", "multi_picklist", "lookup",
-        "auto_number"])
+        "auto_number", "formula"])
     for name, ftype in REGISTRY.items():
         assert ftype.name == name
         assert field_type(name) is ftype
@@ -492,7 +492,8 @@ ROUND_TRIP: list[tuple[str, dict[str, Any], Any]] = [
 
 
 def test_round_trip_table_covers_every_type() -> None:
-    assert sorted(name for name, _, _ in ROUND_TRIP) == sorted(REGISTRY)
+    assert sorted(name for name, _, _ in ROUND_TRIP) == sorted(
+        name for name, ftype in REGISTRY.items() if not ftype.computed)  # formulas: not written
 
 
 @pytest.mark.parametrize(("type_name", "field", "value"), ROUND_TRIP)

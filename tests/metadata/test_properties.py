@@ -92,6 +92,10 @@ def options_for(type_name: str, object_name: str) -> st.SearchStrategy[dict[str,
             "format": st.builds(lambda p, z: f"{p}{{{'0' * z}}}",
                                 st.from_regex(r"\A[A-Z]{0,4}-?\Z"), st.integers(1, 8)),
             "start": st.integers(0, 10**6)})
+    if type_name == "formula":
+        return st.sampled_from([{"expression": "1 + 2", "result": "number"},
+                                {"expression": "upper('a')", "result": "text"},
+                                {"expression": "today()", "result": "date"}])
     return st.just({})
 
 
@@ -110,6 +114,9 @@ def object_definitions(draw: st.DrawFn) -> dict[str, Any]:
         type_name = draw(st.sampled_from(sorted(REGISTRY)))
         field = {"api_name": name, "type": type_name, **draw(common_options),
                  **draw(options_for(type_name, object_name))}
+        if REGISTRY[type_name].computed:  # a computed value is never required or indexed
+            for option in ("required", "unique", "indexed"):
+                field.pop(option, None)
         if groups and draw(st.booleans()):
             field["group"] = draw(st.sampled_from([*groups, "default"]))
         fields.append(field)

@@ -27,6 +27,9 @@ LIST_ENDPOINTS = [
     ("post", "/api/v1/scoring_models/b2b_lead_score/run", "body", 1_000_000),
     ("get", "/api/v1/records/lead/{id}/assignments", "query", 200),
     ("post", "/api/v1/assignment_rules/shanghai/check", "body", 1000),
+    ("get", "/api/v1/imports", "query", 200),
+    ("post", "/api/v1/duplicate_rules/lead_phone/scan", "body", 1000),
+    ("get", "/api/v1/pools/sea/records", "query", 200),
 ]
 TEMPLATE = re.compile(r"{([^}/]+)}")
 

@@ -80,6 +80,7 @@ def user_context(*, read_only: bool = False) -> Iterator[Context]:
         if account is None:
             raise Unauthorized(detail_code="signed_out")
         g.account = account
+        g.is_admin = bool(ctx.actor.is_admin)
         yield ctx
 
 
@@ -101,7 +102,8 @@ def csrf_token() -> str:
 @blueprint.context_processor
 def page_globals() -> dict[str, Any]:
     return {"t": t, "locale": getattr(g, "locale", "en"),
-            "account": getattr(g, "account", None)}
+            "account": getattr(g, "account", None),
+            "is_admin": bool(getattr(g, "is_admin", False))}
 
 
 # -- errors as pages -------------------------------------------------------------------

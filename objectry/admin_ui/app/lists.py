@@ -16,6 +16,7 @@ from objectry.metadata.i18n import pick
 from objectry.metadata.problems import NotFound
 from objectry.runtime.access.metadata_access import (
     list_view_visible,
+    may_write_metadata,
     require_metadata_write,
 )
 from objectry.runtime.kernel.context import Context
@@ -32,6 +33,7 @@ class SavedView:
     label: str
     shared: bool
     mine: bool  # the user's own personal view (they may remove it)
+    editable: bool = False  # the user may change it (its owner; an admin if shared)
 
 
 def saved_views(ctx: Context, object_name: str) -> list[SavedView]:
@@ -44,7 +46,8 @@ def saved_views(ctx: Context, object_name: str) -> list[SavedView]:
         owner = document.get("owner")
         found.append(SavedView(name, pick(document.get("label"), ctx.locale, name),
                                "roles" in document,
-                               isinstance(owner, str) and owner.lower() == ctx.actor.email))
+                               isinstance(owner, str) and owner.lower() == ctx.actor.email,
+                               may_write_metadata(ctx, KIND, document, document)))
     return sorted(found, key=lambda view: view.label.casefold())
 
 
@@ -58,6 +61,10 @@ def saved_view(ctx: Context, object_name: str, name: str | None) -> dict[str, An
             or not list_view_visible(ctx, stored.document):
         raise NotFound(detail_code="unknown_document", kind=KIND, api_name=name[:64])
     return dict(stored.document)
+
+
+def saved_view_label(ctx: Context, document: dict[str, Any], name: str) -> str:
+    return pick(document.get("label"), ctx.locale, name)
 
 
 def may_share(ctx: Context) -> bool:

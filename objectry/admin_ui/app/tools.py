@@ -139,7 +139,7 @@ def _named(ctx: Context, model: ObjectModel, ids: list[str], *,
              else str(item["id"])) for item in found["items"]]
 
 
-def _ids(raw: list[str]) -> list[str]:
+def posted_ids(raw: list[str]) -> list[str]:
     ids = list(dict.fromkeys(i.strip() for i in raw if i.strip()))
     if not ids:
         raise Invalid([ErrorItem("/ids", "required")])
@@ -157,7 +157,7 @@ def confirm_delete(object_name: str, record_id: str) -> Response:
 def delete_records(object_name: str) -> Response:
     """Bulk delete from the list: first the confirmation, then (``confirm``) the delete
     of every selected record in one transaction (all or none)."""
-    ids = _ids(request.form.getlist("ids"))
+    ids = posted_ids(request.form.getlist("ids"))
     if request.form.get("confirm") != "yes":
         return _confirm(object_name, ids)
     with user_context() as ctx:

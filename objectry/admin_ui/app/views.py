@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response, g, redirect, request, url_for
 
-from objectry.admin_ui.app import filters, lists, pages, tools
+from objectry.admin_ui.app import assign, filters, lists, pages, tools
 from objectry.admin_ui.app.blueprint import (
     blueprint,
     is_htmx,
@@ -85,8 +85,10 @@ def list_view(object_name: str) -> Response:
             "next_cursor": result.get("next_cursor"),
             "can_create": guard.base.can("create"),
             "can_delete": guard.base.can("delete"),
+            "can_assign": guard.base.can("edit"),
             "count": lists.count_text(counted), "count_capped": counted["count_capped"],
         }
+        values["owners"] = assign.owners(ctx) if values["can_assign"] else []
         if is_htmx() and request.headers.get("HX-Target") == "records":
             return page("web/_records.html", **values)
         form = (match, groups) if args.get("fb") else \
@@ -97,6 +99,8 @@ def list_view(object_name: str) -> Response:
                     deleted=int(args["deleted"]) if args.get("deleted", "").isdigit()
                     and len(args["deleted"]) < 4 else 0,
                     may_share=lists.may_share(ctx),
+                    assigned=int(args["assigned"]) if args.get("assigned", "").isdigit()
+                    and len(args["assigned"]) < 5 else None,
                     role_names=lists.role_names(ctx) if lists.may_share(ctx) else [])
 
 

@@ -62,3 +62,74 @@
   document.addEventListener("DOMContentLoaded", function () { lookups(document); });
   document.addEventListener("htmx:afterSwap", function (event) { lookups(event.target); });
 })();
+
+// Picklists search their options on the server as the user types: by label in every
+// language, by value and by alias ("SH" finds Shanghai). The server decides what
+// matches; until its answer arrives, the label the user sees is matched.
+(function () {
+  "use strict";
+  function labelOriginal(el) {  // as in the blocks above
+    if (document.getElementById(el.id + "-ts-label")) {
+      el.setAttribute("aria-labelledby", el.id + "-ts-label");
+    }
+  }
+  function choices(root) {
+    if (typeof window.TomSelect !== "function") { return; }
+    root.querySelectorAll("select[data-choices-url]").forEach(function (el) {
+      if (el.tomselect) { return; }
+      var url = el.getAttribute("data-choices-url");
+      var found = {};  // typed text -> the option values the server found for it
+      new window.TomSelect(el, {
+        plugins: el.multiple ? ["remove_button"] : [],
+        valueField: "value", labelField: "text", searchField: ["text"],
+        allowEmptyOption: !el.multiple,
+        load: function (query, callback) {
+          fetch(url + "?q=" + encodeURIComponent(query), { credentials: "same-origin" })
+            .then(function (r) { return r.json(); })
+            .then(function (data) {
+              found[query] = data.items.map(function (o) { return o.value; });
+              callback(data.items);
+            })
+            .catch(function () { callback(); });
+        },
+        score: function (search) {
+          var hits = found[search];
+          var lower = search.toLowerCase();
+          return function (item) {
+            if (!search) { return 1; }
+            if (hits) { return hits.indexOf(item.value) >= 0 ? 1 : 0; }
+            return String(item.text || "").toLowerCase().indexOf(lower) >= 0 ? 1 : 0;
+          };
+        }
+      });
+      labelOriginal(el);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { choices(document); });
+  document.addEventListener("htmx:afterSwap", function (event) { choices(event.target); });
+})();
+
+// Designers: an api_name follows the English label as the admin types it, until the
+// admin edits the api_name itself (the server derives the same when it is left empty).
+(function () {
+  "use strict";
+  function derive(text) {
+    var name = text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "_").replace(/^_+|_+$/g, "").replace(/^[^a-z]+/, "");
+    return name.slice(0, 63);
+  }
+  function wire(form) {
+    var source = form.querySelector("[data-api-name-source]");
+    var target = form.querySelector("[data-api-name-target]");
+    if (!source || !target || target.dataset.wired) { return; }
+    target.dataset.wired = "1";
+    var touched = target.value !== "";
+    target.addEventListener("input", function () { touched = target.value !== ""; });
+    source.addEventListener("input", function () {
+      if (!touched) { target.value = derive(source.value); }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-derive-api-name]").forEach(wire);
+  });
+})();

@@ -7,6 +7,9 @@ value turned into storage form.
 - contains, starts_with, ends_with match text forgivingly (``condition_text``); on a
   multi-picklist ``contains`` names one option, by any spelling.
 - is_empty, is_not_empty take no value.
+- on a phone (a dialable field) eq, ne, in and not_in compare numbers however written
+  ("+86 21 6299 1640" eq "021-62991640"), and area_code ("021") tests a number's area
+  (``conditions.phones``).
 - changed (no value), changed_to, changed_from compare with the values before an update.
 - today (no value), last_n_days, next_n_days, older_than_days (a day count) are
   relative to the ``now`` the compilers are given.
@@ -30,6 +33,7 @@ from objectry.metadata.conditions.nodes import (
     Leaf,
     Node,
 )
+from objectry.metadata.conditions.phones import AREA_CODE, area_code_operand
 from objectry.metadata.fieldtypes import REGISTRY, FieldType
 from objectry.metadata.fieldtypes.base import checked_text
 from objectry.metadata.problems import ErrorItem, FieldValueError
@@ -51,7 +55,7 @@ def parse_leaf(tree: Mapping[str, Any], fields: FieldLookup, obj: str, at: str,
     if not isinstance(op, str) or op not in KNOWN_OPS:
         errors.append(ErrorItem(at + "/op", "unknown_operator", {"op": op}))
         return All(())
-    if op not in ftype.operators:
+    if op not in ftype.operators and not (op == AREA_CODE and ftype.dialable):
         errors.append(ErrorItem(at + "/op", "operator_not_supported",
                                 {"op": op, "type": ftype.name}))
         return All(())
@@ -77,6 +81,8 @@ def _operand(ftype: FieldType, definition: Mapping[str, Any], op: str, raw: Any)
     unbounded = {k: v for k, v in definition.items() if k not in ("min", "max", "max_length")}
     if op in RELATIVE_DATE_OPS:
         return day_count(raw)
+    if op == AREA_CODE:
+        return area_code_operand(raw)
     if op in TEXT_PATTERN_OPS:
         if ftype.multi_valued:
             return ftype.deserialize(unbounded, [raw])[0]

@@ -20,8 +20,8 @@ LIST_OPS = frozenset({"in", "not_in"})
 TEXT_PATTERN_OPS = frozenset({"contains", "starts_with", "ends_with"})
 CHANGE_OPS = CHANGE_OPERATORS
 RELATIVE_DATE_OPS = RELATIVE_DATE_OPERATORS
-KNOWN_OPS = frozenset({"eq", "ne", "gt", "gte", "lt", "lte", "between"}) | NO_VALUE_OPS \
-    | LIST_OPS | TEXT_PATTERN_OPS | CHANGE_OPS | RELATIVE_DATE_OPS
+KNOWN_OPS = frozenset({"eq", "ne", "gt", "gte", "lt", "lte", "between", "area_code"}) \
+    | NO_VALUE_OPS | LIST_OPS | TEXT_PATTERN_OPS | CHANGE_OPS | RELATIVE_DATE_OPS
 #: Comparisons of a number of related records.
 COUNT_OPS = frozenset({"eq", "gt", "gte", "lt", "lte"})
 #: Largest day count of a relative date and largest count of related records.

@@ -20,6 +20,8 @@ import string
 from types import MappingProxyType
 from typing import Any, Final
 
+from objectry.metadata.conditions.phones import SQLITE_PHONE_KEY, sqlite_phone_key
+
 #: Name of the SQL function on SQLite connections.
 SQLITE_FOLD: Final = "objectry_fold"
 
@@ -54,3 +56,5 @@ def _sqlite_fold(value: Any) -> Any:
 def register_sqlite_functions(dbapi_connection: Any) -> None:
     """Give a SQLite connection the functions the condition compiler emits."""
     dbapi_connection.create_function(SQLITE_FOLD, 1, _sqlite_fold, deterministic=True)
+    dbapi_connection.create_function(SQLITE_PHONE_KEY, 1, sqlite_phone_key,
+                                     deterministic=True)

@@ -91,6 +91,8 @@ class FieldType:
     #: Values are handed out by the platform from a per-field counter (``generate``),
     #: never written by users.
     system_generated: ClassVar[bool] = False
+    #: Values are computed on read from other fields (a formula), never stored or written.
+    computed: ClassVar[bool] = False
 
     @property
     def stores_text(self) -> bool:
@@ -123,6 +125,11 @@ class FieldType:
     def generate(self, field: Mapping[str, Any], counter: int) -> Any:
         """The value the platform hands out for ``counter`` (``system_generated`` only)."""
         raise TypeError(f"{self.name} values are not generated")
+
+    def value_definition(self, field: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The definition its values are filtered, sorted and shown under (a computed
+        field answers with its result's type; every other field with itself)."""
+        return field
 
     # -- storage -------------------------------------------------------------------
     def json_schema(self, field: Mapping[str, Any]) -> dict[str, Any]:

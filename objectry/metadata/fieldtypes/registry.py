@@ -14,6 +14,7 @@ from objectry.metadata.fieldtypes.date import DateType
 from objectry.metadata.fieldtypes.datetime import DateTimeType
 from objectry.metadata.fieldtypes.decimal import DecimalType
 from objectry.metadata.fieldtypes.email import EmailType
+from objectry.metadata.fieldtypes.formula import FormulaType
 from objectry.metadata.fieldtypes.integer import IntegerType
 from objectry.metadata.fieldtypes.long_text import LongTextType
 from objectry.metadata.fieldtypes.lookup import LookupType
@@ -30,6 +31,7 @@ REGISTRY: Final[MappingProxyType[str, FieldType]] = MappingProxyType({
         TextType(), LongTextType(), IntegerType(), DecimalType(), CurrencyType(),
         PercentType(), BooleanType(), DateType(), DateTimeType(), EmailType(), PhoneType(),
         UrlType(), PicklistType(), MultiPicklistType(), LookupType(), AutoNumberType(),
+        FormulaType(lambda name: REGISTRY.get(name)),
     )
 })
 

@@ -10,16 +10,22 @@ from typing import Final
 
 from objectry.metadata.messages.access_holds import ACCESS_HOLD_MESSAGES
 from objectry.metadata.messages.accounts import ACCOUNT_MESSAGES
+from objectry.metadata.messages.analytics import ANALYTICS_MESSAGES
 from objectry.metadata.messages.automation import AUTOMATION_MESSAGES
 from objectry.metadata.messages.channels import CHANNEL_MESSAGES
 from objectry.metadata.messages.conditions import CONDITION_MESSAGES
+from objectry.metadata.messages.designer import DESIGNER_MESSAGES
 from objectry.metadata.messages.distribution import DISTRIBUTION_MESSAGES
 from objectry.metadata.messages.field_access import FIELD_ACCESS_MESSAGES
 from objectry.metadata.messages.functions import FUNCTION_MESSAGES
+from objectry.metadata.messages.imports import IMPORT_MESSAGES
+from objectry.metadata.messages.lifecycle import LIFECYCLE_MESSAGES
 from objectry.metadata.messages.network import NETWORK_MESSAGES
+from objectry.metadata.messages.packs import PACK_MESSAGES
 from objectry.metadata.messages.scoring import SCORING_MESSAGES
 from objectry.metadata.messages.secrets import SECRET_MESSAGES
 from objectry.metadata.messages.web import WEB_MESSAGES
+from objectry.metadata.messages.webforms import WEBFORM_MESSAGES
 
 MESSAGES: Final = MappingProxyType({
     # problem titles
@@ -256,8 +262,8 @@ MESSAGES: Final = MappingProxyType({
     "explain_not_allowed": {"en": "Only an administrator, the record's owner or the user "
                                   "themselves may ask why.",
                             "zh-CN": "只有管理员、记录的主控者或用户本人可以查询授权原因。"},
-    "export_format": {"en": "The export format is csv or jsonl.",
-                      "zh-CN": "导出格式为 csv 或 jsonl。"},
+    "export_format": {"en": "The export format is csv, xlsx or jsonl.",
+                      "zh-CN": "导出格式为 csv、xlsx 或 jsonl。"},
     "record_not_accessible": {"en": "This {object} record is outside what you may see.",
                               "zh-CN": "此 {object} 记录不在您的可见范围内。"},
     "invalid_grantee": {"en": "The grantee is 'user:EMAIL' or 'department:NAME'.",
@@ -291,4 +297,7 @@ MESSAGES: Final = MappingProxyType({
                            "zh-CN": "暂无可用的函数执行进程,请稍后重试。"},
 } | AUTOMATION_MESSAGES | CHANNEL_MESSAGES | FUNCTION_MESSAGES | CONDITION_MESSAGES
    | SCORING_MESSAGES | ACCOUNT_MESSAGES | ACCESS_HOLD_MESSAGES | NETWORK_MESSAGES
-   | SECRET_MESSAGES | FIELD_ACCESS_MESSAGES | WEB_MESSAGES | DISTRIBUTION_MESSAGES)
+   | SECRET_MESSAGES | FIELD_ACCESS_MESSAGES | WEB_MESSAGES | DISTRIBUTION_MESSAGES
+   | DESIGNER_MESSAGES | IMPORT_MESSAGES | WEBFORM_MESSAGES | LIFECYCLE_MESSAGES
+   | PACK_MESSAGES
+   | ANALYTICS_MESSAGES)

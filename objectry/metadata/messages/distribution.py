@@ -56,4 +56,78 @@ DISTRIBUTION_MESSAGES: Final = MappingProxyType({
     "assignment_fixed_one": {
         "en": "The method 'fixed' gives every record to one recipient: name exactly one.",
         "zh-CN": "“fixed”方式把所有记录交给同一接收者:只能指定一个。"},
+    "unknown_pool": {
+        "en": "There is no pool '{pool}'.",
+        "zh-CN": "不存在公海“{pool}”。"},
+    "pool_not_member": {
+        "en": "You are not a member of the pool '{pool}'.",
+        "zh-CN": "您不是公海“{pool}”的成员。"},
+    "pool_not_admin": {
+        "en": "Only an administrator of the pool '{pool}' may do this.",
+        "zh-CN": "只有公海“{pool}”的管理员可以执行此操作。"},
+    "pool_inactive": {
+        "en": "The pool '{pool}' is not active.",
+        "zh-CN": "公海“{pool}”未启用。"},
+    "pool_record_not_in_pool": {
+        "en": "This record is not waiting in the pool '{pool}'.",
+        "zh-CN": "该记录不在公海“{pool}”中。"},
+    "pool_record_taken": {
+        "en": "Someone else claimed this record from the pool '{pool}' first.",
+        "zh-CN": "该记录已被他人从公海“{pool}”领取。"},
+    "pool_record_not_claimed": {
+        "en": "This record is not claimed from the pool '{pool}'.",
+        "zh-CN": "该记录不是从公海“{pool}”领取的。"},
+    "pool_not_holder": {
+        "en": "Only the member holding this record (or a pool administrator) may return it.",
+        "zh-CN": "只有领取该记录的成员(或公海管理员)可以退回。"},
+    "pool_cooldown": {
+        "en": "You gave this record up recently; you may claim it again after {until}.",
+        "zh-CN": "您最近放弃了该记录,{until} 之后才能再次领取。"},
+    "pool_max_held": {
+        "en": "You already hold {held} records of this pool; at most {max} at once.",
+        "zh-CN": "您已持有该公海的 {held} 条记录,同时最多 {max} 条。"},
+    "pool_max_claims_per_day": {
+        "en": "You claimed {today} records of this pool today; at most {max} a day.",
+        "zh-CN": "您今天已领取该公海的 {today} 条记录,每天最多 {max} 条。"},
+    "pool_reason": {
+        "en": "Give a reason (1 to {max_length} characters).",
+        "zh-CN": "请填写原因(1 至 {max_length} 个字符)。"},
+    "pool_activity_object": {
+        "en": "'{name}' has no field pointing at '{object}': its records cannot count as "
+              "activity.",
+        "zh-CN": "“{name}”没有指向“{object}”的字段,其记录不能算作跟进活动。"},
+    "pool_warn_days": {
+        "en": "The warning comes before the reclaim: fewer than {days} days.",
+        "zh-CN": "提醒须早于回收:应少于 {days} 天。"},
+    "pool_warning_subject": {
+        "en": "A record you hold returns to the pool '{pool}' on {due}",
+        "zh-CN": "您持有的记录将于 {due} 退回公海“{pool}”"},
+    "pool_warning_body": {
+        "en": "The {object} record {id} returns to the pool '{pool}' on {due} unless it "
+              "sees activity before then.",
+        "zh-CN": "{object} 记录 {id} 若在 {due} 前无跟进,将退回公海“{pool}”。"},
+    "unknown_timezone": {
+        "en": "'{timezone}' is not a known time zone (e.g. Asia/Shanghai).",
+        "zh-CN": "“{timezone}”不是已知的时区(例如 Asia/Shanghai)。"},
+    "assignment_hours_order": {
+        "en": "Working hours end after they start.",
+        "zh-CN": "工作时间的结束须晚于开始。"},
+    "assignment_fallback_pool": {
+        "en": "There is no pool '{pool}' of '{object}' records to fall back to.",
+        "zh-CN": "不存在用于“{object}”记录的兜底公海“{pool}”。"},
+    "assignment_recipient_kind": {
+        "en": "A recipient names exactly one of: {allowed}.",
+        "zh-CN": "每个接收者须且只能指定以下之一:{allowed}。"},
+    "unknown_recipient_field": {
+        "en": "The record has no field '{name}' to take the recipient from.",
+        "zh-CN": "记录没有可用作接收者的字段“{name}”。"},
+    "assignment_owner_of": {
+        "en": "'{name}' is not a lookup field: its target's owner cannot be a recipient.",
+        "zh-CN": "“{name}”不是查找字段,不能以其目标记录的负责人作为接收者。"},
+    "assignment_recipient_unknown": {
+        "en": "The field names no active user of this tenant.",
+        "zh-CN": "该字段未指向本租户的在用用户。"},
+    "invalid_area_code": {
+        "en": "An area code is 2 to 4 digits after an optional 0, such as 021 or 0755.",
+        "zh-CN": "区号为可选的 0 后跟 2 至 4 位数字,例如 021 或 0755。"},
 })

@@ -34,9 +34,11 @@ SECRET_REFERENCE = re.compile(r"\{\{\s*secret\.[a-z][a-z0-9_]{0,62}\s*\}\}")
 
 def validate_workflow(document: Any, objects: Mapping[str, Mapping[str, Any]], *,
                       scoring_models: Mapping[str, Mapping[str, Any]] | None = None,
+                      assignment_rules: Mapping[str, Mapping[str, Any]] | None = None,
                       ) -> list[ErrorItem]:
-    """Every problem with a workflow. ``scoring_models`` (name -> document) lets ``score``
-    steps be checked; None (a dry run of an unsaved body) leaves them to the run."""
+    """Every problem with a workflow. ``scoring_models`` and ``assignment_rules`` (name ->
+    document) let ``score`` and ``assign`` steps be checked; None (a dry run of an
+    unsaved body) leaves them to the run."""
     errors = schema_errors("workflow", document)
     if errors:
         return errors
@@ -55,7 +57,23 @@ def validate_workflow(document: Any, objects: Mapping[str, Mapping[str, Any]], *
         errors += _step_errors(step, pointer("steps", i), definition, objects, set(ids))
         if step.get("action") == "score":
             errors += _score_errors(step, pointer("steps", i), object_name, scoring_models)
+        if step.get("action") == "assign" and "rule" in step and assignment_rules is not None:
+            errors += _rule_errors(step["rule"], pointer("steps", i, "rule"), object_name,
+                                   assignment_rules)
     return errors
+
+
+def _rule_errors(name: Any, at: str, object_name: str,
+                 rules: Mapping[str, Mapping[str, Any]]) -> list[ErrorItem]:
+    """An assign step's ``rule`` names an assignment rule of the workflow's object."""
+    rule = rules.get(name) if isinstance(name, str) else None
+    if rule is None:
+        return [ErrorItem(at, "unknown_assignment_rule", {"rule": str(name)[:63]})]
+    if rule.get("object") != object_name:
+        return [ErrorItem(at, "assignment_rule_object",
+                          {"rule": name, "object": rule.get("object", ""),
+                           "expected": object_name})]
+    return []
 
 
 def _score_errors(step: Mapping[str, Any], at: str, object_name: str,

@@ -1,10 +1,12 @@
 """Owner changes and assignment rules (issue 15): ``POST /records/{object}/{id}/owner``,
-the bulk ``POST /records/{object}/owner`` and ``POST /assignment_rules/{name}/apply``."""
+the bulk ``POST /records/{object}/owner``, ``POST /assignment_rules/{name}/apply``; the
+pool routes come from ``api/pools.py``."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Response
 
+from objectry.platform.api import pools
 from objectry.platform.api.common import (
     json_body,
     json_response,
@@ -17,6 +19,7 @@ from objectry.runtime.distribution import gaps, history, rules
 from objectry.runtime.records import ownership
 
 blueprint = Blueprint("distribution", __name__, url_prefix="/api/v1")
+pools.register(blueprint)  # the lead pools' routes (api/pools.py)
 
 
 @blueprint.post("/records/<object_name>/<record_id>/owner")

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, request
 
 from objectry.metadata import store
 from objectry.metadata.problems import ErrorItem, Invalid, NotFound
+from objectry.packs.layers import layers as pack_layers
 from objectry.platform.api.common import (
     flag,
     json_body,
@@ -33,8 +34,10 @@ KIND_SEGMENTS = {"objects": "object", "layouts": "layout", "roles": "role",
                  "departments": "department", "access_policies": "access_policy",
                  "functions": "function", "function_settings": "function_settings",
                  "scoring_models": "scoring_model", "assignment_rules": "assignment_rule",
+                 "pools": "pool",
                  "workflows": "workflow",
-                 "list_views": "list_view"}
+                 "list_views": "list_view", "web_forms": "web_form",
+                 "duplicate_rules": "duplicate_rule", "conversion_maps": "conversion_map"}
 
 
 #: The kind segment of a route: only the known kinds, so that ``GET /meta/rollback`` is a
@@ -82,6 +85,10 @@ def get_document(segment: str, api_name: str) -> Response:
         require_metadata_read(ctx, kind, api_name)
         document = readable_document(
             ctx, kind, metadata_service.get_document(ctx, kind, api_name))
+        if flag("layers"):  # which property comes from a pack, which from the tenant
+            require_metadata_read(ctx, "layers")
+            stored = store.document(ctx.conn, ctx.tenant.id, kind, api_name)
+            return json_response(pack_layers(stored) if stored else document)
     return json_response(document)
 
 

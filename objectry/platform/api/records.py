@@ -22,8 +22,10 @@ from objectry.platform.api.common import (
     services,
     tenant_context,
 )
+from objectry.platform.api.lifecycle import duplicates_header
 from objectry.runtime import records
 from objectry.runtime.kernel.context import Context
+from objectry.runtime.lifecycle import exports as export_labels
 from objectry.runtime.query.list_params import parse_fields, parse_flag, read_list_params
 from objectry.runtime.records import deletion
 
@@ -32,10 +34,10 @@ blueprint = Blueprint("records", __name__, url_prefix="/api/v1")
 
 class RecordId(BaseConverter):
     """A record id in ``/records/{object}/{id}``: any segment but the routes beside it
-    (``query``, ``export``, ``owner``), so ``PATCH /records/lead/export`` answers 405
+    (``query``, ``export``, ``owner``, ``bulk``), so ``PATCH /records/lead/export`` answers 405
     with the export route's Allow instead of looking for a record called "export"."""
 
-    regex = r"(?!(?:query|export|owner)$)[^/]+"
+    regex = r"(?!(?:query|export|owner|bulk)$)[^/]+"
 
 
 
@@ -88,8 +90,9 @@ def create(object_name: str) -> Response:
     data = json_body()
     with tenant_context() as ctx:
         record = records.create(ctx, object_name, data)
+        warned = duplicates_header(ctx)  # a warn duplicate rule let it through
     location = url_for("records.read", object_name=object_name, record_id=record["id"])
-    return json_response(record, 201, {**_etag(record), "Location": location})
+    return json_response(record, 201, {**_etag(record), "Location": location, **warned})
 
 
 @blueprint.get("/records/<object_name>/<record_id:record_id>")
@@ -112,7 +115,8 @@ def update(object_name: str, record_id: str) -> Response:
     expected = _if_match()
     with tenant_context() as ctx:
         record = records.update(ctx, object_name, record_id, data, if_match=expected)
-    return json_response(record, headers=_etag(record))
+        warned = duplicates_header(ctx)  # a warn duplicate rule let it through
+    return json_response(record, headers={**_etag(record), **warned})
 
 
 @blueprint.delete("/records/<object_name>/<record_id:record_id>")
@@ -188,7 +192,7 @@ def audit(object_name: str, record_id: str) -> Response:
 
 @blueprint.get("/records/<object_name>/export")
 def export(object_name: str) -> Response:
-    """All records of a list as CSV (default) or JSON lines, as the caller may see them.
+    """All records of a list as CSV (default), XLSX or JSON lines, as the caller may see them.
 
     The body streams: it is written a page of records at a time while the records are
     read, in the request's transaction, which stays open until the last byte is sent.
@@ -199,14 +203,16 @@ def export(object_name: str) -> Response:
     kind = request.args.get("format") or "csv"
     if kind not in exports.FORMATS:
         raise Invalid([ErrorItem("/format", "export_format")])
+    labels = exports.labels_arg()
     with ExitStack() as stack:
         ctx = stack.enter_context(tenant_context(read_only=True))
         exported = records.export_records(ctx, object_name, **selection)
+        rows = export_labels.labelled(ctx, object_name, exported) if labels else exported
         transaction = stack.pop_all()  # a refusal above ended it; now the body owns it
 
-    def body() -> Iterator[str]:
+    def body() -> Iterator[bytes]:
         with transaction:
-            yield from exports.stream(kind, exported.columns, exported)
+            yield from exports.stream(kind, exported.columns, rows)
 
     filename = f"{object_name}.{kind}"
     response = Response(stream_with_context(body()), mimetype=exports.MIMETYPES[kind],

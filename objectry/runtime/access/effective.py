@@ -17,15 +17,22 @@ object opts in to equality on a masked field (for duplicate checks) yet.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.sql.util import ClauseAdapter
 
+from objectry.metadata.fieldtypes import REGISTRY
+from objectry.metadata.formula.nodes import FieldRef, FormulaError, inputs
+from objectry.metadata.formula.parser import Fields, parse_formula
 from objectry.metadata.permission_terms import LEVELS, NOT_DISTRIBUTED
+from objectry.metadata.problems import NotFound
 from objectry.permissions.grant_tables import record_grants
 from objectry.runtime.access.decisions import Decisions
 from objectry.runtime.access.visibility import Visibility
-from objectry.runtime.model.compiled import ObjectModel
+from objectry.runtime.model.compiled import ObjectModel, get_model
+from objectry.runtime.query.formula_sql import formula_result
 
 #: Every distribution level a row can have for the actor: none reaching them, or the
 #: merged level of the live grants that do.
@@ -98,7 +105,94 @@ class Effective:
 
     def column(self, table: sa.FromClause, name: str) -> sa.ColumnElement[Any]:
         """``name``'s value where the actor may read it, NULL elsewhere (for sorts and
-        the cursors made from them)."""
-        column = table.c[name]
+        the cursors made from them); a formula's computed value."""
+        field = self.model.fields.get(name)
+        column = self.formula(table, name) if field is not None and field.type.computed \
+            else table.c[name]
         when = self.readable(table, name)
         return column if when is None else sa.case((when, column))
+
+    # -- formulas (computed on read, never stored) -------------------------------------
+    def value(self, table: sa.FromClause, name: str) -> sa.ColumnElement[Any]:
+        """What a filter compares for ``name``: its column, or a formula's value."""
+        field = self.model.fields.get(name)
+        if table is self.model.table and field is not None and field.type.computed:
+            return self.formula(table, name)
+        return table.c[name]
+
+    def formula(self, table: sa.FromClause, name: str) -> sa.ColumnElement[Any]:
+        """A formula field's value over ``table`` as the actor may see it: NULL on a row
+        where they may not read one of its inputs (or see the record a lookup input
+        points at), so neither the value, a filter nor a sort reveals a hidden input."""
+        definition = self.model.fields[name].definition
+        ctx = self.decisions.ctx
+        try:
+            tree = parse_formula(str(definition.get("expression", "")), self._own_fields,
+                                 self._object_fields, REGISTRY.get, name=name)
+        except FormulaError:  # its inputs changed since it was saved: no value
+            return sa.null()
+        guards: list[sa.ColumnElement[bool]] = []
+        lookups: dict[str, tuple[sa.FromClause, Effective, Any]] = {}
+        for ref in inputs(tree):
+            if ref.via is None:
+                guards.extend(self._input_guards(table, ref.name))
+                continue
+            guards.extend(self._input_guards(table, ref.via))
+            if ref.via not in lookups:
+                target = get_model(ctx, str(ref.target))
+                decisions = Decisions(ctx, target)
+                far = Effective(target, decisions, Visibility(ctx, target, decisions))
+                lookups[ref.via] = (target.table.alias(), far, far.rows.visible())
+            alias, far, visible = lookups[ref.via]
+            seen = [alias.c.id == table.c[ref.via], alias.c.deleted_at.is_(None),
+                    *far._input_guards(alias, ref.name)]
+            if visible is not None:
+                seen.append(ClauseAdapter(alias).traverse(visible))
+            guards.append(sa.or_(table.c[ref.via].is_(None),
+                                 sa.exists().where(*seen).correlate(table)))
+
+        def column_of(ref: FieldRef) -> sa.ColumnElement[Any]:
+            if ref.via is None:
+                return table.c[ref.name]
+            alias = lookups[ref.via][0]
+            return (sa.select(alias.c[ref.name]).where(alias.c.id == table.c[ref.via])
+                    .correlate(table).scalar_subquery())
+
+        value = formula_result(tree, column_of, today=ctx.now().date(),
+                               result=str(definition.get("result", "number")),
+                               scale=int(definition.get("scale", 2)))
+        return value if not guards else sa.case((sa.and_(*guards), value))
+
+    def _input_guards(self, table: sa.FromClause, name: str) -> list[sa.ColumnElement[bool]]:
+        """Where the actor reads input ``name`` (none: everywhere; masked: nowhere)."""
+        if name not in self.model.fields:
+            return []
+        if self.masked(name):
+            return [sa.false()]
+        when = self.readable(table, name)
+        return [] if when is None else [when]
+
+    def _own_fields(self, name: str) -> Mapping[str, Any] | None:
+        field = self.model.fields.get(name)
+        return None if field is None else field.definition
+
+    def _object_fields(self, object_name: str) -> Fields | None:
+        try:
+            target = get_model(self.decisions.ctx, object_name)
+        except NotFound:
+            return None
+        return lambda name: (target.fields[name].definition if name in target.fields
+                             else None)
+
+    def with_formulas(self, rows: Sequence[Mapping[Any, Any]]) -> list[Mapping[Any, Any]]:
+        """The rows with each formula field's value, computed in SQL for the whole page
+        in one statement (rows of an object without formulas come back as they are)."""
+        names = [n for n, f in self.model.fields.items() if f.type.computed]
+        if not names or not rows:
+            return list(rows)
+        table = self.model.table
+        query = sa.select(table.c.id, *(self.column(table, n).label(n) for n in names)) \
+            .where(table.c.id.in_([row["id"] for row in rows]))
+        found = {r["id"]: r for r in self.decisions.ctx.conn.execute(query).mappings()}
+        return [{**row, **{n: found[row["id"]][n] if row["id"] in found else None
+                           for n in names}} for row in rows]

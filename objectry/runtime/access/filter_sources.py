@@ -74,7 +74,7 @@ def list_filter(guard: Guard, tree: Any, *, at: str = "/filter") -> sa.ColumnEle
         raise Invalid([_not_readable(item, sources) for item in exc.errors]) from exc
     refuse_masked(node, guard, sources)
     return to_sql(node, guard.model.table, now=guard.ctx.now(), related=sources.tables,
-                  readable=guard.readable_in)
+                  readable=guard.readable_in, values=guard.effective.value)
 
 
 def _not_readable(item: ErrorItem, sources: FilterSources) -> ErrorItem:
@@ -89,10 +89,16 @@ def _not_readable(item: ErrorItem, sources: FilterSources) -> ErrorItem:
     return owner.field_error(item.path, item.params["field"])
 
 
+def _computed(guard: Guard, name: str) -> bool:
+    field = guard.model.fields.get(name)
+    return field is not None and field.type.computed
+
+
 def refuse_masked(node: Node, guard: Guard, sources: FilterSources) -> None:
     """422 at every leaf comparing a field the actor sees only masked (related
     conditions included): only ``is_empty``/``is_not_empty`` may test it, or a filter
-    would recover it a character at a time."""
+    would recover it a character at a time. A related record's formula field is refused
+    too (computed over the list's own object only, not yet inside related conditions)."""
     errors: list[ErrorItem] = []
     stack: list[tuple[Node, Guard]] = [(node, guard)]
     while stack:
@@ -108,5 +114,8 @@ def refuse_masked(node: Node, guard: Guard, sources: FilterSources) -> None:
         elif owner.masked(current.field) and current.op not in MASKED_OPS:
             errors.append(ErrorItem(current.at, "masked_not_filterable",
                                     {"field": current.field, "op": current.op}))
+        elif owner is not guard and _computed(owner, current.field):
+            errors.append(ErrorItem(current.at, "formula_not_filterable_here",
+                                    {"field": current.field}))
     if errors:
         raise Invalid(sorted(errors, key=lambda e: e.path))

@@ -44,6 +44,8 @@ class OutgoingMessage:
     #: Stable per (run, step, visit): the email's Message-ID, so a receiver can drop a
     #: copy sent again after a worker died between delivery and commit.
     idempotency_key: str
+    #: Extra headers an email carries (``List-Unsubscribe`` on marketing email).
+    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,15 @@ class ProviderChannel:
 @dataclass(frozen=True)
 class Channels:
     """The channels a platform offers and its default frequency cap (a platform
-    setting, per tenant overridable, see ``frequency``)."""
+    setting, per tenant overridable, see ``frequency``): counted across channels per
+    recipient record (``cap_scope="recipient"``) or per channel (``"channel"``).
+    ``consent_required``: marketing needs an opt-in, not just no opt-out. ``public_url``:
+    where unsubscribe links point (``OBJECTRY_PUBLIC_URL``); empty: no link."""
 
     daily_cap: int
+    cap_scope: str = "recipient"
+    consent_required: bool = False
+    public_url: str = ""
     by_name: Mapping[str, Channel] = field(default_factory=lambda: {
         "email": ProviderChannel(), "sms": ProviderChannel(), "wecom": ProviderChannel()})
 

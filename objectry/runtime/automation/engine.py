@@ -53,8 +53,9 @@ from objectry.runtime.automation.group import Budget, GroupSettings, Handover, a
 from objectry.runtime.automation.matching import matches
 from objectry.runtime.automation.runs import insert_runs, new_run, paused_workflows
 from objectry.runtime.automation.stepping import UnsavedFailure
-from objectry.runtime.automation.sweeps import sweep
+from objectry.runtime.automation.sweeps import sweep, sweep_pools
 from objectry.runtime.automation.units import EnginePlatform, Unit
+from objectry.runtime.distribution.pool_sweep import due_tenants
 
 __all__ = ["BATCH", "EnginePlatform", "TickReport", "advance_due", "claim_due",
            "dispatch_pending", "sweep_all", "tick"]
@@ -103,6 +104,11 @@ def sweep_all(platform: EnginePlatform) -> int:
     for tenant_id in tenants:
         with platform.system_context(tenant_id) as ctx:
             started += sweep(ctx)
+    with platform.connection() as conn:  # lead pools: timers come due as rows
+        pooled = conn.execute(due_tenants(platform.now())).scalars().all()
+    for tenant_id in pooled:
+        with platform.system_context(tenant_id) as ctx:
+            sweep_pools(ctx, platform.hooks.channels)
     return started
 
 

@@ -22,9 +22,9 @@ from objectry.runtime.kernel.ids import uuid7
 #: (row, the message as the API shows it) -> what one reader may see of it.
 Shown = Callable[[Mapping[Any, Any], dict[str, Any]], dict[str, Any]]
 
-STATUSES = ("sent", "outbox", "failed", "capped")
+STATUSES = ("sent", "outbox", "failed", "capped", "suppressed")
 #: Statuses a repeated step takes as done: sending again would duplicate the message.
-SETTLED = ("sent", "outbox", "capped")
+SETTLED = ("sent", "outbox", "capped", "suppressed")
 
 
 def find_by_key(ctx: Context, key: str) -> dict[str, Any] | None:

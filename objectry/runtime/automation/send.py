@@ -7,6 +7,11 @@ returns normally (``failed``); the engine commits that and comes straight back, 
 next visit raises the recorded ``StepError`` for the step's ``on_failure`` (retry with
 backoff, then ``then``). A retry finds the row by its idempotency key (run, step and
 visit) and updates it; a visit whose message already went out sends nothing again.
+
+A marketing send first asks consent (an opt-out of the record on the channel, or of the
+address, records the message as ``suppressed`` with the reason), then the daily cap
+(``capped``, see ``frequency``); a marketing email that goes out carries a one-click
+unsubscribe link in its body and the RFC 8058 ``List-Unsubscribe`` headers.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.i18n import LANGUAGES, pick
+from objectry.metadata.i18n import LANGUAGES, message, pick
 from objectry.runtime.automation import messages as store
 from objectry.runtime.automation.channel_settings import read_settings
 from objectry.runtime.automation.channels import (
@@ -39,6 +44,7 @@ from objectry.runtime.automation.templates import (
     step_recipient_fields,
 )
 from objectry.runtime.kernel.context import Context
+from objectry.runtime.lifecycle.consent import suppression, unsubscribe_path
 
 LOCALE_FIELDS = ("locale", "language")
 
@@ -88,13 +94,22 @@ def send_message(request: SendRequest) -> SendResult:
         subject, body = _render_template(step, scope, locale)
         values.update(subject=subject, body=body)
         values["recipient"] = normalize_recipient(step["channel"], _recipient(step, scope))
-        channel = request.channels.get(step["channel"])
-        if marketing and is_capped(ctx, step["channel"], values["recipient"],
-                                   settings["marketing_daily_cap"]):
-            return _capped(ctx, existing, values, settings["marketing_daily_cap"])
+        channels = request.channels
+        channel = channels.get(step["channel"])
+        if marketing:
+            reason = suppression(ctx, request.object, request.record_id, step["channel"],
+                                 values["recipient"], require_opt_in=channels.consent_required)
+            if reason is not None:
+                return _suppressed(ctx, existing, values, reason)
+            if is_capped(ctx, step["channel"], values["recipient"],
+                         settings["marketing_daily_cap"], object_name=request.object,
+                         record_id=request.record_id, scope=channels.cap_scope):
+                return _capped(ctx, existing, values, settings["marketing_daily_cap"],
+                               channels.cap_scope)
         message_id = existing["id"] if existing else store.new_id(ctx)
+        body, headers = _with_unsubscribe(request, values, body)
         outgoing = OutgoingMessage(str(message_id), step["channel"], values["recipient"],
-                                   subject, body, locale, key)
+                                   subject, body, locale, key, headers)
         delivery = _deliver(ctx, channel, outgoing)
     except (ChannelError, StepError) as exc:
         return _failed(ctx, existing, values, exc, request.attempt)
@@ -168,9 +183,37 @@ def _as_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+def _with_unsubscribe(request: SendRequest, values: Mapping[str, Any],
+                      body: str) -> tuple[str, dict[str, str]]:
+    """A marketing email's body with its unsubscribe link, and its RFC 8058 headers
+    (the stored message keeps the body without the link: the token is the contact's)."""
+    base = request.channels.public_url.rstrip("/")
+    if not values["marketing"] or values["channel"] != "email" or not base:
+        return body, {}
+    ctx = request.ctx
+    path = unsubscribe_path(ctx.keys, ctx.tenant.id, request.object, request.record_id,
+                            "email", values["recipient"])
+    if path is None:
+        return body, {}
+    url = base + path
+    line = message("message_unsubscribe_line", values["locale"], {"url": url})
+    return (f"{body}\n\n--\n{line}\n",
+            {"List-Unsubscribe": f"<{url}>",
+             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+
+
+def _suppressed(ctx: Context, existing: Mapping[str, Any] | None, values: dict[str, Any],
+                reason: str) -> SendResult:
+    error = {"code": reason, "params": {"channel": values["channel"]}}
+    message_id = store.save(ctx, existing, {**values, "status": "suppressed", "error": error})
+    return SendResult({**_summary(message_id, "suppressed", values["channel"],
+                                  values["recipient"]), "reason": reason})
+
+
 def _capped(ctx: Context, existing: Mapping[str, Any] | None, values: dict[str, Any],
-            cap: int) -> SendResult:
-    error = {"code": "message_capped", "params": {"cap": cap, "channel": values["channel"]}}
+            cap: int, scope: str) -> SendResult:
+    error = {"code": "message_capped" if scope == "channel" else "message_capped_recipient",
+             "params": {"cap": cap, "channel": values["channel"]}}
     message_id = store.save(ctx, existing, {**values, "status": "capped", "error": error})
     return SendResult({**_summary(message_id, "capped", values["channel"],
                                   values["recipient"]), "cap": cap})

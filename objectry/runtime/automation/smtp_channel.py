@@ -44,6 +44,8 @@ class EmailChannel:
         message_id = f"<{message.idempotency_key.replace(':', '.')}@objectry>"
         mail["Message-ID"] = message_id
         mail["Content-Language"] = message.locale
+        for name, value in message.headers.items():  # List-Unsubscribe (RFC 8058)
+            mail[name] = value
         mail.set_content(message.body)
         config = self.config
         try:

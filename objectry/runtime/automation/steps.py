@@ -187,6 +187,8 @@ def _assign_by_rule(call: StepCall, rule: str) -> Outcome:
             raise StepError("record_gone") from exc
         raise
     decision = outcome["decision"]
+    if not outcome["assigned"] and "pool" in outcome:  # the rule's fallback pool took it
+        return Outcome(output={"owner": None, "rule": rule, "pool": outcome["pool"]})
     if not outcome["assigned"]:
         raise StepError("assignment_failed", rule=rule,
                         reason=decision.get("reason", "no_eligible_recipient"))

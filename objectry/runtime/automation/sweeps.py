@@ -17,10 +17,15 @@ from typing import Any
 import sqlalchemy as sa
 from cronsim import CronSim
 
+from objectry.metadata.i18n import message
 from objectry.runtime.access.filter_sources import FilterSources
+from objectry.runtime.automation import messages
+from objectry.runtime.automation.channel_settings import read_settings
+from objectry.runtime.automation.channels import Channels, OutgoingMessage
 from objectry.runtime.automation.definitions import Workflow, workflow_index
 from objectry.runtime.automation.run_tables import workflow_sweeps
 from objectry.runtime.automation.runs import is_paused, start_run
+from objectry.runtime.distribution import pool_sweep
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import get_model
 from objectry.runtime.query.compile import to_sql
@@ -174,3 +179,39 @@ def _mark(ctx: Context, workflow: str, now: dt.datetime, *, first: bool) -> None
     ctx.conn.execute(sa.update(workflow_sweeps).where(
         workflow_sweeps.c.tenant_id == ctx.tenant.id,
         workflow_sweeps.c.workflow == workflow).values(swept_until=now))
+
+
+def sweep_pools(ctx: Context, channels: Channels) -> int:
+    """The tenant's pool timers (``distribution.pool_sweep``): overdue claimed records
+    go back to their pool; each warning due is an email to the holder through the
+    channels, recorded with the messages (``GET /messages``). Returns the reclaims."""
+    report = pool_sweep.sweep(ctx)
+    if report.warnings:
+        locale = read_settings(ctx, channels.daily_cap)["default_locale"]
+        for warning in report.warnings:
+            _warn(ctx, channels, warning, locale)
+    return report.reclaimed
+
+
+def _warn(ctx: Context, channels: Channels, warning: pool_sweep.Warning, locale: str) -> None:
+    key = f"pool:{warning.record_id}:{warning.due_at.isoformat()}"
+    if messages.find_by_key(ctx, key) is not None:
+        return
+    params = {"pool": warning.pool, "object": warning.object, "id": str(warning.record_id),
+              "due": warning.due_at.date().isoformat()}
+    subject = message("pool_warning_subject", locale, params)
+    body = message("pool_warning_body", locale, params)
+    message_id = messages.new_id(ctx)
+    values: dict[str, Any] = {
+        "object": warning.object, "record_id": warning.record_id, "channel": "email",
+        "recipient": warning.email, "template": None, "subject": subject, "body": body,
+        "locale": locale, "marketing": False, "idempotency_key": key}
+    try:
+        delivery = channels.get("email").send(ctx, OutgoingMessage(
+            str(message_id), "email", warning.email, subject, body, locale, key))
+        values.update(status=delivery.status, provider_ref=delivery.provider_ref,
+                      sent_at=ctx.now())
+    except Exception as exc:  # a provider is third-party code: a failed send stays visible
+        values.update(status="failed", error={"code": getattr(exc, "code", "send_failed"),
+                                              "params": {}})
+    messages.save(ctx, None, values, message_id)

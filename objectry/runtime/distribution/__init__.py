@@ -1,10 +1,16 @@
-"""Distribution: assignment rules and the gap finder, for any object with an owner.
+"""Distribution: assignment rules, the gap finder and lead pools, for any object with an
+owner.
 
 - ``rules``: compile an ``assignment_rule`` document, decide who gets a record (first
   matching entry, eligible recipients, round robin / least loaded / fixed) and move it
   through ``records.change_owner`` with the decision as the reason;
 - ``gaps``: a rule's dry run over existing records, with the records it misses and why;
-- ``cursor_tables``: the round-robin cursor rows (one per rule entry, row-locked).
+- ``pools``: lead pools (公海): list masked, add, claim within limits, return, reclaim;
+  ``pool_timers`` (deadlines, activity) and ``pool_sweep`` (reclaim and warn, called by
+  the automation engine's sweep);
+- ``places``: the zh-CN area-code table of the gap finder;
+- ``cursor_tables``: the round-robin cursor rows (one per rule entry, row-locked) and
+  the pool tables (``pool_entries``: a record's place and timers; ``pool_claims``).
 
 Sits above ``records`` (it reads rows through the Guard and moves owners only through
 the records service, so access, versions, audit and events hold) and below

@@ -1,10 +1,11 @@
-"""Catalog table of the distribution engine: the round-robin cursor of each rule entry."""
+"""Catalog tables of the distribution engine: round-robin cursors and lead pools."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
 from objectry.metadata.catalog_tables import CATALOG
+from objectry.metadata.fieldtypes.sqltypes import UTCDateTime
 
 #: One row per (tenant, rule, entry): the next turn of its round robin. The row is read
 #: ``FOR UPDATE`` and moved in the assigning transaction, so concurrent and bulk
@@ -15,4 +16,45 @@ assignment_cursors = sa.Table(
     sa.Column("rule", sa.String(63), primary_key=True),
     sa.Column("entry", sa.Integer, primary_key=True),
     sa.Column("next_turn", sa.BigInteger, nullable=False),
+)
+
+#: A record's place in a pool (公海): ``pooled`` (nobody owns it, members may claim it)
+#: or ``claimed`` (its holder owns it until they return it or it is reclaimed). The
+#: reclaim timer is this row: ``due_at`` (reclaim) and ``warn_at`` (warn the holder),
+#: swept by the automation engine; a claim is a conditional update of ``state``, so of
+#: concurrent claims exactly one wins.
+pool_entries = sa.Table(
+    "pool_entries", CATALOG,
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("object", sa.String(63), primary_key=True),
+    sa.Column("record_id", sa.Uuid, primary_key=True),
+    sa.Column("pool", sa.String(63), nullable=False),
+    sa.Column("state", sa.String(10), nullable=False),
+    sa.Column("holder", sa.Uuid),
+    sa.Column("since", UTCDateTime, nullable=False),
+    sa.Column("due_at", UTCDateTime),
+    sa.Column("warn_at", UTCDateTime),
+    sa.Column("warned_at", UTCDateTime),
+    sa.Column("reason", sa.String(500)),
+    sa.Index("ix_pool_entries_due", "state", "due_at"),
+    sa.Index("ix_pool_entries_warn", "state", "warn_at"),
+    sa.Index("ix_pool_entries_pool", "tenant_id", "pool", "state", "holder"),
+)
+
+#: Every claim of a pooled record and how it ended: limits per day, the cooldown before
+#: a previous holder claims the same record again, and the pool's history.
+pool_claims = sa.Table(
+    "pool_claims", CATALOG,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True,
+              autoincrement=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("pool", sa.String(63), nullable=False),
+    sa.Column("object", sa.String(63), nullable=False),
+    sa.Column("record_id", sa.Uuid, nullable=False),
+    sa.Column("user_id", sa.Uuid, nullable=False),
+    sa.Column("claimed_at", UTCDateTime, nullable=False),
+    sa.Column("released_at", UTCDateTime),
+    sa.Column("released_how", sa.String(10)),
+    sa.Index("ix_pool_claims_user", "tenant_id", "pool", "user_id", "claimed_at"),
+    sa.Index("ix_pool_claims_record", "tenant_id", "object", "record_id", "user_id"),
 )

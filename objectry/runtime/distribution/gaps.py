@@ -27,7 +27,6 @@ from objectry.permissions.access import AccessMap
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.distribution.places import (
     area_code,
-    dialled_prefixes,
     fold_place,
     normalised_number,
     place_names,
@@ -162,8 +161,7 @@ class _NearMisses:
                         "condition": {"any": [
                             {"field": leaf.field, "op": leaf.op,
                              "value": wanted if leaf.op == "in" else target},
-                            *({"field": name, "op": "starts_with", "value": prefix}
-                              for prefix in dialled_prefixes(code))]}}})
+                            {"field": name, "op": "area_code", "value": code}]}}})
         return found
 
     def _same_option(self, value: str, target: str) -> bool:

@@ -1,8 +1,9 @@
 """A record's assignment history: every owner change and failed assignment, with why.
 
 Read from the outbox events the owner-change command and the rules write
-(``record.owner_changed``, ``record.assignment_failed``), for whoever may read the
-record: ``GET /records/{object}/{id}/assignments``.
+(``record.owner_changed``, ``record.assignment_failed``, ``record.assignment_distributed``:
+a rule entry with levels gave the record as a grant), for whoever may read the record:
+``GET /records/{object}/{id}/assignments``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from objectry.runtime.query.list_params import DEFAULT_LIMIT, MAX_LIMIT, parse_l
 from objectry.runtime.records.journal_tables import events
 
 KINDS = {"record.owner_changed": "owner_changed",
-         "record.assignment_failed": "assignment_failed"}
+         "record.assignment_failed": "assignment_failed",
+         "record.assignment_distributed": "distributed"}
 
 
 def assignments(ctx: Context, object_name: str, record_id: Any, *,

@@ -79,10 +79,3 @@ def normalised_number(number: str) -> str | None:
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
-
-def dialled_prefixes(code: str) -> tuple[str, ...]:
-    """How numbers of an area code begin as people write them ("021", "+86 21",
-    "+8621", "(021)"): a condition on these prefixes until the condition language has
-    an area-code operator."""
-    bare = code.removeprefix("0")
-    return (code, f"+86 {bare}", f"+86{bare}", f"({code})")

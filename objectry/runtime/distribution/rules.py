@@ -12,7 +12,9 @@ everyone"). The move is ``records.change_owner`` with the decision as its ``beca
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
+import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -31,18 +33,22 @@ from objectry.metadata.problems import (
     Problem,
     pointer,
 )
+from objectry.metadata.validation.assignment import recipient_kind
 from objectry.metadata.validation.workflows import field_lookup, object_lookup
 from objectry.runtime.access.decisions import department_tree
 from objectry.runtime.access.filter_sources import FilterSources
+from objectry.runtime.access.grants import grant
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.distribution.cursor_tables import assignment_cursors
+from objectry.runtime.distribution.pools import Pool, load_pool, platform, put_in_pool
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import get_model
-from objectry.runtime.query.compile import to_predicate, to_sql
+from objectry.runtime.query.compile import Predicate, to_predicate, to_sql
 from objectry.runtime.records import journal
 from objectry.runtime.records.ownership import MAX_BULK, change_owner, selected_ids
 
-METHODS = ("round_robin", "least_loaded", "fixed")
+METHODS = ("round_robin", "weighted_round_robin", "least_loaded", "fixed")
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 APPLY_KEYS = frozenset({"ids", "filter", "view"})
 
 
@@ -54,6 +60,10 @@ class Entry:
     method: str
     load: Node | None
     capacity: int | None
+    levels: Mapping[str, str] | None = None
+    hours: Mapping[str, Any] | None = None
+    #: The condition compiled once (a rule runs on every new record).
+    test: Predicate | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +77,10 @@ class Rule:
     def grants(self) -> str:
         return str(self.document.get("grants", "keep"))
 
+    @property
+    def fallback_pool(self) -> str | None:
+        return self.document.get("fallback_pool")
+
 
 @dataclass(frozen=True)
 class Person:
@@ -78,7 +92,13 @@ class Person:
 
 
 def load_rule(ctx: Context, name: str) -> Rule:
-    """The stored rule, its conditions parsed against its object (404 when unknown)."""
+    """The stored rule, its conditions parsed against its object (404 when unknown),
+    once per metadata version (a rule runs on every new record)."""
+    key = ("assignment_rule", ctx.tenant.id, ctx.tenant.meta_version, name)
+    return ctx.decisions.get_or_build(key, lambda: _read_rule(ctx, name))
+
+
+def _read_rule(ctx: Context, name: str) -> Rule:
     stored = store.document(ctx.conn, ctx.tenant.id, "assignment_rule", name)
     if stored is None:
         raise NotFound(detail_code="unknown_assignment_rule", rule=name)
@@ -93,11 +113,14 @@ def load_rule(ctx: Context, name: str) -> Rule:
         return parse_condition(tree, field_lookup(definition), object_name=document["object"],
                                objects=object_lookup(objects), changes=False)
 
-    entries = tuple(Entry(i, parse(e.get("condition")), tuple(e["to"]),
-                          e.get("method", "round_robin"), parse(e.get("load")),
-                          e.get("capacity"))
-                    for i, e in enumerate(document["entries"]))
-    return Rule(name, document["object"], document, entries)
+    entries = []
+    for i, e in enumerate(document["entries"]):
+        condition = parse(e.get("condition"))
+        entries.append(Entry(i, condition, tuple(e["to"]), e.get("method", "round_robin"),
+                             parse(e.get("load")), e.get("capacity"), e.get("levels"),
+                             e.get("hours"),
+                             None if condition is None else to_predicate(condition)))
+    return Rule(name, document["object"], document, tuple(entries))
 
 
 def assign_record(ctx: Context, name: str, object_name: str, record_id: Any) -> dict[str, Any]:
@@ -157,20 +180,24 @@ def decide(ctx: Context, rule: Rule, row: Mapping[str, Any], people: People, *,
     sources = FilterSources(ctx)
     tried: list[dict[str, Any]] = []
     for entry in rule.entries:
-        if entry.condition is not None and not to_predicate(entry.condition)(
-                row, now=ctx.now(), related=sources.rows):
+        if entry.test is not None and not entry.test(row, now=ctx.now(),
+                                                     related=sources.rows):
             continue
-        candidates, skipped = people.resolve(entry.recipients)
+        candidates, skipped, options = people.resolve(entry.recipients, row, rule.object)
         eligible = [p for p in candidates if p.active]
         skipped += [{"user": p.email, "reason": "inactive"} for p in candidates
                     if not p.active]
+        if entry.hours is not None and not within_hours(entry.hours, ctx.now()):
+            skipped += [{"user": p.email, "reason": "outside_working_hours"} for p in eligible]
+            eligible = []
+        caps = {p.user_id: options[p.user_id].get("capacity", entry.capacity)
+                for p in eligible}
         loads: dict[uuid.UUID, int] = {}
-        if entry.capacity is not None or entry.method == "least_loaded":
+        if any(c is not None for c in caps.values()) or entry.method == "least_loaded":
             loads = _loads(ctx, rule, entry, eligible, sources)
-            if entry.capacity is not None:
-                full = [p for p in eligible if loads.get(p.user_id, 0) >= entry.capacity]
-                skipped += [{"user": p.email, "reason": "over_capacity"} for p in full]
-                eligible = [p for p in eligible if p not in full]
+            full = [p for p in eligible if _over(loads.get(p.user_id, 0), caps[p.user_id])]
+            skipped += [{"user": p.email, "reason": "over_capacity"} for p in full]
+            eligible = [p for p in eligible if p not in full]
         picked = None
         if eligible:
             if entry.method == "fixed":
@@ -178,13 +205,17 @@ def decide(ctx: Context, rule: Rule, row: Mapping[str, Any], people: People, *,
             elif entry.method == "least_loaded":
                 picked = min(eligible, key=lambda p: (loads.get(p.user_id, 0), p.email))
             else:
-                picked = _round_robin(ctx, rule.name, entry.index, candidates, eligible,
+                turns = candidates if entry.method == "round_robin" else weighted(
+                    candidates, {k: v.get("weight", 1) for k, v in options.items()})
+                picked = _round_robin(ctx, rule.name, entry.index, turns, eligible,
                                       take_turn)
         tried.append({"entry": entry.index, "method": entry.method,
                       "candidates": [p.email for p in candidates], "skipped": skipped})
         if picked is not None:
+            levels = options[picked.user_id].get("levels", entry.levels)
             return {"rule": rule.name, "entry": entry.index, "method": entry.method,
-                    "picked": picked.email, "owner": str(picked.user_id), "tried": tried}
+                    "picked": picked.email, "owner": str(picked.user_id), "tried": tried,
+                    **({"levels": dict(levels)} if levels else {})}
     return {"rule": rule.name, "entry": None, "method": None, "picked": None, "owner": None,
             "tried": tried, "reason": "no_eligible_recipient" if tried else "no_entry_matched"}
 
@@ -194,15 +225,73 @@ def _assign(ctx: Context, rule: Rule, people: People, record_id: Any) -> dict[st
     row, _ = Guard(ctx, model).load(record_id)
     decision = decide(ctx, rule, row, people)
     if decision["owner"] is None:
+        pool = _fallback(ctx, rule)
+        if pool is not None:
+            decision["fallback_pool"] = pool.name
         journal.announce(ctx, model, row["id"], "assignment_failed", decision)
-        return {"id": str(row["id"]), "assigned": False, "changed": False,
-                "decision": decision}
+        failed = {"id": str(row["id"]), "assigned": False, "changed": False,
+                  "decision": decision}
+        if pool is not None:  # honest failure: the pool, never everyone
+            put_in_pool(ctx, pool, row["id"], how="fallback",
+                        reason=f"{rule.name}: {decision.get('reason', 'no_eligible_recipient')}")
+            failed["pool"] = pool.name
+        return failed
+    if "levels" in decision:
+        return _distribute(ctx, rule, model, row, decision)
     because = {"rule": rule.name, "entry": decision["entry"], "method": decision["method"],
                "picked": decision["picked"]}
     moved = change_owner(ctx, rule.object, row["id"], uuid.UUID(decision["owner"]),
                          grants=rule.grants, because=because, decision=decision)
     return {"id": str(row["id"]), "assigned": True, "changed": moved["changed"],
             "owner": moved["owner"], "version": moved["version"], "decision": decision}
+
+
+def _fallback(ctx: Context, rule: Rule) -> Pool | None:
+    """The rule's fallback pool (None: none named, or deleted since the rule was saved:
+    the record then keeps its owner, as without a pool)."""
+    if rule.fallback_pool is None:
+        return None
+    try:
+        return load_pool(ctx, rule.fallback_pool)
+    except NotFound:
+        return None
+
+
+def _over(load: int, cap: int | None) -> bool:
+    return cap is not None and load >= cap
+
+
+def _distribute(ctx: Context, rule: Rule, model: Any, row: Mapping[str, Any],
+                decision: dict[str, Any]) -> dict[str, Any]:
+    """An entry with levels: the pick receives the record as a distribution grant with
+    those field-group levels; the owner (主控者) keeps it."""
+    answer = {"id": str(row["id"]), "assigned": True, "changed": False,
+              "owner": None if row["owner"] is None else str(row["owner"]),
+              "version": row["version"], "decision": decision}
+    if row["owner"] is not None and str(row["owner"]) == decision["owner"]:
+        return answer  # the owner has the record already
+    given = grant(platform(ctx), rule.object, row["id"], {
+        "grantee": f"user:{decision['picked']}", "field_groups": decision["levels"],
+        "via": f"rule:{rule.name}"[:120]})
+    journal.announce(ctx, model, row["id"], "assignment_distributed",
+                     {**decision, "grant": given["id"]})
+    return {**answer, "grant": given["id"]}
+
+
+def within_hours(hours: Mapping[str, Any], now: dt.datetime) -> bool:
+    """Whether ``now`` falls in the working hours (their days, from..to, local time)."""
+    local = now.astimezone(zoneinfo.ZoneInfo(hours.get("timezone", DEFAULT_TIMEZONE)))
+    if "days" in hours and local.isoweekday() not in hours["days"]:
+        return False
+    return bool(hours["from"] <= local.strftime("%H:%M") < hours["to"])
+
+
+def weighted(candidates: Sequence[Person], weights: Mapping[uuid.UUID, int]) -> list[Person]:
+    """The turns of a weighted round robin: each person as many times as their weight,
+    spread out (a, b, a, b, a for weights 3 and 2) rather than in a block."""
+    most = max((weights.get(p.user_id, 1) for p in candidates), default=0)
+    return [p for turn in range(most) for p in candidates
+            if weights.get(p.user_id, 1) > turn]
 
 
 def usable(ctx: Context, rule: Rule, object_name: str) -> Rule:
@@ -234,20 +323,30 @@ def _round_robin(ctx: Context, rule: str, entry: int, candidates: Sequence[Perso
         person = candidates[(turn + step) % len(candidates)]
         if person.user_id in allowed:
             if take_turn:
-                ctx.conn.execute(assignment_cursors.update().where(*_cursor_key(ctx, rule, entry))
-                                 .values(next_turn=turn + step + 1))
+                ctx.conn.execute(_MOVE, {**_cursor_key(ctx, rule, entry),
+                                         "next_turn": turn + step + 1})
             return person
     raise AssertionError("an eligible person is a candidate")
 
 
-def _cursor_key(ctx: Context, rule: str, entry: int) -> list[sa.ColumnElement[bool]]:
-    table = assignment_cursors
-    return [table.c.tenant_id == ctx.tenant.id, table.c.rule == rule, table.c.entry == entry]
+#: The cursor row of one rule entry, by bound parameters (built once: a rule runs on
+#: every new record, and building the statement cost more than running it).
+_KEY = (assignment_cursors.c.tenant_id == sa.bindparam("c_tenant"),
+        assignment_cursors.c.rule == sa.bindparam("c_rule"),
+        assignment_cursors.c.entry == sa.bindparam("c_entry"))
+_READ = sa.select(assignment_cursors.c.next_turn).where(*_KEY)
+_LOCK = _READ.with_for_update()
+_MOVE = assignment_cursors.update().where(*_KEY).values(
+    next_turn=sa.bindparam("next_turn"))
+
+
+def _cursor_key(ctx: Context, rule: str, entry: int) -> dict[str, Any]:
+    return {"c_tenant": ctx.tenant.id, "c_rule": rule, "c_entry": entry}
 
 
 def _turn(ctx: Context, rule: str, entry: int, *, lock: bool) -> int:
-    query = sa.select(assignment_cursors.c.next_turn).where(*_cursor_key(ctx, rule, entry))
-    turn = ctx.conn.execute(query.with_for_update() if lock else query).scalar()
+    key = _cursor_key(ctx, rule, entry)
+    turn = ctx.conn.execute(_LOCK if lock else _READ, key).scalar()
     if turn is not None or not lock:
         return int(turn or 0)
     try:  # the entry's first assignment: make its row (a concurrent first one may win)
@@ -256,7 +355,7 @@ def _turn(ctx: Context, rule: str, entry: int, *, lock: bool) -> int:
                 tenant_id=ctx.tenant.id, rule=rule, entry=entry, next_turn=0))
         return 0
     except sa.exc.IntegrityError:
-        return int(ctx.conn.execute(query.with_for_update()).scalar_one())
+        return int(ctx.conn.execute(_LOCK, key).scalar_one())
 
 
 def _loads(ctx: Context, rule: Rule, entry: Entry, people: Sequence[Person],
@@ -274,36 +373,70 @@ def _loads(ctx: Context, rule: Rule, entry: Entry, people: Sequence[Person],
     return {r[0]: int(r[1]) for r in rows}
 
 
-class People:
-    """The tenant's users, read once per call, and recipients resolved to them."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
+def _everyone(ctx: Context) -> tuple[Person, ...]:
+    """The tenant's users, once per metadata version (every membership change, the
+    active flag included, commits a version)."""
+    def build() -> tuple[Person, ...]:
         rows = ctx.conn.execute(sa.select(
             users.c.id, users.c.email, users.c.active, users.c.department, users.c.roles)
             .where(users.c.tenant_id == ctx.tenant.id).order_by(users.c.email)).all()
-        self.everyone = [Person(uuid.UUID(str(r.id)), r.email, bool(r.active), r.department,
-                                tuple(r.roles or ())) for r in rows]
-        self.by_email = {p.email.lower(): p for p in self.everyone}
+        return tuple(Person(uuid.UUID(str(r.id)), r.email, bool(r.active), r.department,
+                            tuple(r.roles or ())) for r in rows)
 
-    def resolve(self, recipients: Sequence[Mapping[str, str]]
-                ) -> tuple[list[Person], list[dict[str, Any]]]:
-        """The people the recipients name, in a stable order (each once), and the
-        recipients that name nobody (a user removed since the rule was saved)."""
+    key = ("assignment_people", ctx.tenant.id, ctx.tenant.meta_version)
+    return ctx.decisions.get_or_build(key, build)
+
+
+class People:
+    """The tenant's users and recipients resolved to them."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.everyone = _everyone(ctx)
+        self.by_email = {p.email.lower(): p for p in self.everyone}
+        self.by_id = {str(p.user_id): p for p in self.everyone}
+
+    def resolve(self, recipients: Sequence[Mapping[str, Any]],
+                row: Mapping[str, Any] | None = None, object_name: str | None = None
+                ) -> tuple[list[Person], list[dict[str, Any]], dict[uuid.UUID, dict[str, Any]]]:
+        """The people the recipients name, in a stable order (each once), the
+        recipients that name nobody (a user removed since the rule was saved, an empty
+        field), and each person's options (weight, capacity, levels) from the first
+        recipient naming them."""
         found: dict[uuid.UUID, Person] = {}
+        options: dict[uuid.UUID, dict[str, Any]] = {}
         skipped: list[dict[str, Any]] = []
         for recipient in recipients:
-            (kind, value), = recipient.items()
-            if kind == "user":
-                person = self.by_email.get(value.lower())
-                members = [person] if person is not None else []
-            elif kind == "department":
-                team = set(department_tree(self.ctx).subtree(value))
-                members = [p for p in self.everyone if p.department in team]
-            else:
-                members = [p for p in self.everyone if value in p.roles]
+            kind, value = recipient_kind(recipient)
+            members = self._members(kind, value, row, object_name)
             if not members:
                 skipped.append({kind: value, "reason": "no_such_recipient"})
             for person in members:
                 found.setdefault(person.user_id, person)
-        return list(found.values()), skipped
+                options.setdefault(person.user_id, {
+                    k: recipient[k] for k in ("weight", "capacity", "levels")
+                    if k in recipient})
+        return list(found.values()), skipped, options
+
+    def _members(self, kind: str, value: str, row: Mapping[str, Any] | None,
+                 object_name: str | None) -> list[Person]:
+        if kind == "user":
+            person = self.by_email.get(value.lower())
+            return [person] if person is not None else []
+        if kind == "department":
+            team = set(department_tree(self.ctx).subtree(value))
+            return [p for p in self.everyone if p.department in team]
+        if kind == "role":
+            return [p for p in self.everyone if value in p.roles]
+        if row is None or object_name is None or row.get(value) is None:
+            return []
+        named = row[value]
+        if kind == "owner_of":  # the owner of the record the lookup points at
+            target = get_model(self.ctx, object_name).fields[value].definition["target"]
+            table = get_model(self.ctx, target).table
+            named = self.ctx.conn.execute(sa.select(table.c.owner).where(
+                table.c.id == named)).scalar()
+            if named is None:
+                return []
+        person = self.by_email.get(str(named).strip().lower()) or self.by_id.get(str(named))
+        return [person] if person is not None else []

@@ -61,6 +61,25 @@ class RecordHooks(Protocol):
         ...
 
 
+class WriteHooks(Protocol):
+    """What the records service calls around each create and update so engines above it
+    (duplicate rules in ``lifecycle``) see every write, from any path, exactly once."""
+
+    def before_write(self, ctx: Context, model: Any, values: Mapping[str, Any],
+                     record_id: Any = None) -> None:
+        """Raise a problem to refuse the record about to be saved (``values``: all of it)."""
+        ...
+
+    def after_write(self, ctx: Context, model: Any, row: Mapping[str, Any]) -> None:
+        """The record as written (keep derived lookups, such as match keys, current)."""
+        ...
+
+    def before_restore(self, ctx: Context, model: Any, row: Mapping[str, Any]) -> None:
+        """Raise a problem to refuse bringing this deleted record back (a merged record
+        is restored by undoing its merge, which says what it does)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Context:
     tenant: Tenant
@@ -76,6 +95,8 @@ class Context:
     # of this unit of work); None: none run (e.g. the platform API inside a function, so
     # a function's writes do not re-run validation functions).
     record_hooks: RecordHooks | None = None
+    # Engines that watch every write (duplicate rules); kept when record_hooks is None.
+    write_hooks: WriteHooks | None = None
 
     def __post_init__(self) -> None:
         # statements of this context run on this tenant's tables (shared compiled

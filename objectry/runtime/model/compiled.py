@@ -106,7 +106,9 @@ class ObjectModel:
     def field_definition(self, name: str) -> Mapping[str, Any] | None:
         """Definition of an active or system field (for filters, sorts, selections)."""
         compiled = self.fields.get(name)
-        return compiled.definition if compiled else SYSTEM_FIELDS.get(name)
+        if compiled is None:
+            return SYSTEM_FIELDS.get(name)
+        return compiled.type.value_definition(compiled.definition)  # a formula: its result
 
     def lookups_to(self, target: str) -> list[CompiledField]:
         return [f for f in self.fields.values()

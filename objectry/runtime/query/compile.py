@@ -34,19 +34,21 @@ from objectry.runtime.query.inputs import (
     RelatedTables,
 )
 from objectry.runtime.query.python_compiler import Env, compile_node
-from objectry.runtime.query.sql_compiler import SqlCompiler, refuse_changes
+from objectry.runtime.query.sql_compiler import SqlCompiler, ValueOf, refuse_changes
 
 
 def to_sql(node: Node, table: sa.FromClause, *, now: dt.datetime | None = None,
            related: RelatedTables | None = None,
-           readable: ReadableIn | None = None) -> sa.ColumnElement[bool]:
+           readable: ReadableIn | None = None,
+           values: ValueOf | None = None) -> sa.ColumnElement[bool]:
     """A WHERE clause for ``node`` over ``table`` (built from constructs, never strings).
-    ``readable``: where the caller may read each field (elsewhere it tests as empty).
+    ``readable``: where the caller may read each field (elsewhere it tests as empty);
+    ``values``: a field's SQL where it is not its column (a formula's expression).
 
     Raises ``Invalid`` (422, a pointer to each ``/op``) for changed* operators.
     """
     refuse_changes(node)
-    return SqlCompiler(now, related).compile(node, table, readable)
+    return SqlCompiler(now, related, values).compile(node, table, readable)
 
 
 class Predicate:

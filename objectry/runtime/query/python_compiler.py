@@ -24,6 +24,7 @@ from objectry.metadata.conditions.nodes import (
     Not,
     Related,
 )
+from objectry.metadata.conditions.phones import PHONE_KEY_OPS, phone_key
 from objectry.metadata.conditions.text import fold_text
 from objectry.runtime.query.dates import window
 from objectry.runtime.query.inputs import RelatedRows
@@ -124,6 +125,8 @@ def _leaf(leaf: Leaf) -> Test:
             return lambda rec, env: empty(rec.get(name))
         case "is_not_empty":
             return lambda rec, env: not empty(rec.get(name))
+    if ftype.dialable and op in PHONE_KEY_OPS:
+        return _phone(name, op, want)
     if ftype.multi_valued and op == "contains":
         return lambda rec, env: want in (rec.get(name) or [])
     match op:
@@ -148,3 +151,14 @@ def _leaf(leaf: Leaf) -> Test:
             folded = fold_text(want)
             return present(lambda v: fold_text(v).endswith(folded))
     raise ValueError(f"no predicate for operator {op}")
+
+
+def _phone(name: str, op: str, want: Any) -> Test:
+    """Phone comparisons by key, as ``sql_compiler._phone_sql``."""
+    if op == "area_code":
+        return lambda rec, env: rec.get(name) is not None and phone_key(
+            rec[name]).startswith(want)
+    keys = {phone_key(v) for v in want} if op in ("in", "not_in") else {phone_key(want)}
+    if op in ("eq", "in"):
+        return lambda rec, env: rec.get(name) is not None and phone_key(rec[name]) in keys
+    return lambda rec, env: rec.get(name) is None or phone_key(rec[name]) not in keys

@@ -9,6 +9,7 @@ related table, limited to its live rows the caller may see.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,11 +29,16 @@ from objectry.metadata.conditions.nodes import (
     Related,
     walk,
 )
+from objectry.metadata.conditions.phones import PHONE_KEY_OPS, phone_key
 from objectry.metadata.conditions.text import fold_text
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.runtime.query.dates import window
 from objectry.runtime.query.inputs import ConditionInputMissing, ReadableIn, RelatedTables
+from objectry.runtime.query.phone_keys import PhoneKey
 from objectry.runtime.query.text_folding import Folded
+
+#: ``(table, field) -> SQL`` of a field's value where it is not its column (a formula).
+ValueOf = Callable[[sa.FromClause, str], sa.ColumnElement[Any]]
 
 
 def refuse_changes(node: Node) -> None:
@@ -46,9 +52,11 @@ def refuse_changes(node: Node) -> None:
 class SqlCompiler:
     """Compiles trees against one ``now`` and one source of related tables."""
 
-    def __init__(self, now: dt.datetime | None, related: RelatedTables | None) -> None:
+    def __init__(self, now: dt.datetime | None, related: RelatedTables | None,
+                 values: ValueOf | None = None) -> None:
         self.now = now
         self.related = related
+        self.values = values  # a field's SQL other than its column (formulas)
 
     def compile(self, node: Node, table: sa.FromClause,
                 readable: ReadableIn | None = None) -> sa.ColumnElement[bool]:
@@ -65,7 +73,7 @@ class SqlCompiler:
             return sa.not_(self.compile(node.child, table, readable))
         if isinstance(node, Related):
             return self._related(node, table)
-        col = table.c[node.field]
+        col = table.c[node.field] if self.values is None else self.values(table, node.field)
         when = None if readable is None else readable(table, node.field)
         if node.op in ("is_empty", "ne", "not_in"):  # an empty value meets these
             test = self._compare(node, col)
@@ -104,6 +112,8 @@ class SqlCompiler:
             bounds = [c for c in (None if span.lo is None else col >= span.lo,
                                   None if span.hi is None else col < span.hi) if c is not None]
             return sa.and_(sa.true(), *bounds)
+        if ftype.dialable and op in PHONE_KEY_OPS:
+            return _phone_sql(op, value, col)
         empty = sa.or_(col.is_(None), col == "") if ftype.stores_text else col.is_(None)
         match op:
             case "is_empty":
@@ -129,6 +139,21 @@ class SqlCompiler:
             case "ends_with":
                 return Folded(col).endswith(fold_text(value), autoescape=True)
         raise ValueError(f"no SQL for operator {op}")
+
+
+def _phone_sql(op: str, value: Any, col: sa.ColumnElement[Any]) -> sa.ColumnElement[bool]:
+    """Phone comparisons by key (``conditions.phones``): spellings of a number agree."""
+    key = PhoneKey(col)
+    match op:
+        case "area_code":
+            return key.startswith(value, autoescape=True)
+        case "eq":
+            return key == phone_key(value)
+        case "ne":
+            return sa.or_(key != phone_key(value), col.is_(None))
+        case "in":
+            return key.in_([phone_key(v) for v in value])
+    return sa.or_(key.not_in([phone_key(v) for v in value]), col.is_(None))
 
 
 def missing(what: str) -> ConditionInputMissing:

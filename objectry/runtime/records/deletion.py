@@ -165,6 +165,8 @@ def restore(ctx: Context, object_name: str, record_id: Any) -> dict[str, Any]:
     guard.require("restore")
     if row["deleted_at"] is None:
         raise Conflict([ErrorItem("", "record_not_deleted")], detail_code="record_not_deleted")
+    if ctx.write_hooks is not None:  # a merged record comes back by undoing its merge
+        ctx.write_hooks.before_restore(ctx, model, row)
     restored = _restore_row(ctx, model, row)
     if row["delete_batch"] == row["id"]:
         for name in store.documents(ctx.conn, ctx.tenant.id, "object"):

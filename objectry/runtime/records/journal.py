@@ -31,6 +31,26 @@ def insert(ctx: Context, model: ObjectModel, row: Mapping[str, Any],
     _append(ctx, model, row["id"], 1, "created", changes)
 
 
+def insert_many(ctx: Context, model: ObjectModel,
+                rows: list[tuple[Mapping[str, Any], list[Change]]]) -> None:
+    """Store new records as version 1, with their audit entries and events, one
+    ``executemany`` each (``records.batch``); a unique violation raises as is."""
+    if not rows:
+        return
+    names = {name for row, _ in rows for name in row}  # one shape for executemany
+    ctx.conn.execute(model.table.insert(), [{n: row.get(n) for n in names} for row, _ in rows])
+    now = ctx.now()
+    ms, tenant, actor = int(now.timestamp() * 1000), ctx.tenant.id, ctx.actor.user_id
+    ctx.conn.execute(record_audit.insert(), [
+        {"tenant_id": tenant, "object": model.api_name, "record_id": row["id"],
+         "record_version": 1, "action": "created", "actor_id": actor, "at": now,
+         "changes": changes} for row, changes in rows])
+    ctx.conn.execute(events.insert(), [
+        {"id": uuid7(ms), "tenant_id": tenant, "object": model.api_name,
+         "record_id": row["id"], "type": "record.created", "occurred_at": now,
+         "actor_id": actor, "data": {"version": 1, "changes": changes}} for row, changes in rows])
+
+
 def bump(ctx: Context, model: ObjectModel, row: Mapping[Any, Any], values: Mapping[str, Any],
          action: str, changes: list[Change]) -> dict[str, Any]:
     """Write ``values`` as the next version of ``row``, if nobody wrote it since it was read.

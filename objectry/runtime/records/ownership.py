@@ -56,11 +56,12 @@ def change_owner(ctx: Context, object_name: str, record_id: Any, owner: Any, *,
                  if_match: int | None = None,
                  decision: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Give the record to ``owner`` (a user id, ``user:EMAIL`` or an email: an active
-    user of the tenant, else 422 at ``/owner``); ``grants``: see ``GRANT_POLICIES``;
+    user of the tenant, else 422 at ``/owner``; None only from the platform: a record
+    entering a pool belongs to nobody); ``grants``: see ``GRANT_POLICIES``;
     ``decision``: a rule's full decision, kept in the event (``/assignments``)."""
     if grants not in GRANT_POLICIES:
         raise Invalid([ErrorItem("/grants", "schema_enum", {"allowed": list(GRANT_POLICIES)})])
-    new_owner = resolve_owner(ctx, owner)
+    new_owner = None if owner is None and ctx.actor.is_system else resolve_owner(ctx, owner)
     model = get_model(ctx, object_name)
     guard = Guard(ctx, model)
     row, _ = guard.load(record_id)
@@ -70,16 +71,17 @@ def change_owner(ctx: Context, object_name: str, record_id: Any, owner: Any, *,
                                  actual=row["version"])
     old = str(row["owner"]) if row["owner"] else None
     revoked = _revoke_grants(ctx, object_name, row["id"]) if grants == "revoke" else 0
-    answer = {"id": str(row["id"]), "owner": str(new_owner), "previous_owner": old,
+    new = None if new_owner is None else str(new_owner)
+    answer = {"id": str(row["id"]), "owner": new, "previous_owner": old,
               "grants_revoked": revoked}
     if row["owner"] == new_owner:
         return {**answer, "version": row["version"], "changed": False}
-    change: dict[str, Any] = {"field": "owner", "old": old, "new": str(new_owner)}
+    change: dict[str, Any] = {"field": "owner", "old": old, "new": new}
     if because:
         change["because"] = dict(because)
     stamp = journal.bump(ctx, model, row, {"owner": new_owner}, "updated", [change])
     journal.announce(ctx, model, row["id"], "owner_changed", {
-        "version": stamp["version"], "old": old, "new": str(new_owner),
+        "version": stamp["version"], "old": old, "new": new,
         "because": dict(because or {}), "grants": grants, "grants_revoked": revoked,
         **({"decision": dict(decision)} if decision else {})})
     return {**answer, "version": stamp["version"], "changed": True}

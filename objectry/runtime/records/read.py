@@ -5,7 +5,7 @@ Every read asks the object's :class:`Guard` which rows the actor sees and what o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,7 +40,8 @@ def get(ctx: Context, object_name: str, record_id: Any,
     guard = Guard(ctx, model)
     only = _selection(guard, parse_fields(fields))
     row, access = guard.load(record_id)
-    return guard.present(row, access, only)
+    shown = guard.effective.with_formulas([row])[0]  # formula fields, computed in SQL
+    return guard.present(shown, access, only)
 
 
 def list_records(ctx: Context, object_name: str, *, filter: Any = None,
@@ -109,10 +110,11 @@ def _page(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], *, filte
     key = None if shape is None or filter is not None else (
         *shape, deleted, keys, page_size,
         None if values is None else tuple(v is None for v in values))
-    rows = guard.ctx.conn.execute(
+    rows: Sequence[Mapping[Any, Any]] = guard.ctx.conn.execute(
         statement() if key is None else guard.cached_page(key, statement),
         pagination.after_params(values or ())).mappings().all()
     maps = guard.maps(rows[:page_size])
+    rows = guard.effective.with_formulas(rows)  # formula fields, computed in SQL
     next_cursor = None
     if len(rows) > page_size:
         rows = rows[:page_size]

@@ -50,6 +50,8 @@ def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
     if ctx.record_hooks is not None:  # the object's validation functions
         ctx.record_hooks.validate_record(ctx, model, values)
     _check_lookups(ctx, model, values)
+    if ctx.write_hooks is not None:  # duplicate rules (lifecycle)
+        ctx.write_hooks.before_write(ctx, model, values)
     actor = ctx.actor.user_id
     # created_at is the id's instant, so newest first is the id order (record_stamp)
     record_id, now = record_stamp(ctx.now())
@@ -58,7 +60,10 @@ def create(ctx: Context, object_name: str, data: Any) -> dict[str, Any]:
     changes = [{"field": n, "old": None, "new": field_json(model, n, v)}
                for n, v in values.items() if v is not None]
     journal.insert(ctx, model, row, changes)
-    return guard.present({**_empty_row(model), **row}, guard.base)
+    if ctx.write_hooks is not None:
+        ctx.write_hooks.after_write(ctx, model, row)
+    shown = guard.effective.with_formulas([{**_empty_row(model), **row}])[0]  # formulas
+    return guard.present(shown, guard.base)
 
 
 def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
@@ -81,16 +86,21 @@ def update(ctx: Context, object_name: str, record_id: Any, data: Any, *,
     masked = guard.view(access).masked if access is not guard.everything else frozenset()
     changed = {n: v for n, v in values.items() if row[n] != v or n in masked}
     if not changed:
-        return guard.present(row, access)
+        return guard.present(guard.effective.with_formulas([row])[0], access)
     merged = {**row, **changed}
     _check_rules(ctx, model, merged, guard, access)
     if ctx.record_hooks is not None:  # the object's validation functions
         ctx.record_hooks.validate_record(ctx, model, merged, row["id"])
     _check_lookups(ctx, model, changed)
+    if ctx.write_hooks is not None:  # duplicate rules (lifecycle)
+        ctx.write_hooks.before_write(ctx, model, merged, row["id"])
     changes = [{"field": n, "old": field_json(model, n, row[n]),
                 "new": field_json(model, n, v)} for n, v in changed.items()]
     stamp = journal.bump(ctx, model, row, changed, "updated", changes)
-    return guard.present({**merged, **stamp}, access)
+    if ctx.write_hooks is not None:
+        ctx.write_hooks.after_write(ctx, model, {**merged, **stamp})
+    shown = guard.effective.with_formulas([{**merged, **stamp}])[0]  # formulas
+    return guard.present(shown, access)
 
 
 def _empty_row(model: ObjectModel) -> dict[str, Any]:

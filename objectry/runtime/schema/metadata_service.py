@@ -7,7 +7,7 @@ every path to a metadata change validates, plans and versions the same way.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import simplejson
@@ -29,9 +29,13 @@ from objectry.metadata.validation.access import (
     validate_role,
 )
 from objectry.metadata.validation.assignment import validate_assignment_rule
+from objectry.metadata.validation.conversion import validate_conversion_map
+from objectry.metadata.validation.duplicates import validate_duplicate_rule
 from objectry.metadata.validation.list_views import validate_list_view
 from objectry.metadata.validation.objects import schema_errors, validate_layout, validate_object
+from objectry.metadata.validation.pools import validate_pool
 from objectry.metadata.validation.scoring import validate_scoring_model
+from objectry.metadata.validation.webforms import validate_web_form
 from objectry.metadata.validation.workflows import validate_workflow
 from objectry.runtime.functions import definitions as function_definitions
 from objectry.runtime.kernel.context import Context
@@ -44,8 +48,11 @@ from objectry.runtime.schema.planner import ObjectPlan, Step, plan_object
 
 #: Document kinds in the order a batch applies them (objects before what refers to them).
 KINDS = ("object", "layout", "department", "role", "access_policy", "function_settings",
-         "function", "scoring_model", "assignment_rule", "workflow", "list_view")
+         "function", "scoring_model", "pool", "assignment_rule", "workflow", "list_view",
+         "duplicate_rule", "conversion_map", "web_form")
 Conversions = Mapping[str, Mapping[str, str]]  # object -> field -> policy
+#: (kind, api_name) -> (origin, baseline) of documents a pack brings
+Layers = Mapping[tuple[str, str], tuple[Mapping[str, Any], Mapping[str, Any] | None]]
 
 
 def list_documents(ctx: Context, kind: str) -> list[dict[str, Any]]:
@@ -135,12 +142,18 @@ def put_document(ctx: Context, kind: str, api_name: str, document: Any, *,
 def apply_documents(ctx: Context, documents: Sequence[Mapping[str, Any]], *,
                     dry_run: bool = False, conversions: Conversions | None = None,
                     summary: str | None = None, nested: bool = True,
-                    origin: Mapping[str, Any] | None = None) -> dict[str, Any]:
+                    origin: Mapping[str, Any] | None = None,
+                    layers: Layers | None = None,
+                    reattach: Collection[str] = ()) -> dict[str, Any]:
     """Validate and plan every document, then apply all as one new metadata version.
 
     ``nested`` prefixes error paths with ``/documents/<i>`` (batches from the CLI or a
-    rollback); a single PUT reports paths into its own body.
+    rollback); a single PUT reports paths into its own body. ``layers`` sets the origin
+    and baseline of the documents it names (a pack install: which pack, version and
+    component each came from, and what the pack shipped). ``reattach`` names objects
+    whose tables are still there (a pack installed again after an uninstall kept them).
     """
+    layers = layers or {}
     conversions = conversions or {}
     version = store.lock_tenant(ctx.conn, ctx.tenant.id)
     objects = {n: s.document for n, s in store.documents(ctx.conn, ctx.tenant.id,
@@ -157,7 +170,9 @@ def apply_documents(ctx: Context, documents: Sequence[Mapping[str, Any]], *,
         body = {k: v for k, v in document.items() if k != "kind"}
         current = store.document(ctx.conn, ctx.tenant.id, kind,
                                  str(document.get("api_name")))
-        if current is not None and dict(current.document) == dict(document):
+        layer = layers.get((str(kind), str(document.get("api_name"))))
+        if current is not None and dict(current.document) == dict(document) and (
+                layer is None or (dict(current.origin), current.baseline) == layer):
             continue
         if kind == "object":
             others = {n: d for n, d in objects.items() if n != document.get("api_name")}
@@ -187,12 +202,15 @@ def apply_documents(ctx: Context, documents: Sequence[Mapping[str, Any]], *,
     for document, current, object_plan in planned:
         if object_plan is not None:
             _apply_object(ctx, object_plan, current.document if current else None, document,
-                          new_version)
+                          new_version, reattach=document["api_name"] in reattach)
         kept_origin = current.origin if current else (origin or store.TENANT_ORIGIN)
+        baseline = current.baseline if current else None
+        kept_origin, baseline = layers.get((document["kind"], document["api_name"]),
+                                           (kept_origin, baseline))
         changes.append(store.DocumentChange(
             kind=document["kind"], api_name=document["api_name"],
             before=current.document if current else None, after=document,
-            origin=kept_origin, baseline=current.baseline if current else None,
+            origin=kept_origin, baseline=baseline,
             steps=object_plan.to_json()["steps"] if object_plan else []))
     applied = store.commit_version(
         ctx.conn, ctx.tenant.id, actor=ctx.actor.email,
@@ -222,13 +240,23 @@ def _validate_other(ctx: Context, kind: str, body: Mapping[str, Any],
         return function_definitions.validate(ctx, kind, body, objects)
     if kind == "scoring_model":
         return validate_scoring_model(body, objects, _with_batch(ctx, "function", batch))
-    if kind == "assignment_rule":
-        return _validate_assignment_rule(ctx, body, objects, batch)
+    if kind in ("assignment_rule", "pool"):
+        return _validate_assignment_rule(ctx, body, objects, batch, kind)
     if kind == "workflow":
         return validate_workflow(body, objects,
-                                 scoring_models=_with_batch(ctx, "scoring_model", batch))
+                                 scoring_models=_with_batch(ctx, "scoring_model", batch),
+                                 assignment_rules=_with_batch(ctx, "assignment_rule", batch))
     if kind == "list_view":
         return validate_list_view(body, objects, _with_batch(ctx, "role", batch))
+    if kind == "duplicate_rule":
+        return validate_duplicate_rule(body, objects)
+    if kind == "conversion_map":
+        return validate_conversion_map(body, objects,
+                                       _with_batch(ctx, "duplicate_rule", batch))
+    if kind == "web_form":
+        return validate_web_form(body, objects, layouts=_with_batch(ctx, "layout", batch),
+                                 users=_user_emails(ctx),
+                                 rules=_with_batch(ctx, "assignment_rule", batch))
     departments = {n: s.document for n, s in store.documents(ctx.conn, ctx.tenant.id,
                                                              "department").items()}
     departments.update({d["api_name"]: d for d in batch
@@ -239,14 +267,22 @@ def _validate_other(ctx: Context, kind: str, body: Mapping[str, Any],
 
 def _validate_assignment_rule(ctx: Context, body: Mapping[str, Any],
                               objects: Mapping[str, Any],
-                              batch: Sequence[Mapping[str, Any]]) -> list[ErrorItem]:
-    """An assignment rule against the tenant's users (any state: an inactive recipient
-    is skipped when the rule runs, not refused here), departments and roles."""
+                              batch: Sequence[Mapping[str, Any]],
+                              kind: str = "assignment_rule") -> list[ErrorItem]:
+    """An assignment rule or pool against the tenant's users (any state: an inactive
+    recipient is skipped when the rule runs, not refused here), departments and roles."""
     emails = ctx.conn.execute(sa.select(users.c.email).where(
         users.c.tenant_id == ctx.tenant.id)).scalars().all()
-    return validate_assignment_rule(
-        body, objects, departments=_with_batch(ctx, "department", batch),
-        roles=_with_batch(ctx, "role", batch), users=emails)
+    departments, roles = _with_batch(ctx, "department", batch), _with_batch(ctx, "role", batch)
+    if kind == "pool":
+        return validate_pool(body, objects, departments=departments, roles=roles, users=emails)
+    return validate_assignment_rule(body, objects, departments=departments, roles=roles,
+                                    users=emails, pools=_with_batch(ctx, "pool", batch))
+
+
+def _user_emails(ctx: Context) -> set[str]:
+    return {e.lower() for e in ctx.conn.execute(sa.select(users.c.email).where(
+        users.c.tenant_id == ctx.tenant.id)).scalars()}
 
 
 def _with_batch(ctx: Context, kind: str,
@@ -286,11 +322,12 @@ def _passes_schema(ctx: Context, body: Mapping[str, Any]) -> bool:
 # -- applying an object plan -------------------------------------------------------------
 
 def _apply_object(ctx: Context, plan: ObjectPlan, old: Mapping[str, Any] | None,
-                  new: Mapping[str, Any], new_version: int) -> None:
+                  new: Mapping[str, Any], new_version: int, *, reattach: bool = False) -> None:
     storage, conn, name = ctx.storage, ctx.conn, new["api_name"]
     if old is None:
         # the table alone: the model (marshmallow schemas, rules) is compiled when used
-        schema_sync.create_table(conn, build_table(storage, new, {}))
+        if not reattach:
+            schema_sync.create_table(conn, build_table(storage, new, {}))
         for definition in new["fields"]:
             _init_sequence(ctx, name, definition)
         return

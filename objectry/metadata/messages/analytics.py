@@ -1,0 +1,66 @@
+"""Messages of formula fields and the aggregate API, en and zh-CN."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Final
+
+ANALYTICS_MESSAGES: Final = MappingProxyType({
+    "formula_empty": {"en": "The formula is empty.", "zh-CN": "公式为空。"},
+    "formula_too_long": {
+        "en": "The formula is longer than {max_length} characters.",
+        "zh-CN": "公式超过 {max_length} 个字符。"},
+    "formula_syntax": {
+        "en": "The formula cannot be read at column {column} (near '{found}').",
+        "zh-CN": "公式第 {column} 列无法解析(“{found}”附近)。"},
+    "formula_unknown_field": {
+        "en": "Column {column}: there is no field '{field}'.",
+        "zh-CN": "第 {column} 列:没有字段“{field}”。"},
+    "formula_not_a_lookup": {
+        "en": "Column {column}: '{field}' is not a lookup, so nothing can be read through it.",
+        "zh-CN": "第 {column} 列:“{field}”不是查找字段,不能通过它读取其他字段。"},
+    "formula_unsupported_field": {
+        "en": "Column {column}: '{field}' ({type}) cannot be used in a formula.",
+        "zh-CN": "第 {column} 列:字段“{field}”({type})不能用于公式。"},
+    "formula_unknown_function": {
+        "en": "Column {column}: there is no function '{function}' (known: {known}).",
+        "zh-CN": "第 {column} 列:没有函数“{function}”(可用:{known})。"},
+    "formula_arity": {
+        "en": "Column {column}: {function} takes {expected} arguments, not {found}.",
+        "zh-CN": "第 {column} 列:{function} 需要 {expected} 个参数,而不是 {found} 个。"},
+    "formula_type_mismatch": {
+        "en": "Column {column}: {operator} needs {expected} here, not {found}.",
+        "zh-CN": "第 {column} 列:{operator} 在此需要 {expected},而不是 {found}。"},
+    "formula_cycle": {
+        "en": "Column {column}: formulas refer to each other in a circle ({fields}).",
+        "zh-CN": "第 {column} 列:公式之间循环引用({fields})。"},
+    "formula_input_invalid": {
+        "en": "Column {column}: the formula '{field}' it uses is itself invalid.",
+        "zh-CN": "第 {column} 列:所引用的公式“{field}”本身无效。"},
+    "formula_result_mismatch": {
+        "en": "The formula gives {found}, but its result is declared as {result}.",
+        "zh-CN": "公式的结果为 {found},但声明的结果类型为 {result}。"},
+    "formula_option_not_allowed": {
+        "en": "A formula is computed, so it cannot have '{option}'.",
+        "zh-CN": "公式字段是计算得出的,不能设置“{option}”。"},
+    "formula_read_only": {
+        "en": "A formula's value is computed; it cannot be written.",
+        "zh-CN": "公式字段的值是计算得出的,不能写入。"},
+    "formula_not_filterable_here": {
+        "en": "The formula '{field}' of related records cannot be filtered on yet.",
+        "zh-CN": "暂不支持按关联记录的公式字段“{field}”筛选。"},
+    # the aggregate API
+    "aggregate_field_not_groupable": {
+        "en": "'{field}' cannot be grouped by.", "zh-CN": "不能按“{field}”分组。"},
+    "aggregate_field_not_measurable": {
+        "en": "{op} cannot be computed over '{field}'.",
+        "zh-CN": "不能对“{field}”计算 {op}。"},
+    "aggregate_bucket_needs_date": {
+        "en": "A {bucket} bucket needs a date or date-time field; '{field}' is not one.",
+        "zh-CN": "按 {bucket} 分桶需要日期或日期时间字段,“{field}”不是。"},
+    "aggregate_unknown_measure": {
+        "en": "'{name}' is not one of the measures or groups of this request.",
+        "zh-CN": "“{name}”不是本次请求中的度量或分组。"},
+    "aggregate_too_many": {
+        "en": "At most {max} {what} are allowed.", "zh-CN": "{what} 最多允许 {max} 个。"},
+})

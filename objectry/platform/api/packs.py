@@ -1,0 +1,153 @@
+"""``/api/v1/packs``: installed packs, install and upgrade plans, installs, upgrades,
+uninstalls, purges, sample data and SOP documents.
+
+A pack travels in the JSON body as a base64 ``.opack``; it must be signed by a key the
+installation trusts (``objectry pack trust add``): the HTTP API never installs an
+unsigned pack. Everything but reading SOPs and the list is for tenant administrators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Blueprint, Response
+
+from objectry.metadata.problems import ErrorItem, Invalid
+from objectry.packs import installed, purge, sample, service, uninstall
+from objectry.platform.api.common import (
+    choice_arg,
+    json_body,
+    json_response,
+    require_admin,
+    tenant_context,
+)
+from objectry.runtime.access.metadata_access import require_metadata_read
+
+blueprint = Blueprint("packs", __name__, url_prefix="/api/v1/packs")
+
+KIND = "pack"
+BODY_MEMBERS = ("pack", "activate_workflows", "choices", "sample_data")
+
+
+@dataclass(frozen=True)
+class PackRequest:
+    files: dict[str, bytes]
+    activate: list[str]
+    choices: dict[str, Any]
+    sample_data: bool
+
+
+def pack_request() -> PackRequest:
+    """The pack's files, the workflows the administrator confirms, the choices made for
+    an upgrade's conflicts and whether to load the sample data."""
+    body: Any = json_body()
+    if not isinstance(body, dict):
+        raise Invalid([ErrorItem("", "expected_object")])
+    unknown = sorted(set(body) - set(BODY_MEMBERS))
+    if unknown:
+        raise Invalid([ErrorItem(f"/{name}", "schema_unknown_property", {"property": name})
+                       for name in unknown])
+    activate = body.get("activate_workflows", [])
+    if not isinstance(activate, list) or not all(isinstance(a, str) for a in activate):
+        raise Invalid([ErrorItem("/activate_workflows", "invalid_parameter", {
+            "name": "activate_workflows", "reason": "a list of workflow api_names"})])
+    sample_data = body.get("sample_data", False)
+    if not isinstance(sample_data, bool):
+        raise Invalid([ErrorItem("/sample_data", "schema_type", {"expected": "boolean"})])
+    return PackRequest(service.decode_archive(body.get("pack")), activate,
+                       service.parse_choices(body.get("choices")), sample_data)
+
+
+def named_body() -> tuple[str, Any]:
+    """``{"name": ...}`` (and, for a purge, ``confirm``)."""
+    body: Any = json_body()
+    name = body.get("name") if isinstance(body, dict) else None
+    if not isinstance(name, str) or not name:
+        raise Invalid([ErrorItem("/name", "pack_name_required")])
+    return name, body.get("confirm")
+
+
+@blueprint.get("")
+def list_packs() -> Response:
+    with tenant_context(read_only=True) as ctx:
+        require_metadata_read(ctx, KIND)
+        items = installed.list_packs(ctx)
+    return json_response({"items": items})
+
+
+@blueprint.post("/plan")
+def plan_install() -> Response:
+    """What installing (or, when installed, upgrading to) the pack would change;
+    nothing is applied."""
+    ask = pack_request()
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        if service.is_upgrade(ctx, ask.files):
+            result = service.plan_upgrade(ctx, ask.files, activate=ask.activate,
+                                          choices=ask.choices)
+        else:
+            result = service.plan(ctx, ask.files, activate=ask.activate, dry_run=True,
+                                  sample_data=ask.sample_data)
+    return json_response(result)
+
+
+@blueprint.post("/install")
+def install() -> Response:
+    """Install the pack in one transaction (one metadata version); answers the plan."""
+    ask = pack_request()
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        result = service.plan(ctx, ask.files, activate=ask.activate, dry_run=False,
+                              sample_data=ask.sample_data)
+    return json_response(result)
+
+
+@blueprint.post("/upgrade")
+def upgrade() -> Response:
+    """Upgrade to the pack's version: the merged plan applied in one transaction,
+    refused (409) while a conflict has no choice."""
+    ask = pack_request()
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        result = service.plan_upgrade(ctx, ask.files, activate=ask.activate,
+                                      choices=ask.choices, dry_run=False)
+    return json_response(result)
+
+
+@blueprint.post("/uninstall")
+def uninstall_pack() -> Response:
+    """Detach a pack: its definitions hidden (one metadata version), data kept."""
+    name, _ = named_body()
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        result = uninstall.uninstall(ctx, name)
+    return json_response(result)
+
+
+@blueprint.post("/purge")
+def purge_pack() -> Response:
+    """Rows per object that would go; with ``confirm`` = the pack's name, gone."""
+    name, confirm = named_body()
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        result = purge.purge(ctx, name, confirm if isinstance(confirm, str) else None)
+    return json_response(result)
+
+
+@blueprint.delete("/<name>/sample_data")
+def remove_sample_data(name: str) -> Response:
+    """Remove every sample row the pack created, as a unit."""
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        result = sample.remove(ctx, name)
+    return json_response(result)
+
+
+@blueprint.get("/<name>/sop")
+def sop(name: str) -> Response:
+    """The pack's SOP documents (Markdown) for anyone of the tenant."""
+    language = choice_arg("language", ("en", "zh-CN"))
+    with tenant_context(read_only=True) as ctx:
+        result = installed.sop(ctx, name, language)
+    return json_response(result)

@@ -1,0 +1,232 @@
+"""OpenAPI paths and schemas of industry packs (``/api/v1/packs``).
+
+Packs travel as a base64 ``.opack`` in a JSON body and must be signed by a key the
+installation trusts; plans and installs are for tenant administrators.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The building blocks of ``openapi_platform`` (which imports this module), restated.
+API = "/api/v1"
+Paths = dict[str, dict[str, Any]]
+ADMIN_ONLY = "Admin only."
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def obj(properties: dict[str, Any], required: list[str] | None = None, *,
+        closed: bool = False, description: str | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    if closed:
+        schema["additionalProperties"] = False
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def operation(summary: str, responses: dict[str, Any], *, description: str = "",
+              body: dict[str, Any] | None = None, admin: bool = False,
+              parameters: list[dict[str, Any]] | None = None,
+              fails: dict[str, str] | None = None) -> dict[str, Any]:
+    """Token required (401); a body brings 400/413/415; admin-only operations say so."""
+    failures = {"401": "no or bad token", **(fails or {})}
+    if body is not None:
+        failures.update({"400": "malformed JSON", "413": "the body is over the size limit",
+                         "415": "the body is declared as something other than JSON"})
+    if admin:
+        failures["403"] = "the caller is not an administrator"
+        description = f"{ADMIN_ONLY} {description}".strip()
+    result: dict[str, Any] = {"summary": summary, "tags": ["packs"], "responses": {
+        **responses, **{status: {"description": text, "content": {
+            "application/problem+json": {"schema": ref("Problem")}}}
+            for status, text in sorted(failures.items())}}}
+    if description:
+        result["description"] = description
+    if parameters:
+        result["parameters"] = parameters
+    if body is not None:
+        result["requestBody"] = {"required": True,
+                                 "content": {"application/json": {"schema": body}}}
+    if admin:
+        result["x-admin-only"] = True
+    return result
+
+
+def pack_schemas() -> dict[str, Any]:
+    text = {"type": "string"}
+    languages = obj({"en": text, "zh-CN": text})
+    step = {"type": "object", "description": "action, field and its data impact"}
+    return {
+        "PackInstallRequest": obj({
+            "pack": {"type": "string", "contentEncoding": "base64", "minLength": 1,
+                     "description": "the .opack file, base64; signed by a trusted key"},
+            "activate_workflows": {"type": "array", "items": text,
+                                   "description": "workflows the pack suggests that the "
+                                                  "administrator confirms (the others "
+                                                  "install inactive)"},
+            "sample_data": {"type": "boolean", "default": False,
+                            "description": "install: also create the pack's sample rows "
+                                           "(marked; DELETE /packs/{name}/sample_data "
+                                           "removes them as a unit)"},
+            "choices": {"type": "object", "description":
+                        "an upgrade's conflict choices: component id -> property path -> "
+                        "\"mine\", \"pack\" or {\"value\": edited}",
+                        "additionalProperties": {"type": "object", "additionalProperties": {
+                            "oneOf": [{"enum": ["mine", "pack"]},
+                                      obj({"value": {}}, ["value"], closed=True)]}}}},
+            ["pack"], closed=True),
+        "PackPlan": obj({
+            "pack": text, "version": text, "action": {"enum": ["install", "upgrade"]},
+            "reinstall_of": {"type": ["string", "null"]},
+            "from_version": {"type": "string", "description": "upgrade: the version now"},
+            "conflicts": {"type": "array", "items": obj({
+                "component": text, "file": text, "kind": text, "api_name": text,
+                "path": {"type": "string", "description": "the property, e.g. "
+                         "/fields/status/options/won/label/en"},
+                "base": {}, "mine": {}, "pack": {},
+                "choices": {"type": "array", "items": {"enum": ["mine", "pack", "edit"]}}})},
+            "signed_by": {"type": ["string", "null"], "description": "the key id"},
+            "dependencies": {"type": "array", "items": obj({
+                "pack": text, "range": text, "installed": {"type": ["string", "null"]},
+                "satisfied": {"type": "boolean"}})},
+            "documents": {"type": "array", "items": obj({
+                "component": text, "file": text, "kind": text, "api_name": text,
+                "action": {"enum": ["create", "change", "unchanged", "detach", "reattach",
+                                    "restore"]},
+                "from_pack": {"type": "array", "items": text},
+                "kept_mine": {"type": "array", "items": text}})},
+            "objects": {"type": "array", "items": obj({
+                "object": text, "steps": {"type": "array", "items": step}})},
+            "roles": {"type": "array", "items": obj({
+                "api_name": text, "label": languages, "actions": {"type": "array"},
+                "grants": {"type": "object"}})},
+            "workflows": {"type": "array", "items": obj({
+                "api_name": text, "object": {"type": ["string", "null"]},
+                "trigger": {}, "suggested_active": {"type": "boolean"},
+                "active": {"type": "boolean"}})},
+            "applied": {"type": "boolean"}, "metadata_version": {"type": "integer"},
+            "sample_data": {"type": "object", "additionalProperties": {"type": "integer"},
+                            "description": "rows per object (created, or to create)"}},
+            ["pack", "version", "documents", "objects", "applied", "metadata_version"]),
+        "DocumentLayers": obj({
+            "document": {"type": "object"}, "origin": {"type": "object"},
+            "layers": {"type": "object", "additionalProperties": {"enum": ["pack", "tenant"]},
+                       "description": "property path -> the layer its value comes from"},
+            "removed_by_tenant": {"type": "array", "items": text}},
+            ["document", "origin", "layers", "removed_by_tenant"]),
+        "PackUninstalled": obj({
+            "pack": text, "version": text, "state": {"enum": ["uninstalled"]},
+            "hidden": {"type": "array", "items": obj({"kind": text, "api_name": text})},
+            "tables_kept": {"type": "array", "items": text},
+            "workflows_stopped": {"type": "array", "items": text},
+            "metadata_version": {"type": "integer"}},
+            ["pack", "version", "state", "hidden", "tables_kept", "metadata_version"]),
+        "PackSummary": obj({
+            "name": text, "version": text,
+            "state": {"enum": ["installed", "uninstalled"]},
+            "signed_by": {"type": ["string", "null"]}, "label": languages,
+            "requires": {"type": "object", "additionalProperties": text},
+            "installed_at": {"type": "string", "format": "date-time"},
+            "installed_by": text, "metadata_version": {"type": "integer"}},
+            ["name", "version", "state"]),
+        "PackSop": obj({
+            "pack": text, "version": text,
+            "items": {"type": "array", "items": obj({
+                "id": text, "title": languages, "objects": {"type": "array", "items": text},
+                "en": {"type": "string", "description": "Markdown"},
+                "zh-CN": {"type": "string", "description": "Markdown"}},
+                ["id", "title", "objects"])}},
+            ["pack", "version", "items"]),
+    }
+
+
+def pack_paths() -> Paths:
+    text = {"type": "string"}
+    refusals = {"403": "not an administrator; or the pack is unsigned (pack_unsigned) or "
+                       "signed by a key the installation does not trust "
+                       "(pack_untrusted_key)",
+                "409": "a dependency missing or out of range (pack.json#/requires/<name>), "
+                       "the version already installed or older, a definition the tenant or "
+                       "another pack owns",
+                "413": "the archive is over the size limits",
+                "422": "a broken archive (zip slip, zip bomb), an invalid manifest or "
+                       "definition (pointers into the pack's files: "
+                       "objects/lead.json#/fields/3), a tampered file"}
+    install = ref("PackInstallRequest")
+    return {
+        f"{API}/packs": {"get": operation(
+            "The packs installed on the tenant", {"200": answer(
+                "name, version, state, signer", obj({"items": {
+                    "type": "array", "items": ref("PackSummary")}}, ["items"]))},
+            description="Needs the customize right (or a tenant administrator).",
+            fails={"403": "customize_required"})},
+        f"{API}/packs/plan": {"post": operation(
+            "Plan installing a pack (nothing changes)", {"200": answer(
+                "the plan: dependencies, definitions, schema steps with data impact, "
+                "roles and their rights, workflows and whether they will act",
+                ref("PackPlan"))},
+            body=install, admin=True, fails=refusals)},
+        f"{API}/packs/install": {"post": operation(
+            "Install a pack", {"200": answer(
+                "installed in one transaction as one metadata version; each definition "
+                "records its origin (pack, version, component id)", ref("PackPlan"))},
+            body=install, admin=True, fails=refusals,
+            description="Workflows install inactive unless the pack suggests them and "
+                        "activate_workflows confirms them.")},
+        f"{API}/packs/upgrade": {"post": operation(
+            "Upgrade an installed pack", {"200": answer(
+                "applied in one transaction: every property only the pack changed is the "
+                "pack's new value, every property only the tenant changed stays the "
+                "tenant's, each conflict as chosen", ref("PackPlan"))},
+            body=install, admin=True,
+            fails={**refusals, "404": "the pack is not installed",
+                   "409": "a conflict without a choice (pack_conflicts_unresolved), the "
+                          "same or an older version (pack_downgrade), a dependency"},
+            description="POST /packs/plan with the same body shows the plan and its "
+                        "conflicts. Downgrades are refused; a workflow's active stays "
+                        "the tenant's.")},
+        f"{API}/packs/uninstall": {"post": operation(
+            "Uninstall a pack (definitions hidden, data kept)", {"200": answer(
+                "hidden as one metadata version; tables and rows kept; installing the "
+                "same version again restores the definitions as they were",
+                ref("PackUninstalled"))},
+            body=obj({"name": {"type": "string", "minLength": 1}}, ["name"]), admin=True,
+            fails={"404": "the pack is not installed",
+                   "409": "another installed pack requires it (pack_required_by), users "
+                          "hold its roles, the tenant's definitions refer to its objects",
+                   "422": "no name"})},
+        f"{API}/packs/purge": {"post": operation(
+            "Purge an uninstalled pack's data", {"200": answer(
+                "rows per object; purged only when confirm is the pack's name",
+                obj({"pack": text, "version": text, "purged": {"type": "boolean"},
+                     "rows": {"type": "object", "additionalProperties": {"type": "integer"}},
+                     "export_first": text}, ["pack", "rows", "purged"]))},
+            body=obj({"name": {"type": "string", "minLength": 1},
+                      "confirm": {"type": "string", "description": "type the pack's name"}},
+                     ["name"]), admin=True,
+            fails={"404": "the pack is not known", "409": "still installed",
+                   "422": "no name"})},
+        f"{API}/packs/{{name}}/sample_data": {"delete": operation(
+            "Remove a pack's sample data", {"200": answer(
+                "sample rows deleted (to the recycle bin) as a unit",
+                obj({"pack": text, "removed": {"type": "object", "additionalProperties": {
+                    "type": "integer"}}, "already_gone": {"type": "integer"}},
+                    ["pack", "removed", "already_gone"]))}, admin=True)},
+        f"{API}/packs/{{name}}/sop": {"get": operation(
+            "A pack's SOP documents", {"200": answer("Markdown per language",
+                                                     ref("PackSop"))},
+            parameters=[{"name": "language", "in": "query", "required": False,
+                         "description": "one language only",
+                         "schema": {"enum": ["en", "zh-CN"]}}],
+            fails={"404": "the pack is not installed", "422": "unknown language"})},
+    }

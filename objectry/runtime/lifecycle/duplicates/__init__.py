@@ -1,0 +1,60 @@
+"""Duplicate rules (kind ``duplicate_rule``): normalised match keys, checks on every
+write, a record's duplicates, a batch scan, and a batch lookup for the importer.
+
+- ``normalise``: values to comparable forms and keys (phone E.164, e-mail, folded names);
+- ``rules``: documents compiled into :class:`DuplicateRule`;
+- ``key_tables`` / ``index``: the stored keys and keeping them current;
+- ``matching``: lookups by key, fuzzy similarity, what the caller may see;
+- ``checks``: the write check (warn or block), a record's duplicates and the scan.
+
+May import ``records`` and below; the records service reaches it only through
+``Context.write_hooks`` (``lifecycle.hooks.LifecycleHooks``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.lifecycle.duplicates.checks import (
+    check_write,
+    record_duplicates,
+    scan,
+)
+from objectry.runtime.lifecycle.duplicates.index import ensure_current, rule_key
+from objectry.runtime.lifecycle.duplicates.matching import matches_for, present, similarity
+from objectry.runtime.lifecycle.duplicates.rules import active_rules, checking
+
+__all__ = ["check_write", "find_duplicates", "record_duplicates", "scan"]
+
+
+def find_duplicates(ctx: Context, object_name: str,
+                    rows: Sequence[Mapping[str, Any]]) -> list[list[dict[str, Any]]]:
+    """For each row (field -> value, as a create body names them), its duplicates under
+    the object's active rules: existing records the caller may see, as
+    ``{"rule", "object", "id", "score", "record", "action"}``, and earlier rows of the
+    same batch, as ``{"rule", "row", "action"}`` (row: its index in ``rows``). Records
+    the caller may not see are counted in an item ``{"rule", "hidden": True, "action"}``
+    so an importer can still refuse a ``block`` duplicate without showing it.
+    One index lookup per rule for the whole batch."""
+    result: list[list[dict[str, Any]]] = [[] for _ in rows]
+    for rule in checking(active_rules(ctx), object_name):
+        ensure_current(ctx, rule)
+        first_row: dict[str, int] = {}
+        for i, (found, values) in enumerate(zip(matches_for(ctx, rule, rows), rows,
+                                                strict=True)):
+            shown, hidden = present(ctx, found)
+            result[i] += [{**item, "action": rule.action} for item in shown]
+            if hidden:
+                result[i].append({"rule": rule.name, "hidden": True, "action": rule.action})
+            key = rule_key(rule, values)
+            if key is None:
+                continue
+            earlier = first_row.get(key)
+            if earlier is not None and (not rule.fuzzy or similarity(
+                    rows[earlier].get(rule.fuzzy), values.get(rule.fuzzy)) >= rule.threshold):
+                result[i].append({"rule": rule.name, "row": earlier, "action": rule.action})
+            elif earlier is None:
+                first_row[key] = i
+    return result

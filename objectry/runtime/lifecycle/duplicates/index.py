@@ -1,0 +1,108 @@
+"""Keeping match keys current: on each write, and in full when a rule is new or changed.
+
+Keys are kept for deleted records too (a restore brings its record back without a
+write through here); lookups keep only live rows.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.lifecycle.duplicates.key_tables import duplicate_keys, duplicate_rule_state
+from objectry.runtime.lifecycle.duplicates.normalise import match_key
+from objectry.runtime.lifecycle.duplicates.rules import DuplicateRule, Target
+from objectry.runtime.model.compiled import get_model
+
+BATCH = 1000
+
+
+def key_of(rule: DuplicateRule, target: Target, row: Mapping[Any, Any]) -> str | None:
+    return match_key(list(zip(rule.methods, (row.get(f) for f in target.fields),
+                              strict=True)), rule.region)
+
+
+def rule_key(rule: DuplicateRule, values: Mapping[str, Any]) -> str | None:
+    """The key of values named by the rule object's own fields."""
+    return match_key(list(zip(rule.methods, (values.get(f) for f in rule.fields),
+                              strict=True)), rule.region)
+
+
+def ensure_current(ctx: Context, rule: DuplicateRule,
+                   known: set[tuple[int, str, str]] | None = None) -> bool:
+    """Build the rule's keys if they were built for another definition (or never);
+    True when they were rebuilt. ``known``: rules this unit of work already found
+    current (its hooks' memory), so a bulk write asks once, not per record."""
+    mark = (ctx.tenant.id, rule.name, rule.fingerprint)
+    if known is not None and mark in known:
+        return False
+    if known is not None:
+        known.add(mark)
+    state = sa.and_(duplicate_rule_state.c.tenant_id == ctx.tenant.id,
+                    duplicate_rule_state.c.rule == rule.name)
+    current = ctx.conn.execute(sa.select(duplicate_rule_state.c.fingerprint)
+                               .where(state)).scalar()
+    if current == rule.fingerprint:
+        return False
+    rebuild(ctx, rule)
+    if current is None:
+        ctx.conn.execute(duplicate_rule_state.insert().values(
+            tenant_id=ctx.tenant.id, rule=rule.name, fingerprint=rule.fingerprint))
+    else:
+        ctx.conn.execute(duplicate_rule_state.update().where(state)
+                         .values(fingerprint=rule.fingerprint))
+    return True
+
+
+def rebuild(ctx: Context, rule: DuplicateRule) -> None:
+    """Every key of a rule from the records, in pages of the id index."""
+    ctx.conn.execute(duplicate_keys.delete().where(
+        duplicate_keys.c.tenant_id == ctx.tenant.id, duplicate_keys.c.rule == rule.name))
+    for target in rule.targets:
+        table = get_model(ctx, target.object).table
+        columns = [table.c.id, *(table.c[f] for f in target.fields)]
+        after: uuid.UUID | None = None
+        while True:
+            query = sa.select(*columns).order_by(table.c.id).limit(BATCH)
+            if after is not None:
+                query = query.where(table.c.id > after)
+            rows = ctx.conn.execute(query).mappings().all()
+            if not rows:
+                break
+            after = rows[-1]["id"]
+            found = [{"tenant_id": ctx.tenant.id, "rule": rule.name, "object": target.object,
+                      "record_id": row["id"], "key": key}
+                     for row in rows if (key := key_of(rule, target, row)) is not None]
+            if found:
+                ctx.conn.execute(duplicate_keys.insert(), found)
+
+
+def put_key(ctx: Context, rule: DuplicateRule, object_name: str,
+            row: Mapping[str, Any]) -> None:
+    """The record's key under one rule (none when a match field is empty)."""
+    target = rule.target(object_name)
+    if target is None:
+        return
+    key = key_of(rule, target, row)
+    if row.get("version") == 1:  # just created: no key yet, one insert
+        if key is not None:
+            ctx.conn.execute(duplicate_keys.insert().values(
+                tenant_id=ctx.tenant.id, rule=rule.name, object=object_name,
+                record_id=row["id"], key=key))
+        return
+    where = sa.and_(duplicate_keys.c.tenant_id == ctx.tenant.id,
+                    duplicate_keys.c.rule == rule.name, duplicate_keys.c.object == object_name,
+                    duplicate_keys.c.record_id == row["id"])
+    existing = ctx.conn.execute(sa.select(duplicate_keys.c.key).where(where)).first()
+    if existing is not None and existing.key == key:
+        return
+    if existing is not None:
+        ctx.conn.execute(duplicate_keys.delete().where(where))
+    if key is not None:
+        ctx.conn.execute(duplicate_keys.insert().values(
+            tenant_id=ctx.tenant.id, rule=rule.name, object=object_name,
+            record_id=row["id"], key=key))

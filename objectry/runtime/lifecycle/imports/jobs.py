@@ -1,0 +1,144 @@
+"""Running an import: its pending rows in batches, each batch one transaction.
+
+A batch takes the next rows without an outcome, writes them through ``lifecycle.bulk``
+(per row: the good ones are written, the others keep their reason) and stores each
+row's outcome and the import's counters in the same transaction. So the rows are the
+source of truth, as for automation: a run that stopped anywhere (a crash, a restart, a
+killed worker) resumes at the first uncommitted batch, and no row is written twice.
+
+A run holds a lease on the import (``lease_owner``/``lease_until``), renewed by each
+batch; a second runner leaves a leased import alone, and takes it over once the lease
+ran out. Where it runs (a thread of ``objectry serve``, a Celery task, the CLI in the
+foreground) is the platform's choice: this module only needs a way to open a context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.problems import ErrorItem, Problem
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.lifecycle import bulk
+from objectry.runtime.lifecycle.imports import mapping as mappings
+from objectry.runtime.lifecycle.imports.tables import import_rows, imports
+from objectry.runtime.model.compiled import get_model
+
+OpenContext = Callable[[], AbstractContextManager[Context]]
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose the import's work is: its tenant, its creator (None: the platform) and the
+    language of its messages; a runner opens contexts for them."""
+
+    tenant_id: int
+    user_id: uuid.UUID | None
+    locale: str
+
+
+def owner_of(conn: sa.Connection, import_id: str) -> Owner | None:
+    """The import's owner, read on a plain connection (before any context exists)."""
+    row = conn.execute(sa.select(imports.c.tenant_id, imports.c.created_by, imports.c.locale)
+                       .where(imports.c.id == uuid.UUID(str(import_id)))).first()
+    return None if row is None else Owner(row.tenant_id, row.created_by, row.locale)
+
+
+def runnable(conn: sa.Connection, now: dt.datetime) -> list[str]:
+    """Imports queued, or running under a lease that ran out (their runner died)."""
+    return [str(i) for i in conn.execute(sa.select(imports.c.id).where(
+        imports.c.status.in_(("queued", "running")),
+        sa.or_(imports.c.lease_until.is_(None), imports.c.lease_until < now))).scalars()]
+
+
+def run(open_context: OpenContext, import_id: str, runner: str, *, batch_size: int,
+        lease: dt.timedelta,
+        report: Callable[[int, int], None] | None = None) -> str:
+    """Apply the import's pending rows, a batch per transaction, while this runner holds
+    its lease; the import's status when it stops (``done``, or as another runner left it)."""
+    key = uuid.UUID(str(import_id))
+    while True:
+        try:
+            with open_context() as ctx:
+                state = _batch(ctx, key, runner, batch_size, lease)
+        except Problem as problem:  # the importer lost the right to create, the object went
+            with open_context() as ctx:
+                _stop(ctx, key, problem)
+            return "failed"
+        if report is not None and state.total:
+            report(state.done, state.total)
+        if state.finished:
+            return state.status
+
+
+@dataclass(frozen=True)
+class _State:
+    status: str
+    done: int
+    total: int
+    finished: bool
+
+
+def _batch(ctx: Context, key: uuid.UUID, runner: str, size: int,
+           lease: dt.timedelta) -> _State:
+    now = ctx.now()
+    claimed = ctx.conn.execute(imports.update().where(
+        imports.c.id == key, imports.c.tenant_id == ctx.tenant.id,
+        imports.c.status.in_(("queued", "running")),
+        sa.or_(imports.c.lease_owner.is_(None), imports.c.lease_owner == runner,
+               imports.c.lease_until.is_(None), imports.c.lease_until < now))
+        .values(status="running", lease_owner=runner, lease_until=now + lease,
+                started_at=sa.func.coalesce(imports.c.started_at, now), updated_at=now))
+    found = ctx.conn.execute(sa.select(imports).where(imports.c.id == key)).mappings().one()
+    done = found["rows_done"] + found["rows_failed"]
+    if claimed.rowcount != 1:  # another runner has it, or it is over
+        return _State(found["status"], done, found["total_rows"], True)
+    rows = ctx.conn.execute(sa.select(import_rows.c.row_no, import_rows.c.cells).where(
+        import_rows.c.import_id == key, import_rows.c.outcome.is_(None))
+        .order_by(import_rows.c.row_no).limit(size)).all()
+    if not rows:
+        ctx.conn.execute(imports.update().where(imports.c.id == key).values(
+            status="done", finished_at=now, updated_at=now, lease_owner=None,
+            lease_until=None))
+        return _State("done", done, found["total_rows"], True)
+    model = get_model(ctx, found["object"])
+    items = [mappings.record_of(model, found["columns"], found["mapping"], r.cells)
+             for r in rows]
+    outcomes = bulk.apply(ctx, model.api_name, items, upsert_on=found["upsert_on"])
+    ctx.conn.execute(import_rows.update().where(
+        import_rows.c.import_id == key, import_rows.c.row_no == sa.bindparam("_row"))
+        .values(outcome=sa.bindparam("_outcome"), record_id=sa.bindparam("_record"),
+                errors=sa.bindparam("_errors")), [
+        {"_row": row.row_no, "_outcome": o.status, "_record": o.id,
+         "_errors": _errors(o)} for row, o in zip(rows, outcomes, strict=True)])
+    failed = sum(o.problem is not None for o in outcomes)
+    ctx.conn.execute(imports.update().where(imports.c.id == key).values(
+        rows_done=imports.c.rows_done + len(rows) - failed,
+        rows_failed=imports.c.rows_failed + failed, updated_at=ctx.now()))
+    return _State("running", done + len(rows), found["total_rows"], False)
+
+
+def _stop(ctx: Context, key: uuid.UUID, problem: Problem) -> None:
+    """The run cannot go on: the import fails with the reason; the rows already
+    committed stay, the others keep no outcome."""
+    now = ctx.now()
+    ctx.conn.execute(imports.update().where(imports.c.id == key).values(
+        status="failed", finished_at=now, updated_at=now, lease_owner=None, lease_until=None,
+        error={"code": problem.detail_code,
+               "params": {k: str(v) for k, v in problem.params.items()}}))
+
+
+def _errors(outcome: bulk.Outcome) -> list[dict[str, Any]] | None:
+    if outcome.problem is None:
+        return None
+    problem = outcome.problem
+    return [{"path": e.path, "code": e.code,
+             "params": {k: v if isinstance(v, str | int | float | bool) or v is None
+                        else str(v) for k, v in e.params.items()}}
+            for e in problem.errors or [ErrorItem("", problem.detail_code, problem.params)]]

@@ -1,0 +1,309 @@
+"""An import from upload to error file: create with its preview, remap, status, errors.
+
+The upload stores every row of the file (as text) with the import, then previews it:
+columns mapped to fields, each row checked as a create would check it (nothing is
+written), and the rows that look like records already there (the object's duplicate
+rules). Running it is ``jobs``' work; this module says whether it may run.
+
+An import is its creator's: only they and tenant administrators see it (others: 404).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from objectry.metadata.i18n import message
+from objectry.metadata.problems import Conflict, ErrorItem, Invalid, NotFound, pointer
+from objectry.runtime.access.guard import Guard
+from objectry.runtime.kernel.context import Context
+from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.lifecycle.duplicates import find_duplicates
+from objectry.runtime.lifecycle.imports import mapping as mappings
+from objectry.runtime.lifecycle.imports import reading
+from objectry.runtime.lifecycle.imports.tables import import_rows, imports
+from objectry.runtime.model.compiled import ObjectModel, get_model
+from objectry.runtime.records import batch
+
+CHECK_BATCH = 1000  # rows checked at a time by the preview
+STORE_BATCH = 5000  # rows inserted per statement on upload
+SHOWN = 100  # issues and duplicates listed in a preview (all are in the error file)
+RUNNABLE = ("previewed", "queued", "running")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What a caller sends: the file, and optionally a mapping (or the id of an earlier
+    import whose mapping to reuse) and a unique field to update records on."""
+
+    file_name: str
+    data: bytes
+    mapping: Any = None
+    mapping_from: str | None = None
+    upsert_on: str | None = None
+    encoding: str | None = None
+
+
+def create(ctx: Context, object_name: str, upload: Upload,
+           limits: reading.Limits) -> dict[str, Any]:
+    """Store the file's rows as a new import and answer its preview."""
+    model = get_model(ctx, object_name)
+    guard = Guard(ctx, model)
+    guard.require("create")
+    given = mappings.read_mapping(upload.mapping)
+    if upload.mapping_from:
+        given = {**_load(ctx, upload.mapping_from)["mapping"], **given}
+    _check_upsert(model, guard, upload.upsert_on)
+    sheet = reading.read(upload.data, limits, upload.encoding)
+    now = ctx.now()
+    import_id = uuid7()
+    mapped, _ = mappings.map_columns(model, guard, sheet.columns, given)
+    ctx.conn.execute(imports.insert(), {
+        "id": import_id, "tenant_id": ctx.tenant.id, "object": model.api_name,
+        "status": "previewed", "file_name": upload.file_name[:255] or "upload",
+        "file_format": sheet.file_format, "encoding": sheet.encoding,
+        "columns": sheet.columns, "mapping": mapped, "upsert_on": upload.upsert_on,
+        "total_rows": len(sheet.rows), "created_by": ctx.actor.user_id,
+        "locale": ctx.locale, "created_at": now, "updated_at": now})
+    for start in range(0, len(sheet.rows), STORE_BATCH):
+        ctx.conn.execute(import_rows.insert(), [
+            {"import_id": import_id, "row_no": number, "cells": cells}
+            for number, cells in sheet.rows[start:start + STORE_BATCH]])
+    return _preview(ctx, model, guard, _load(ctx, str(import_id)))
+
+
+def remap(ctx: Context, import_id: str, body: Any) -> dict[str, Any]:
+    """A new mapping (and ``upsert_on``) for an import not yet run; a new preview."""
+    if not isinstance(body, dict):
+        raise Invalid([ErrorItem("", "expected_object")])
+    unknown = sorted(set(body) - {"mapping", "upsert_on"})
+    if unknown:
+        raise Invalid([ErrorItem(pointer(k), "unknown_parameter", {"name": k})
+                       for k in unknown])
+    found = _load(ctx, import_id)
+    if found["status"] != "previewed":
+        raise Conflict(detail_code="import_state", state=found["status"])
+    model = get_model(ctx, found["object"])
+    guard = Guard(ctx, model)
+    given = {**found["mapping"], **mappings.read_mapping(body.get("mapping"))}
+    upsert_on = body.get("upsert_on", found["upsert_on"])
+    _check_upsert(model, guard, upsert_on)
+    mapped, _ = mappings.map_columns(model, guard, found["columns"], given)
+    ctx.conn.execute(imports.update().where(imports.c.id == found["id"]).values(
+        mapping=mapped, upsert_on=upsert_on, updated_at=ctx.now()))
+    return _preview(ctx, model, guard, _load(ctx, import_id))
+
+
+def _check_upsert(model: ObjectModel, guard: Guard, name: Any) -> None:
+    if name is None:
+        return
+    field = model.fields.get(name) if isinstance(name, str) else None
+    if field is None or guard.unknowable(name) or not field.definition.get("unique"):
+        raise Invalid([ErrorItem("/upsert_on", "bulk_upsert_field", {"field": str(name)})])
+
+
+def _preview(ctx: Context, model: ObjectModel, guard: Guard,
+             found: Mapping[str, Any]) -> dict[str, Any]:
+    """Check every row as a create would (writing nothing), keep each row's errors with
+    it, count the rows that look like existing records, and answer the status."""
+    _, mapping_errors = mappings.map_columns(model, guard, found["columns"], found["mapping"])
+    table = import_rows
+    ctx.conn.execute(table.update().where(table.c.import_id == found["id"]).values(errors=None))
+    invalid, duplicate_rows = 0, 0
+    duplicates: list[dict[str, Any]] = []
+    last = 0
+    while True:
+        rows = ctx.conn.execute(sa.select(table.c.row_no, table.c.cells).where(
+            table.c.import_id == found["id"], table.c.row_no > last)
+            .order_by(table.c.row_no).limit(CHECK_BATCH)).all()
+        if not rows:
+            break
+        last = rows[-1].row_no
+        items = [mappings.record_of(model, found["columns"], found["mapping"], r.cells)
+                 for r in rows]
+        checked = batch.check_many(ctx, model.api_name, items)
+        failed = []
+        for row, result in zip(rows, checked, strict=True):
+            errors = [] if result.problem is None else [
+                e for e in (result.problem.errors or [ErrorItem("", result.problem.detail_code,
+                                                                 result.problem.params)])
+                if not (found["upsert_on"] and e.code == "unique_violation"
+                        and e.path == pointer(found["upsert_on"]))]
+            if errors:
+                failed.append({"_row": row.row_no, "_errors": [_stored(e) for e in errors]})
+        invalid += len(failed)
+        if failed:
+            ctx.conn.execute(table.update().where(
+                table.c.import_id == found["id"], table.c.row_no == sa.bindparam("_row"))
+                .values(errors=sa.bindparam("_errors")), failed)
+        for row, matches in zip(rows, find_duplicates(ctx, model.api_name, items), strict=True):
+            if matches:
+                duplicate_rows += 1
+                if len(duplicates) < SHOWN:
+                    duplicates.append({"row": row.row_no, "matches": [
+                        {**m, "row": rows[m["row"]].row_no} if "row" in m else m
+                        for m in matches]})
+    ctx.conn.execute(imports.update().where(imports.c.id == found["id"]).values(
+        invalid_rows=invalid))
+    answer = status(ctx, str(found["id"]))
+    answer["preview"] = {"mapping_errors": [_shown(ctx, e) for e in mapping_errors],
+                         "duplicate_rows": duplicate_rows, "duplicates": duplicates}
+    return answer
+
+
+def _stored(error: ErrorItem) -> dict[str, Any]:
+    return {"path": error.path, "code": error.code,
+            "params": {k: v if isinstance(v, str | int | float | bool) or v is None else str(v)
+                       for k, v in error.params.items()}}
+
+
+def _shown(ctx: Context, error: ErrorItem) -> dict[str, Any]:
+    return {"path": error.path, "code": error.code, "params": dict(error.params),
+            "message": message(error.code, ctx.locale, error.params)}
+
+
+def _load(ctx: Context, import_id: str) -> dict[str, Any]:
+    """The import, if the caller may see it (its creator, an administrator)."""
+    try:
+        key = uuid.UUID(str(import_id))
+    except ValueError:
+        raise NotFound(detail_code="not_found") from None
+    row = ctx.conn.execute(sa.select(imports).where(
+        imports.c.id == key, imports.c.tenant_id == ctx.tenant.id)).mappings().first()
+    if row is None or not (ctx.actor.is_admin or row["created_by"] == ctx.actor.user_id):
+        raise NotFound(detail_code="not_found")
+    return dict(row)
+
+
+def status(ctx: Context, import_id: str) -> dict[str, Any]:
+    """An import's state: counts, progress, rate and ETA, mapping and its row issues
+    (the first ``SHOWN``; the error file has them all)."""
+    found = _load(ctx, import_id)
+    model = get_model(ctx, found["object"])
+    _, mapping_errors = mappings.map_columns(model, Guard(ctx, model), found["columns"],
+                                            found["mapping"])
+    issues = _issues(ctx, found, SHOWN)
+    done, failed, total = found["rows_done"], found["rows_failed"], found["total_rows"]
+    rate = eta = None
+    if found["started_at"] is not None and done + failed:
+        end = found["finished_at"] or ctx.now()
+        seconds = max((end - found["started_at"]).total_seconds(), 0.001)
+        rate = round((done + failed) / seconds, 1)
+        if found["finished_at"] is None:
+            eta = round((total - done - failed) / rate, 1)
+    lease = found["lease_until"]
+    return {
+        "id": str(found["id"]), "object": found["object"], "status": found["status"],
+        "file_name": found["file_name"], "format": found["file_format"],
+        "encoding": found["encoding"],
+        "columns": [{"column": c, "field": found["mapping"].get(c)} for c in found["columns"]],
+        "upsert_on": found["upsert_on"],
+        "rows": total, "valid": total - found["invalid_rows"],
+        "invalid": found["invalid_rows"], "rows_done": done, "rows_failed": failed,
+        "rows_pending": total - done - failed, "rate": rate, "eta_seconds": eta,
+        "stalled": found["status"] in ("queued", "running") and lease is not None
+        and lease < ctx.now(),
+        "runnable": not mapping_errors and found["status"] in RUNNABLE,
+        "mapping_errors": [_shown(ctx, e) for e in mapping_errors],
+        "issues": issues,
+        "error": None if found["error"] is None else {
+            **found["error"], "message": message(found["error"]["code"], ctx.locale,
+                                                 found["error"].get("params") or {})},
+        "created_at": found["created_at"], "started_at": found["started_at"],
+        "finished_at": found["finished_at"]}
+
+
+def _issues(ctx: Context, found: Mapping[str, Any], limit: int | None) -> list[dict[str, Any]]:
+    query = sa.select(import_rows.c.row_no, import_rows.c.errors).where(
+        import_rows.c.import_id == found["id"], import_rows.c.errors.is_not(None)
+    ).order_by(import_rows.c.row_no)
+    if limit is not None:
+        query = query.limit(limit)
+    by_field = {f: c for c, f in found["mapping"].items() if f}
+    return [{"row": row.row_no, **_issue(ctx, by_field, error)}
+            for row in ctx.conn.execute(query) for error in row.errors or []]
+
+
+def _issue(ctx: Context, by_field: Mapping[str, str], error: Mapping[str, Any]) -> dict[str, Any]:
+    field = error["path"].split("/")[1] if error["path"].count("/") >= 1 else ""
+    return {"column": by_field.get(field), "field": field or None, "code": error["code"],
+            "message": message(error["code"], ctx.locale, error.get("params") or {})}
+
+
+def request_run(ctx: Context, import_id: str) -> dict[str, Any]:
+    """Queue an import to run (or resume one that stopped); 409 when it may not."""
+    found = _load(ctx, import_id)
+    model = get_model(ctx, found["object"])
+    guard = Guard(ctx, model)
+    guard.require("create")
+    _, mapping_errors = mappings.map_columns(model, guard, found["columns"], found["mapping"])
+    if found["status"] not in RUNNABLE:
+        raise Conflict(detail_code="import_state", state=found["status"])
+    if mapping_errors:
+        raise Conflict(mapping_errors, detail_code="import_not_ready",
+                       reason=message(mapping_errors[0].code, ctx.locale,
+                                      mapping_errors[0].params))
+    if found["status"] == "previewed":
+        ctx.conn.execute(imports.update().where(imports.c.id == found["id"]).values(
+            status="queued", updated_at=ctx.now()))
+    return status(ctx, import_id)
+
+
+def error_file(ctx: Context, import_id: str) -> tuple[str, Iterator[str]]:
+    """The failed rows (before a run: the rows the preview refused) as CSV, the
+    file's own columns then ``reason`` in the caller's language; with its file name."""
+    found = _load(ctx, import_id)
+    by_field = {f: c for c, f in found["mapping"].items() if f}
+    reason = message("import_reason_column", ctx.locale)
+
+    def lines() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        out.write("\ufeff")
+        writer.writerow([*found["columns"], reason])
+        last = 0
+        while True:
+            rows = ctx.conn.execute(sa.select(
+                import_rows.c.row_no, import_rows.c.cells, import_rows.c.errors).where(
+                import_rows.c.import_id == found["id"], import_rows.c.row_no > last,
+                import_rows.c.errors.is_not(None)).order_by(import_rows.c.row_no)
+                .limit(CHECK_BATCH)).all()
+            if not rows:
+                break
+            last = rows[-1].row_no
+            for row in rows:
+                text = "; ".join(_reason(_issue(ctx, by_field, e)) for e in row.errors or [])
+                writer.writerow([*(_safe(c) for c in row.cells), text])
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+        if out.tell():
+            yield out.getvalue()
+
+    stem = found["file_name"].rsplit(".", 1)[0] or "import"
+    return f"{stem}-errors.csv", lines()
+
+
+def _reason(issue: Mapping[str, Any]) -> str:
+    return f"{issue['column']}: {issue['message']}" if issue["column"] else issue["message"]
+
+
+def _safe(cell: str) -> str:
+    """A cell written back to a spreadsheet cannot run as a formula (CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def list_imports(ctx: Context, limit: int) -> list[dict[str, Any]]:
+    """The caller's imports (an administrator: everyone's), newest first."""
+    query = sa.select(imports.c.id).where(imports.c.tenant_id == ctx.tenant.id)
+    if not ctx.actor.is_admin:
+        query = query.where(imports.c.created_by == ctx.actor.user_id)
+    ids = ctx.conn.execute(query.order_by(imports.c.created_at.desc()).limit(limit)).scalars()
+    return [status(ctx, str(i)) for i in ids]
+

@@ -1,0 +1,58 @@
+"""Catalog tables of imports: one row per import, one per source row (migration 0014).
+
+The source rows are stored as text, as read from the file, so a run needs nothing but
+these rows: each batch commits its records together with the rows' outcomes, and a
+run that stopped (a crash, a restart) resumes at the first row without an outcome.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from objectry.metadata.catalog_tables import CATALOG
+from objectry.metadata.fieldtypes.sqltypes import UTCDateTime, json_column
+
+imports = sa.Table(
+    "imports", CATALOG,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), nullable=False),
+    sa.Column("object", sa.String(63), nullable=False),
+    #: previewed, queued, running, done, failed
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("file_name", sa.String(255), nullable=False),
+    sa.Column("file_format", sa.String(10), nullable=False),
+    sa.Column("encoding", sa.String(20)),
+    sa.Column("columns", json_column(), nullable=False),
+    sa.Column("mapping", json_column(), nullable=False),
+    sa.Column("upsert_on", sa.String(63)),
+    sa.Column("total_rows", sa.Integer, nullable=False),
+    sa.Column("invalid_rows", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("rows_failed", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("created_by", sa.Uuid),
+    sa.Column("locale", sa.String(10), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("started_at", UTCDateTime),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    #: who runs it now and until when (a run whose lease ran out may be taken over)
+    sa.Column("lease_owner", sa.String(80)),
+    sa.Column("lease_until", UTCDateTime),
+    #: why a run stopped (status failed): a problem's code and parameters
+    sa.Column("error", json_column()),
+    sa.Index("ix_imports_tenant", "tenant_id", "created_at"),
+)
+
+import_rows = sa.Table(
+    "import_rows", CATALOG,
+    sa.Column("import_id", sa.Uuid, sa.ForeignKey("imports.id", ondelete="CASCADE"),
+              primary_key=True),
+    #: the row's number in the file (the header is row 1)
+    sa.Column("row_no", sa.Integer, primary_key=True),
+    sa.Column("cells", json_column(), nullable=False),
+    #: NULL: not applied yet; created, updated or failed
+    sa.Column("outcome", sa.String(10)),
+    sa.Column("record_id", sa.Uuid),
+    sa.Column("errors", json_column()),
+    sa.Index("ix_import_rows_pending", "import_id", "outcome", "row_no"),
+)
