@@ -41,9 +41,11 @@ COORDINATOR = frozenset({"tenants", "users", "api_tokens", "alembic_version"})
 PARAMETER = re.compile(r"%\((\w+)\)s")
 #: What the automation engine still does without the tenant id (docs/scaling.md, "Before
 #: Citus"): the sweep that finds tenants with timed workflows (cross-tenant by design,
-#: like the claims), a run updated by its id alone, and run steps, which carry no
-#: tenant id. Anything else fails the test.
+#: like the claims), the pool sweep that finds tenants with due reclaim timers (the same
+#: kind of cross-tenant question), a run updated by its id alone, and run steps, which
+#: carry no tenant id. Anything else fails the test.
 ENGINE_GAPS = frozenset({"touches meta_documents without tenant_id = {t}",
+                         "touches pool_entries without tenant_id = {t}",
                          "touches workflow_runs without tenant_id = {t}",
                          "touches run_steps without tenant_id = {t}"})
 
