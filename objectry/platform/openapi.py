@@ -63,6 +63,19 @@ PROBLEM_SCHEMA: Mapping[str, Any] = {
 }
 
 
+#: What a write that a ``warn`` duplicate rule let through answers with
+#: (``platform.api.lifecycle.duplicates_header``).
+DUPLICATES_HEADER: Mapping[str, Any] = {"Objectry-Duplicates": {
+    "description": "only when a warn duplicate rule matched: the duplicates the writer "
+                   "may see, JSON [{\"rule\", \"object\", \"id\"}] (at most 20)",
+    "schema": {"type": "string"}}}
+
+#: The 409s of a record write: a unique value, or a block duplicate rule.
+DUPLICATE_CONFLICT = ("unique value taken (unique_violation); or a block duplicate rule "
+                      "matched: duplicate_blocked, with duplicates (the matches the "
+                      "writer may see), or duplicate_blocked_hidden (they may see none)")
+
+
 def any_record_schema() -> dict[str, Any]:
     """Any object's record, for the platform paths every object shares (restore, query)."""
     return {"type": "object", "properties": dict(SYSTEM_SCHEMA), "additionalProperties": True,
@@ -127,7 +140,8 @@ def record_crud_paths(name: str, patch_name: str, *, buttons: Sequence[str] = ()
                      "schema": {"type": "string"}}}
     by_id = {"id": "$response.body#/id"}
     created = {**answer("created", one), "headers": {
-        **etag, "Location": {"description": "the record", "schema": {"type": "string"}}},
+        **etag, **DUPLICATES_HEADER,
+        "Location": {"description": "the record", "schema": {"type": "string"}}},
         "links": {
             "ReadRecord": link(f"get /records/{name}/{{id}}", by_id),
             "UpdateRecord": link(f"patch /records/{name}/{{id}}", by_id),
@@ -154,7 +168,7 @@ def record_crud_paths(name: str, patch_name: str, *, buttons: Sequence[str] = ()
                               fails={
                                   "403": "no create right, or a field not writable",
                                   "404": "unknown object",
-                                  "409": "unique value taken",
+                                  "409": DUPLICATE_CONFLICT,
                                   "422": "invalid content, with JSON Pointers"}),
         },
         f"/api/v1/records/{name}/{{id}}": {
@@ -165,11 +179,12 @@ def record_crud_paths(name: str, patch_name: str, *, buttons: Sequence[str] = ()
                                                {"type": "string"})],
                              fails={**record_fails, "422": "unknown or unreadable fields"}),
             "patch": operation(f"Update {name}", "records",
-                               {"200": {**answer("updated", one), "headers": etag}},
+                               {"200": {**answer("updated", one),
+                                        "headers": {**etag, **DUPLICATES_HEADER}}},
                                parameters=[if_match], body={"$ref": f"#/components/schemas/"
                                                                     f"{patch_name}"},
                                fails={**record_fails, "400": "malformed JSON or If-Match",
-                                      "409": "unique value taken",
+                                      "409": DUPLICATE_CONFLICT,
                                       "412": "stale If-Match",
                                       "422": "invalid content, with JSON Pointers"}),
             "delete": operation(f"Delete {name} to the recycle bin", "records",

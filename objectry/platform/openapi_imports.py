@@ -128,7 +128,12 @@ def import_paths() -> Paths:
     return {
         f"{API}/records/{{object}}/bulk": {"post": operation(
             f"Create or upsert up to {MAX_BULK} records in one transaction",
-            {"200": answer("each record's outcome", ref("BulkAnswer"))},
+            {"200": {**answer("each record's outcome", ref("BulkAnswer")), "headers": {
+                "Objectry-Duplicates": {
+                    "description": "only when a warn duplicate rule matched: the "
+                                   "duplicates the writer may see, JSON [{\"rule\", "
+                                   "\"object\", \"id\"}] (at most 20)",
+                    "schema": {"type": "string"}}}}},
             description="Through the records service: field rights, validation, rules, "
                         "lookups, unique values, one audit entry and one record.created "
                         "event per record. mode all_or_nothing (default) refuses the "
@@ -141,7 +146,10 @@ def import_paths() -> Paths:
                       "upsert_on": {"type": "string"}}, ["records"], closed=True),
             fails={"403": "no create right, or a field the caller may not set "
                           "(all_or_nothing)",
-                   "409": "a unique value is taken (all_or_nothing)",
+                   "409": "bulk_rejected (all_or_nothing): a unique value is taken, or "
+                          "a block duplicate rule matched (duplicate_blocked or "
+                          "duplicate_blocked_hidden at /records/{index}); per_row: the "
+                          "item fails with that code",
                    "422": "a bad body or records (all_or_nothing): every culprit"})},
         f"{API}/imports": {
             "post": operation(

@@ -835,7 +835,8 @@ def record_paths() -> Paths:
             description="Also brings back what its delete cascaded to.",
             fails={"403": "no restore right", "404": "unknown record, or a cascade lookup's "
                                                     "target is gone",
-                   "409": "the record is not in the recycle bin"})},
+                   "409": "the record is not in the recycle bin, or it was merged "
+                          "(record_merged: undo the merge with /unmerge)"})},
         f"{record}/related/{{child_object}}": {"get": operation(
             "Related list: child records pointing at this record", "records",
             {"200": answer("a page", page)},

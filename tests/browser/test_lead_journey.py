@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.admin_ui.labels import labelled
@@ -33,14 +34,26 @@ def setup_leads(site: Site) -> dict[str, Any]:
 
 def choose_lookup(page: Any, field: str, typed: str, option: str) -> None:
     """Search-as-you-type in a lookup (tom-select over the options endpoint)."""
+    page.wait_for_load_state("networkidle")  # the widgets are set up once scripts ran
     wrapper = page.locator(f"[data-field='{field}'] .ts-wrapper")
-    wrapper.locator("input").first.click()
-    page.keyboard.type(typed)
-    page.locator(f"[data-field='{field}'] .ts-dropdown .option", has_text=option).click()
+    found = page.locator(f"[data-field='{field}'] .ts-dropdown .option", has_text=option)
+    for attempt in range(3):  # a keystroke sent while the page is busy can be lost
+        wrapper.locator("input").first.click()
+        page.keyboard.type(typed)
+        try:
+            found.wait_for(state="visible", timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+            wrapper.locator("input").first.fill("")
+    found.click()
 
 
 def choose_picklist(page: Any, field: str, typed: str, label: str) -> None:
     """A picklist by an alias where the widget searches (tom-select), else by label."""
+    page.wait_for_load_state("networkidle")  # the widgets are set up once scripts ran
     select = page.locator(f"#f-{field}")
     if "tomselected" in (select.get_attribute("class") or ""):
         page.locator(f"[data-field='{field}'] .ts-wrapper .ts-control").first.click()

@@ -30,6 +30,7 @@ from objectry.metadata.permission_terms import LEVELS, NOT_DISTRIBUTED
 from objectry.metadata.problems import NotFound
 from objectry.permissions.grant_tables import record_grants
 from objectry.runtime.access.decisions import Decisions
+from objectry.runtime.access.pooled import pool_masks, pooled_in
 from objectry.runtime.access.visibility import Visibility
 from objectry.runtime.model.compiled import ObjectModel, get_model
 from objectry.runtime.query.formula_sql import formula_result
@@ -70,7 +71,20 @@ class Effective:
 
     def readable(self, table: sa.FromClause, name: str) -> sa.ColumnElement[bool] | None:
         """The rows of ``table`` (the object's table or an alias) in which the actor may
-        read ``name``; None when that is every row (no SQL needed)."""
+        read ``name``; None when that is every row (no SQL needed). A row pooled in a
+        pool masking ``name`` for the actor is not one: there the field tests as empty
+        and sorts as NULL, so no filter, sort or aggregate recovers it before a claim."""
+        granted = self._granted(table, name)
+        pools = sorted(pool for pool, fields in
+                       pool_masks(self.decisions.ctx, self.model).items() if name in fields)
+        if not pools:
+            return granted
+        outside = ~pooled_in(self.decisions.ctx, self.model, table, pools)
+        return outside if granted is None else sa.and_(granted, outside)
+
+    def _granted(self, table: sa.FromClause, name: str) -> sa.ColumnElement[bool] | None:
+        """The rows where the actor's roles and distribution grants let them read
+        ``name`` (None: every row)."""
         field = self.model.fields.get(name)
         if field is None or self.decisions.unrestricted:
             return None

@@ -1,8 +1,9 @@
 """What the actor sees of a row and may set on it, given the row's access map.
 
 Unreadable fields are absent (never serialized), sensitive fields are masked without
-``view_sensitive``; audit changes follow the same rules; writes of fields the actor may
-not set are refused, naming every such field. A field the actor cannot read from their
+``view_sensitive``, so are a pool's masked fields on its unclaimed rows (``pooled``);
+audit changes follow the same rules; writes of fields the actor may not set are
+refused, naming every such field. A field the actor cannot read from their
 roles cannot be filtered, sorted, selected or written either: it is reported as not
 readable where the object definition they read names it, and as unknown where that
 definition leaves it out (``metadata_access``), so no answer tells that it exists.
@@ -18,6 +19,7 @@ from objectry.metadata.problems import ErrorItem, Forbidden, pointer
 from objectry.permissions.access import AccessMap
 from objectry.runtime.access.decisions import Decisions
 from objectry.runtime.access.metadata_access import can_customize
+from objectry.runtime.access.pooled import PooledAccess
 from objectry.runtime.model.compiled import ObjectModel
 from objectry.runtime.model.serialize import SYSTEM_ORDER, to_api
 
@@ -55,6 +57,8 @@ class Presentation:
                 hidden.add(name)
             elif field.definition.get("sensitive") and not access.can("view_sensitive"):
                 masked.add(name)
+        if isinstance(access, PooledAccess):  # a pool's fields, until claimed
+            masked |= access.pool_masked - hidden
         shown = frozenset((*SYSTEM_ORDER,
                            *(name for name in self.model.fields if name not in hidden)))
         view = RecordView(frozenset(hidden), frozenset(masked), shown)

@@ -30,6 +30,7 @@ from objectry.runtime.access.decisions import (
     team_members,
     tenant_user_count,
 )
+from objectry.runtime.access.pooled import pool_masks, pooled_access, pooled_rows
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import ObjectModel
 from objectry.runtime.model.rows import load_row, row_query
@@ -162,13 +163,19 @@ class Visibility:
                     for row in rows if row[GRANT_LEVELS]}
         else:
             dist = self.distribution([row["id"] for row in rows])
-        by_levels: dict[tuple[str, ...] | None, AccessMap] = {}  # a page has few patterns
+        masks = pool_masks(self.ctx, self.model)  # a pool's fields, until claimed
+        pooled = pooled_rows(self.ctx, self.model, sorted(masks),
+                             [row["id"] for row in rows]) if masks else {}
+        by_levels: dict[tuple[Any, ...], AccessMap] = {}  # a page has few patterns
         maps = []
         for row in rows:
             levels = dist.get(row["id"])
-            key = None if levels is None else dist_key(decisions.rules.shape, levels)
+            pool = pooled.get(row["id"])
+            key = (None if levels is None else dist_key(decisions.rules.shape, levels), pool)
             if key not in by_levels:
-                by_levels[key] = decisions.access(levels)
+                access = decisions.access(levels)
+                by_levels[key] = access if pool is None else pooled_access(
+                    self.ctx, self.model, access, key[0], masks[pool])
             maps.append(by_levels[key])
         return maps
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from objectry.metadata.catalog_tables import CATALOG
 from objectry.metadata.fieldtypes.sqltypes import UTCDateTime
+from objectry.runtime.access.pooled import pool_entries as pool_entries  # masks pooled rows
 
 #: One row per (tenant, rule, entry): the next turn of its round robin. The row is read
 #: ``FOR UPDATE`` and moved in the assigning transaction, so concurrent and bulk
@@ -16,29 +17,6 @@ assignment_cursors = sa.Table(
     sa.Column("rule", sa.String(63), primary_key=True),
     sa.Column("entry", sa.Integer, primary_key=True),
     sa.Column("next_turn", sa.BigInteger, nullable=False),
-)
-
-#: A record's place in a pool (公海): ``pooled`` (nobody owns it, members may claim it)
-#: or ``claimed`` (its holder owns it until they return it or it is reclaimed). The
-#: reclaim timer is this row: ``due_at`` (reclaim) and ``warn_at`` (warn the holder),
-#: swept by the automation engine; a claim is a conditional update of ``state``, so of
-#: concurrent claims exactly one wins.
-pool_entries = sa.Table(
-    "pool_entries", CATALOG,
-    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), primary_key=True),
-    sa.Column("object", sa.String(63), primary_key=True),
-    sa.Column("record_id", sa.Uuid, primary_key=True),
-    sa.Column("pool", sa.String(63), nullable=False),
-    sa.Column("state", sa.String(10), nullable=False),
-    sa.Column("holder", sa.Uuid),
-    sa.Column("since", UTCDateTime, nullable=False),
-    sa.Column("due_at", UTCDateTime),
-    sa.Column("warn_at", UTCDateTime),
-    sa.Column("warned_at", UTCDateTime),
-    sa.Column("reason", sa.String(500)),
-    sa.Index("ix_pool_entries_due", "state", "due_at"),
-    sa.Index("ix_pool_entries_warn", "state", "warn_at"),
-    sa.Index("ix_pool_entries_pool", "tenant_id", "pool", "state", "holder"),
 )
 
 #: Every claim of a pooled record and how it ended: limits per day, the cooldown before

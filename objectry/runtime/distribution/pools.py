@@ -31,8 +31,8 @@ from objectry.metadata.problems import (
     Problem,
     pointer,
 )
-from objectry.runtime.access.decisions import department_tree
 from objectry.runtime.access.guard import Guard
+from objectry.runtime.access.pooled import named, pool_admin
 from objectry.runtime.distribution.cursor_tables import pool_claims, pool_entries
 from objectry.runtime.distribution.pool_timers import deadlines
 from objectry.runtime.kernel.context import Actor, Context
@@ -69,25 +69,12 @@ def load_pool(ctx: Context, name: str) -> Pool:
     return Pool(name, stored.document["object"], stored.document)
 
 
-def _named(ctx: Context, people: Mapping[str, Any] | None) -> bool:
-    """Whether the actor is one of these users, holds one of these roles or works in
-    one of these departments (or below)."""
-    actor = ctx.actor
-    people = people or {}
-    if actor.email.lower() in {u.lower() for u in people.get("users", [])}:
-        return True
-    if set(actor.roles) & set(people.get("roles", [])):
-        return True
-    tree = department_tree(ctx)
-    return any(actor.department in tree.subtree(d) for d in people.get("departments", []))
-
-
 def is_pool_admin(ctx: Context, pool: Pool) -> bool:
-    return ctx.actor.is_admin or ctx.actor.is_system or _named(ctx, pool.document.get("admins"))
+    return pool_admin(ctx, pool.document)
 
 
 def is_member(ctx: Context, pool: Pool) -> bool:
-    return is_pool_admin(ctx, pool) or _named(ctx, pool.document.get("members"))
+    return is_pool_admin(ctx, pool) or named(ctx, pool.document.get("members"))
 
 
 def _member(ctx: Context, pool: Pool) -> None:
@@ -114,9 +101,9 @@ def platform(ctx: Context) -> Context:
 
 def pooled_records(ctx: Context, name: str, *, limit: Any = None) -> dict[str, Any]:
     """``GET /pools/{pool}/records``: the pool's unclaimed records, oldest in the pool
-    first, as a member may see them: the fields their roles hide left out (the
-    records service's presentation) and the pool's masked fields masked (pool admins
-    see them)."""
+    first, as a member may see them: through the records service's presentation, so
+    the fields their roles hide are left out and the pool's masked fields masked (pool
+    admins see them; ``access.pooled``)."""
     pool = load_pool(ctx, name)
     _member(ctx, pool)
     model = get_model(ctx, pool.object)
@@ -131,19 +118,9 @@ def pooled_records(ctx: Context, name: str, *, limit: Any = None) -> dict[str, A
                table.c.deleted_at.is_(None))
         .order_by(pool_entries.c.since, table.c.id)
         .limit(parse_limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT))).mappings().all()
-    return {"pool": pool.name, "items": [present(ctx, pool, row) for row in rows]}
-
-
-def present(ctx: Context, pool: Pool, row: Mapping[Any, Any]) -> dict[str, Any]:
-    """A pooled record as the actor may see it before claiming it."""
-    guard = Guard(ctx, get_model(ctx, pool.object))
-    record = guard.present(row, guard.base)
-    if not is_pool_admin(ctx, pool):
-        for name in pool.masked:
-            if record.get(name) is not None:
-                field = guard.model.fields[name]
-                record[name] = field.type.mask(field.definition, record[name])
-    return record
+    guard = Guard(ctx, model)  # the records' presentation masks the pool's fields
+    return {"pool": pool.name, "items": [guard.present(row, access) for row, access
+                                         in zip(rows, guard.maps(rows), strict=True)]}
 
 
 # -- into the pool ---------------------------------------------------------------------
