@@ -59,6 +59,8 @@ DESIGNER_MESSAGES: Final = MappingProxyType({
     "ui_none": {"en": "(none)", "zh-CN": "(无)"},
     "ui_field_groups": {"en": "Field groups", "zh-CN": "字段组"},
     "ui_plan": {"en": "What applying this does", "zh-CN": "应用后的变化"},
+    "ui_plan_steps": {"en": "Steps", "zh-CN": "步骤"},
+    "ui_plan_field_problems": {"en": "Problems", "zh-CN": "问题"},
     "ui_plan_intro": {"en": "Nothing has changed yet. Check the plan, then apply.",
                       "zh-CN": "尚未做任何更改。请检查计划后再应用。"},
     "ui_plan_empty": {"en": "Nothing changes.", "zh-CN": "没有任何变化。"},
