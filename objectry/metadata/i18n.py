@@ -5,7 +5,6 @@ Every message a user can see exists in each of ``LANGUAGES``; a test keeps it so
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -56,7 +55,7 @@ def message(code: str, locale: str, params: Mapping[str, Any] | None = None) -> 
         return code
     template = entry.get(locale) or entry[DEFAULT_LANGUAGE]
     values = _Lenient({k: _display(v) for k, v in (params or {}).items()})
-    return string.Formatter().vformat(template, (), values)
+    return template.format_map(values)
 
 
 def _display(value: Any) -> str:

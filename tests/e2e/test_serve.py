@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.e2e.serving import clean_env, free_port, serve
 
 
 def _call(url: str, token: str | None = None, body: dict | None = None,
@@ -30,11 +24,10 @@ def _call(url: str, token: str | None = None, body: dict | None = None,
 
 
 def test_serve_creates_database_demo_tenant_and_token(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OBJECTRY_")}
-    env["OBJECTRY_DATA_DIR"] = str(tmp_path / "data")
+    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "objectry", "serve", "--port", str(port)], env=env,
+        [sys.executable, "-m", "objectry", "serve", "--port", str(port)],
+        env=clean_env(tmp_path / "data"),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         token = None
@@ -81,36 +74,15 @@ def test_serve_creates_database_demo_tenant_and_token(tmp_path: Path) -> None:
         process.wait(timeout=10)
 
 
-def _start(data: Path, port: int) -> tuple[subprocess.Popen, list[str]]:
-    """``objectry serve`` on ``data``; returns the process and what it printed until
-    it said how to get a token (a token line, or the ``token create`` hint)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OBJECTRY_")}
-    env["OBJECTRY_DATA_DIR"] = str(data)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "objectry", "serve", "--port", str(port), "--no-automation"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        lines.append(line.rstrip("\n"))
-        if line.startswith("oby_") or "objectry token create" in line:
-            break
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            _call(base + "/healthz")
-            break
-        except OSError:
-            time.sleep(0.1)
-    return process, lines
+def _start(data: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
+    """``objectry serve`` on ``data``; the process and what it printed until it said
+    how to get a token (a token line, or the ``token create`` hint)."""
+    return serve(data, port, lambda lines: lines[-1].startswith("oby_")
+                 or "objectry token create" in lines[-1])
 
 
 def test_a_restart_keeps_the_demo_as_the_admin_left_it(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}/api/v1"
     first, printed = _start(tmp_path / "data", port)
     try:
@@ -124,8 +96,7 @@ def test_a_restart_keeps_the_demo_as_the_admin_left_it(tmp_path: Path) -> None:
         # a second server on the same port says so in one line, before anything else
         busy = subprocess.run(
             [sys.executable, "-m", "objectry", "serve", "--port", str(port)],
-            env={**{k: v for k, v in os.environ.items() if not k.startswith("OBJECTRY_")},
-                 "OBJECTRY_DATA_DIR": str(tmp_path / "data")},
+            env=clean_env(tmp_path / "data"),
             capture_output=True, text=True, timeout=60)
         assert busy.returncode != 0
         assert busy.stdout == "" and len(busy.stderr.strip().splitlines()) == 1, busy.stderr

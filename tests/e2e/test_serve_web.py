@@ -4,52 +4,24 @@ and, on the first start only, a password the demo admin signs in with."""
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
-import socket
 import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from tests.e2e.serving import free_port, serve
 
 
 def _serve(data: Path, port: int) -> tuple[subprocess.Popen[str], list[str]]:
     """``objectry serve``; what it printed until it said how to get a token."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("OBJECTRY_")}
-    env["OBJECTRY_DATA_DIR"] = str(data)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "objectry", "serve", "--port", str(port), "--no-automation"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
-    lines: list[str] = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        lines.append(line.rstrip("\n"))
-        if "objectry token create" in line or (len(lines) > 1 and "password" in lines[-2]):
-            break
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    return process, lines
+    return serve(data, port, lambda lines: "objectry token create" in lines[-1]
+                 or (len(lines) > 1 and "password" in lines[-2]))
 
 
 def test_the_printed_url_opens_a_sign_in_page_for_the_printed_password(
         tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     process, printed = _serve(tmp_path / "data", port)
     try:
         url = re.search(r"Objectry on (http://\S+)", "\n".join(printed))

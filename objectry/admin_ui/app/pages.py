@@ -9,6 +9,7 @@ looks and which input edits it come from its field type (``display``, ``widget``
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from objectry.metadata.fieldtypes.registry import type_of
 from objectry.metadata.i18n import message, pick
 from objectry.metadata.names import SYSTEM_FIELDS
 from objectry.metadata.problems import Problem
+from objectry.permissions.casbin_model import roles_key
 from objectry.runtime import records
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.access.metadata_access import may_read_metadata, readable_document
@@ -72,11 +74,19 @@ class Section:
 # -- objects and layouts -----------------------------------------------------------------
 
 def readable_objects(ctx: Context) -> list[ObjectLink]:
-    """The objects the user's roles let them read, by label (the sidebar)."""
-    links = [ObjectLink(name, pick(stored.document.get("label"), ctx.locale, name))
-             for name, stored in store.documents(ctx.conn, ctx.tenant.id, "object").items()
-             if may_read_metadata(ctx, "object", name)]
-    return sorted(links, key=lambda link: link.label.casefold())
+    """The objects the user's roles let them read, by label (the sidebar): worked out
+    once per metadata version, set of roles and language, as every page shows it."""
+    actor = ctx.actor
+    key = ("sidebar", ctx.tenant.id, ctx.tenant.meta_version, actor.is_admin,
+           actor.is_system, roles_key(actor.roles), ctx.locale)
+
+    def build() -> tuple[ObjectLink, ...]:
+        links = [ObjectLink(name, pick(stored.document.get("label"), ctx.locale, name))
+                 for name, stored in store.documents(ctx.conn, ctx.tenant.id, "object").items()
+                 if may_read_metadata(ctx, "object", name)]
+        return tuple(sorted(links, key=lambda link: link.label.casefold()))
+
+    return list(ctx.decisions.get_or_build(key, build))
 
 
 def object_label(model: ObjectModel, locale: str) -> str:
@@ -90,13 +100,19 @@ def field_label(compiled: CompiledField, locale: str) -> str:
 def layout_of(ctx: Context, model: ObjectModel) -> dict[str, Any] | None:
     """The object's layout as the user may see it (fields they cannot read left out):
     ``<object>_default`` when there is one, else the first by name."""
-    layouts = sorted((name, stored) for name, stored in
-                     store.documents(ctx.conn, ctx.tenant.id, "layout").items()
-                     if stored.document.get("object") == model.api_name)
-    if not layouts:
-        return None
-    chosen = dict(layouts).get(f"{model.api_name}_default", layouts[0][1])
-    return readable_document(ctx, "layout", chosen.document)
+    key = ("layout", ctx.tenant.id, ctx.tenant.meta_version, model.api_name)
+
+    def build() -> tuple[Mapping[str, Any] | None]:  # a tuple: "no layout" is cached too
+        layouts = sorted((name, stored) for name, stored in
+                         store.documents(ctx.conn, ctx.tenant.id, "layout").items()
+                         if stored.document.get("object") == model.api_name)
+        if not layouts:
+            return (None,)
+        return (dict(layouts).get(f"{model.api_name}_default", layouts[0][1]).document,)
+
+    chosen = ctx.decisions.get_or_build(key, build)[0]
+    # a copy: the cached document is shared by every request of this version
+    return None if chosen is None else readable_document(ctx, "layout", copy.deepcopy(chosen))
 
 
 def open_object(ctx: Context, object_name: str) -> tuple[ObjectModel, Guard]:
@@ -116,6 +132,14 @@ def list_columns(model: ObjectModel, guard: Guard, layout: Mapping[str, Any] | N
             else []
         names = [*first, *(n for n in model.fields if n not in first)][:DEFAULT_COLUMNS]
     return [n for n in names if n in model.fields and guard.readable_field(n) is not None]
+
+
+def view_columns(model: ObjectModel, guard: Guard, layout: Mapping[str, Any] | None,
+                 saved: Mapping[str, Any] | None) -> list[str]:
+    """A list's columns: the saved view's that the user reads, else the layout's."""
+    return [c for c in (saved or {}).get("columns") or []
+            if c in model.fields and guard.readable_field(c) is not None] \
+        or list_columns(model, guard, layout)
 
 
 def sortable(model: ObjectModel, guard: Guard, name: str) -> bool:

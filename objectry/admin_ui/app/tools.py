@@ -40,22 +40,26 @@ BUTTON_PURPOSES = ("action", "button")
 # -- list: exact count, filter builder, saved views ---------------------------------------
 
 @blueprint.get("/o/<object_name>/count")
-def exact_count(object_name: str) -> Response:
-    """The click on "1,000+": a count up to a hundred times the cap (still bounded, so
-    a click never scans a huge table without end)."""
+def list_count(object_name: str) -> Response:
+    """A list's count, which the list page loads after its rows (so counting a large
+    table never holds the rows up): up to the cap, or for the click on "1,000+"
+    (``exact=1``) up to a hundred times the cap (still bounded, so a click never scans
+    a huge table without end). Same filter, search, view and visibility as the list."""
     args = request.args
+    exact = args.get("exact") == "1"
     with user_context(read_only=True) as ctx:
         model, guard = pages.open_object(ctx, object_name)
-        layout = pages.layout_of(ctx, model)
-        condition = filters.combine(
-            filters.parse_filter(args.get("filter")),
-            pages.quick_filter(model, guard, pages.list_columns(model, guard, layout),
-                               args.get("q", "")))
-        counted = records.count_records(
-            ctx, object_name, cap=web_settings().list_count_cap * lists.EXACT_FACTOR,
-            filter=condition, view=args.get("view") or None)
-    return page("web/_count.html", count=lists.count_text(counted),
-                count_capped=counted["count_capped"], exact=True)
+        saved = lists.saved_view(ctx, object_name, args.get("saved") or None)
+        columns = pages.view_columns(model, guard, pages.layout_of(ctx, model), saved)
+        condition = filters.combine(filters.parse_filter(args.get("filter")),
+                                    pages.quick_filter(model, guard, columns, args.get("q", "")))
+        cap = web_settings().list_count_cap * (lists.EXACT_FACTOR if exact else 1)
+        counted = records.count_records(ctx, object_name, cap=cap, filter=condition,
+                                        view=args.get("view") or None)
+    state = {k: args[k] for k in ("sort", "q", "view", "filter", "saved") if args.get(k)}
+    return page("web/_count.html", object_name=object_name, state=state,
+                count=lists.count_text(counted), count_capped=counted["count_capped"],
+                exact=exact)
 
 
 @blueprint.get("/o/<object_name>/filter")

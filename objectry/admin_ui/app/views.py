@@ -19,7 +19,6 @@ from objectry.admin_ui.app.blueprint import (
     page,
     t,
     user_context,
-    web_settings,
 )
 from objectry.metadata.problems import PreconditionFailed, Problem
 from objectry.runtime import records
@@ -52,9 +51,7 @@ def list_view(object_name: str) -> Response:
         sort = args.get("sort") or (saved or {}).get("sort") or None
         view = args.get("view") or (saved or {}).get("view") or None  # checked by the service
         layout = pages.layout_of(ctx, model)
-        columns = [c for c in (saved or {}).get("columns") or []
-                   if c in model.fields and guard.readable_field(c) is not None] \
-            or pages.list_columns(model, guard, layout)
+        columns = pages.view_columns(model, guard, layout, saved)
         fields = filters.choices(model, guard, ctx.locale)
         match, groups = filters.from_form(args, fields)
         if args.get("fb"):  # the filter builder's form: its rows become the filter
@@ -66,8 +63,6 @@ def list_view(object_name: str) -> Response:
         result = records.list_records(ctx, object_name, filter=condition, sort=sort,
                                       cursor=args.get("cursor") or None, view=view,
                                       limit=pages.PAGE_SIZE)
-        counted = records.count_records(ctx, object_name, cap=web_settings().list_count_cap,
-                                        filter=condition, view=view)
         items = result["items"]
         names = pages.lookup_names(ctx, model, items, columns)
         rows = [(item["id"], [pages.cell(model, c, item.get(c), ctx.locale, names)
@@ -86,7 +81,7 @@ def list_view(object_name: str) -> Response:
             "can_create": guard.base.can("create"),
             "can_delete": guard.base.can("delete"),
             "can_assign": guard.base.can("edit"),
-            "count": lists.count_text(counted), "count_capped": counted["count_capped"],
+            "count": None,  # loaded after the rows: see tools.list_count
         }
         values["owners"] = assign.owners(ctx) if values["can_assign"] else []
         if is_htmx() and request.headers.get("HX-Target") == "records":
