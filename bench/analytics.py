@@ -6,6 +6,14 @@
    records service, against the same list of an object without the formula.
 2. Aggregate lead count by status and month (``POST /records/lead/aggregate``'s service)
    against the same GROUP BY in raw Core.
+3. Roll-ups (``--opportunities``, default leads / 5): list 50 campaigns with three
+   roll-ups (leads; won revenue and opportunities through lead -> campaign) and a
+   formula over them, against the plain list; and an opportunity created (and its
+   stage updated) through the records service with two roll-ups over it, against the
+   same writes of an object nothing rolls up. Leads are spread over the campaigns
+   (``--campaigns``), so ``--leads`` / ``--campaigns`` is the per-campaign density.
+4. ``--attribution``: ``POST /attribution/run`` with its five models over the won
+   opportunities (a third of them), three touches each.
 
 Scaled down (issue 17 targets 1,000,000 leads on PostgreSQL): pass ``--leads`` and
 ``--database-url`` for the full figure. Prints medians and the ratio to the baseline.
@@ -32,9 +40,11 @@ from objectry.platform.config import Settings
 from objectry.platform.services import Services
 from objectry.runtime import records
 from objectry.runtime.analytics.aggregate import aggregate
+from objectry.runtime.analytics.attribution import run_attribution
 from objectry.runtime.kernel.context import Actor, Context
 from objectry.runtime.kernel.ids import uuid7
 from objectry.runtime.model.compiled import get_model, tenant_table
+from objectry.runtime.query.rollup_sql import recompute_all
 from objectry.runtime.schema import metadata_service
 
 STATUSES = ["new", "working", "mql", "lost"]
@@ -61,7 +71,35 @@ REGION = {"kind": "object", "api_name": "region", "label": {"en": "Region"},
           "fields": [{"api_name": "name", "type": "text"}]}
 LEAD = {"kind": "object", "api_name": "lead", "label": {"en": "Lead"}, "fields": [
     {"api_name": "status", "type": "picklist", "options": STATUSES, "indexed": True},
-    {"api_name": "came_on", "type": "date"}]}
+    {"api_name": "came_on", "type": "date"},
+    {"api_name": "campaign", "type": "lookup", "target": "rolled"}]}
+STAGES = ["open", "won", "lost"]
+MEMBER: dict[str, Any] = {"kind": "object", "api_name": "campaign_member",
+                          "label": {"en": "Member"},
+          "fields": [{"api_name": "lead", "type": "lookup", "target": "lead"},
+                     {"api_name": "campaign", "type": "lookup", "target": "rolled"},
+                     {"api_name": "touched_on", "type": "date"}]}
+
+
+def opportunity(name: str) -> dict[str, Any]:
+    return {"kind": "object", "api_name": name, "label": {"en": name}, "fields": [
+        {"api_name": "stage", "type": "picklist", "options": STAGES},
+        {"api_name": "amount", "type": "currency"},
+        {"api_name": "lead", "type": "lookup", "target": "lead"}]}
+
+
+#: Three roll-ups over the leads and their opportunities, and a formula over them.
+ROLLUPS: list[dict[str, Any]] = [
+    {"api_name": "lead_count", "type": "rollup", "object": "lead", "via": ["campaign"],
+     "op": "count"},
+    {"api_name": "won_amount", "type": "rollup", "object": "opportunity",
+     "via": ["lead", "campaign"], "op": "sum", "field": "amount",
+     "filter": {"field": "stage", "op": "eq", "value": "won"}},
+    {"api_name": "opportunities", "type": "rollup", "object": "opportunity",
+     "via": ["lead", "campaign"], "op": "count"},
+    {"api_name": "won_share", "type": "formula", "result": "number",
+     "expression": "won_amount / expected_revenue"},
+]
 
 
 def timed(measured: Callable[[], Any], baseline: Callable[[], Any],
@@ -86,6 +124,10 @@ def main() -> None:
     parser.add_argument("--campaigns", type=int, default=1000)
     parser.add_argument("--leads", type=int, default=20000)
     parser.add_argument("--n", type=int, default=100)
+    parser.add_argument("--opportunities", type=int, default=None)
+    parser.add_argument("--attribution", action="store_true",
+                        help="also time POST /attribution/run (3 touches per lead with "
+                             "opportunities)")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
@@ -95,11 +137,18 @@ def main() -> None:
     with services.connection() as conn:
         tenancy.create_tenant(conn, slug, None, now=services.clock())
     with services.for_tenant(slug) as ctx:
-        for document in (REGION, campaign("campaign", True), campaign("plain", False), LEAD):
-            metadata_service.put_document(ctx, "object", document["api_name"], document)
+        for document in (REGION, campaign("campaign", True), campaign("plain", False),
+                         campaign("rolled", True), LEAD, opportunity("opportunity"),
+                         opportunity("plain_opportunity"), MEMBER):
+            metadata_service.put_document(ctx, "object", str(document["api_name"]), document)
+    with services.for_tenant(slug) as ctx:
+        rolled = campaign("rolled", True)
+        rolled["fields"] += ROLLUPS
+        metadata_service.put_document(ctx, "object", "rolled", rolled)
     with services.for_tenant(slug) as ctx:
         tables = {name: tenant_table(get_model(ctx, name), ctx.storage)
-                  for name in ("region", "campaign", "plain", "lead")}
+                  for name in ("region", "campaign", "plain", "rolled", "lead", "opportunity",
+                               "plain_opportunity", "campaign_member")}
         tenant = ctx.tenant
     now = services.clock()
     stamp = {"version": 1, "created_at": now, "updated_at": now}
@@ -107,17 +156,46 @@ def main() -> None:
         regions = [uuid7() for _ in range(10)]
         conn.execute(tables["region"].insert(), [
             {"id": r, "name": f"region {i}", **stamp} for i, r in enumerate(regions)])
-        for name in ("campaign", "plain"):
+        campaign_ids: list[uuid.UUID] = []
+        for name in ("campaign", "plain", "rolled"):
+            ids = [uuid7() for _ in range(args.campaigns)]
+            campaign_ids = ids  # the leads' campaigns: the last, "rolled"
             conn.execute(tables[name].insert(), [{
-                "id": uuid7(), "name": f"campaign {i}", "expected_revenue": Decimal(5000),
+                "id": ids[i], "name": f"campaign {i}", "expected_revenue": Decimal(5000),
                 "won_revenue": Decimal(i * 7 % 9000), "total_cost": Decimal(i % 50 * 10),
                 "owner_region": regions[i % 10], **stamp} for i in range(args.campaigns)])
         start_day = dt.date(2025, 1, 1)
+        lead_ids = [uuid7() for _ in range(args.leads)]
         for first in range(0, args.leads, 5000):
             conn.execute(tables["lead"].insert(), [{
-                "id": uuid7(), "status": STATUSES[i % 4],
-                "came_on": start_day + dt.timedelta(days=i % 700), **stamp}
+                "id": lead_ids[i], "status": STATUSES[i % 4],
+                "came_on": start_day + dt.timedelta(days=i % 700),
+                "campaign": campaign_ids[i % args.campaigns], **stamp}
                 for i in range(first, min(first + 5000, args.leads))])
+        opportunities = args.leads // 5 if args.opportunities is None else args.opportunities
+        for first in range(0, opportunities, 5000):
+            for name in ("opportunity", "plain_opportunity"):  # the same rows in each
+                conn.execute(tables[name].insert(), [{
+                    "id": uuid7(), "stage": STAGES[i % 3], "amount": Decimal(i % 997 * 10),
+                    "lead": lead_ids[i * 7919 % args.leads], **stamp}
+                    for i in range(first, min(first + 5000, opportunities))])
+        if args.attribution:  # three touches of each lead with an opportunity
+            touched = sorted({i * 7919 % args.leads for i in range(opportunities)})
+            for first in range(0, len(touched), 5000):
+                conn.execute(tables["campaign_member"].insert(), [{
+                    "id": uuid7(), "lead": lead_ids[j], "touched_on": start_day
+                    + dt.timedelta(days=j % 700 - 30 * k),
+                    "campaign": campaign_ids[(j + k) % args.campaigns], **stamp}
+                    for j in touched[first:first + 5000] for k in range(3)])
+    with services.for_tenant(slug) as ctx:  # rows loaded in bulk: roll-ups rebuilt once
+        started = time.perf_counter()
+        recompute_all(ctx, "rolled")
+        rebuilt = (time.perf_counter() - started) * 1000
+    if services.engine.dialect.name == "postgresql":
+        with services.engine.begin() as conn:
+            for table in tables.values():
+                conn.execute(sa.text(f'ANALYZE "{table.schema}"."{table.name}"'
+                                     if table.schema else f'ANALYZE "{table.name}"'))
 
     @contextmanager
     def context() -> Iterator[Context]:
@@ -133,10 +211,12 @@ def main() -> None:
         return run
 
     print(f"database {services.engine.url.render_as_string(hide_password=True)}, "
-          f"{args.campaigns:,} campaigns, {args.leads:,} leads")
+          f"{args.campaigns:,} campaigns, {args.leads:,} leads, "
+          f"{opportunities:,} opportunities")
+    print(f"{'recompute the 3 roll-ups of every campaign':<44} {rebuilt:8.2f} ms")
     report("list 50 campaigns, 2 formulas (vs none)",
            *timed(listing("campaign"), listing("plain"), args.n))
-    sorted_by_roi = {"sort": "-roi"}
+    sorted_by_roi: dict[str, Any] = {"sort": "-roi"}
 
     def list_by_roi() -> None:
         with context() as ctx:
@@ -163,7 +243,51 @@ def main() -> None:
 
     report("aggregate leads by status x month (vs raw)",
            *timed(service_aggregate, raw_aggregate, max(5, args.n // 10)))
+    rollup_benchmarks(services, slug, lead_ids, args.n)
+    if args.attribution:
+        with services.for_tenant(slug) as ctx:
+            started = time.perf_counter()
+            answer = run_attribution(ctx, {
+                "opportunities": {"created": "created_at"},
+                "touchpoints": [{"object": "campaign_member", "date": "touched_on"}],
+                "campaigns": {"object": "rolled", "cost": "total_cost"}})
+            taken = time.perf_counter() - started
+        print(f"{'attribution, 5 models':<44} {taken * 1000:8.2f} ms   over "
+              f"{answer['opportunities']:,} won opportunities")
     print(f"work dir {workdir}")
+
+
+def rollup_benchmarks(services: Services, slug: str, lead_ids: list[uuid.UUID],
+                      n: int) -> None:
+    """Lists with roll-ups, and child writes with and without roll-ups over them."""
+    @contextmanager
+    def context(read_only: bool) -> Iterator[Context]:
+        with services.for_tenant(slug, read_only=read_only) as ctx:
+            yield ctx
+
+    def listing(name: str) -> Callable[[], None]:
+        def run() -> None:
+            with context(True) as ctx:
+                items = records.list_records(ctx, name, limit=50)["items"]
+                assert len(items) == 50 and (name == "plain" or "won_share" in items[0])
+        return run
+
+    report("list 50 campaigns, 3 roll-ups + 3 formulas",
+           *timed(listing("rolled"), listing("plain"), n))
+    turn = iter(range(10**9))
+
+    def write(name: str) -> Callable[[], None]:
+        def run() -> None:
+            i = next(turn)
+            with context(False) as ctx:
+                made = records.create(ctx, name, {
+                    "stage": "open", "amount": "120.00",
+                    "lead": str(lead_ids[i * 31 % len(lead_ids)])})
+                records.update(ctx, name, made["id"], {"stage": "won"})
+        return run
+
+    report("opportunity create+update, 2 roll-ups over it",
+           *timed(write("opportunity"), write("plain_opportunity"), n))
 
 
 if __name__ == "__main__":

@@ -1,14 +1,18 @@
 """Assignment rules and pool sweeps against plain work in the same run (issue 15).
 
     python bench/assignment.py [--n 20000] [--pooled 20000] [--due 2000] [--batch 500]
-                               [--database-url URL]
+                               [--single 2000] [--dry 100000] [--database-url URL]
 
-1. Assign N new leads through a 20-entry rule (20 cities -> 20 offices of 10 reps, 200
-   recipients; round robin, weighted round robin and capped entries): each lead created
-   and assigned in the same transaction, ``--batch`` leads per transaction. Baseline:
-   the same creates without the rule. Prints records/s of both, the ratio and the
-   decision cost per record (the difference, and ``decide`` alone).
-2. The pool sweep: ``--pooled`` leads in a pool, ``--due`` of them claimed and overdue;
+1. Assign N new leads through a 20-entry ``auto`` rule (20 cities -> 20 offices of 10
+   reps, 200 recipients; round robin, weighted round robin and capped entries): leads
+   created by the bulk path (``records.batch.create_many``, ``--batch`` per
+   transaction) and assigned on create in the same transaction. Baseline: the same
+   bulk creates while the rule is not ``auto``. Prints records/s of both, the ratio and
+   the decision cost per record (the difference, and ``decide`` alone); then
+   ``--single`` leads created one ``records.create`` call each, assigned on create.
+2. The rule's dry run as a summary (``check`` with ``summary``) over ``--dry`` more
+   leads, 1 in 100 missed. Baseline: counting the leads.
+3. The pool sweep: ``--pooled`` leads in a pool, ``--due`` of them claimed and overdue;
    one sweep reclaims the due ones. Baseline: the same number of owner changes through
    ``records.change_owner`` with no sweep around them.
 """
@@ -33,12 +37,13 @@ from objectry.platform import tenancy
 from objectry.platform.config import Settings
 from objectry.platform.services import Services
 from objectry.runtime import records
-from objectry.runtime.distribution import pool_sweep
+from objectry.runtime.distribution import gaps, pool_sweep
 from objectry.runtime.distribution.cursor_tables import pool_claims, pool_entries
-from objectry.runtime.distribution.rules import People, assign_record, decide, load_rule
+from objectry.runtime.distribution.rules import People, decide, load_rule
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.kernel.ids import uuid7
 from objectry.runtime.model.compiled import get_model, tenant_table
+from objectry.runtime.records import batch
 from objectry.runtime.records.ownership import change_owner
 from objectry.runtime.schema import metadata_service
 
@@ -54,7 +59,7 @@ LEAD = {
 }
 
 
-def rule() -> dict[str, Any]:
+def rule(*, auto: bool = False) -> dict[str, Any]:
     """20 entries, one per city: most round robin over an office, some weighted, some
     with a cap per recipient (a count of open leads per pick)."""
     entries = []
@@ -68,7 +73,7 @@ def rule() -> dict[str, Any]:
         elif i % 5 == 2:
             entry["capacity"] = 1_000_000
         entries.append(entry)
-    return {"object": "lead", "entries": entries}
+    return {"object": "lead", "entries": entries, "auto": auto}
 
 
 def main() -> None:
@@ -77,6 +82,10 @@ def main() -> None:
     parser.add_argument("--pooled", type=int, default=20_000)
     parser.add_argument("--due", type=int, default=2_000)
     parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--single", type=int, default=2_000,
+                        help="records created one call each (auto assigned)")
+    parser.add_argument("--dry", type=int, default=100_000,
+                        help="leads added for the dry run")
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
@@ -112,26 +121,40 @@ def main() -> None:
         return {"full_name": f"Lead {i}", "mobile": "021-62991640",
                 "city": CITIES[i % len(CITIES)], "status": "new"}
 
-    def batched(action: Callable[[Context, int], Any], n: int) -> float:
+    def bulk(ctx: Context, first: int, last: int) -> list[Any]:
+        made = batch.create_many(ctx, "lead", [values(i) for i in range(first, last)])
+        assert all(m.problem is None for m in made), made
+        return made
+
+    def batches(n: int) -> float:
         start = time.perf_counter()
         for first in range(0, n, args.batch):
             with context() as ctx:
-                for i in range(first, min(n, first + args.batch)):
-                    action(ctx, i)
+                bulk(ctx, first, min(n, first + args.batch))
         return time.perf_counter() - start
 
-    plain = batched(lambda ctx, i: records.create(ctx, "lead", values(i)), args.n)
-
-    def create_and_assign(ctx: Context, i: int) -> None:
-        made = records.create(ctx, "lead", values(i))
-        outcome = assign_record(ctx, "by_city", "lead", made["id"])
-        assert outcome["assigned"], outcome
-
-    assigned = batched(create_and_assign, args.n)
-    print(f"create only            {args.n / plain:9.0f} records/s")
-    print(f"create + assign        {args.n / assigned:9.0f} records/s   "
+    plain = batches(args.n)  # the rule exists but is not auto: no assignment
+    with services.for_tenant(slug) as ctx:
+        metadata_service.put_document(ctx, "assignment_rule", "by_city", rule(auto=True))
+    assigned = batches(args.n)
+    with context() as ctx:  # every lead of the second run went to an office's rep
+        table = get_model(ctx, "lead").table
+        admins = ctx.conn.execute(sa.select(sa.func.count()).select_from(table).where(
+            table.c.version == 1)).scalar_one()
+    assert admins == args.n, admins
+    print(f"bulk create only       {args.n / plain:9.0f} records/s   (batches of {args.batch})")
+    print(f"bulk create + assign   {args.n / assigned:9.0f} records/s   "
           f"ratio {assigned / plain:5.2f}x")
     print(f"  decision + owner change per record {(assigned - plain) / args.n * 1e6:8.0f} us")
+    single = min(args.n, args.single)
+    start = time.perf_counter()
+    for first in range(0, single, args.batch):
+        with context() as ctx:
+            for i in range(first, min(single, first + args.batch)):
+                records.create(ctx, "lead", values(i))
+    one_by_one = time.perf_counter() - start
+    print(f"single create + assign {single / one_by_one:9.0f} records/s   (N={single}, "
+          f"one create call each, batches of {args.batch} per transaction)")
     samples = []
     with context() as ctx:
         loaded = load_rule(ctx, "by_city")
@@ -142,8 +165,37 @@ def main() -> None:
             decide(ctx, loaded, row, people, take_turn=True)
             samples.append(time.perf_counter() - start)
     print(f"  decide alone (median of 2000)      {statistics.median(samples) * 1e6:8.0f} us")
+    dry_bench(services, context, args)
     sweep_bench(services, context, args)
     print(f"work dir {workdir}")
+
+
+def dry_bench(services: Services, context: Callable[[], Any], args: Any) -> None:
+    """The rule's dry run as a summary over ``--dry`` more leads (1 in 100 with no
+    city: missed), against counting the same leads."""
+    with context() as ctx:
+        table = tenant_table(get_model(ctx, "lead"), ctx.storage)
+    long_ago = services.clock() - dt.timedelta(days=40)
+    with services.engine.begin() as conn:  # setup only, straight through Core
+        for first in range(0, args.dry, 10_000):
+            conn.execute(table.insert(), [
+                {"id": uuid7(), "version": 1, "created_at": long_ago, "updated_at": long_ago,
+                 "full_name": "Dry", "city": None if i % 100 == 0 else CITIES[i % 20]}
+                for i in range(first, min(args.dry, first + 10_000))])
+    start = time.perf_counter()
+    with context() as ctx:
+        total = ctx.conn.execute(sa.select(sa.func.count()).select_from(
+            get_model(ctx, "lead").table).where(
+            get_model(ctx, "lead").table.c.deleted_at.is_(None))).scalar_one()
+    counting = time.perf_counter() - start
+    start = time.perf_counter()
+    with context() as ctx:
+        report = gaps.check_rule(ctx, "by_city", {"summary": True, "limit": 100})
+    dry = time.perf_counter() - start
+    assert report["checked"] == total and report["missed_count"] >= args.dry // 100, report
+    print(f"dry run (summary) over {total:,} leads: {dry:6.2f} s "
+          f"({report['missed_count']:,} missed, first {len(report['missed'])} with near "
+          f"misses); counting them {counting:6.2f} s")
 
 
 def sweep_bench(services: Services, context: Callable[[], Any], args: Any) -> None:

@@ -20,17 +20,13 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import tempfile
 import time
-import uuid
 from collections import defaultdict
-from pathlib import Path
 from typing import Any
 
+import bench_setup
 import sqlalchemy as sa
 
-from objectry.platform import tenancy
-from objectry.platform.config import Settings
 from objectry.platform.services import Services
 from objectry.runtime.kernel.ids import uuid7
 from objectry.runtime.lifecycle.duplicates import scan
@@ -39,12 +35,12 @@ from objectry.runtime.lifecycle.duplicates.index import ensure_current
 from objectry.runtime.lifecycle.duplicates.normalise import normalise
 from objectry.runtime.lifecycle.duplicates.rules import active_rules, rule_named
 from objectry.runtime.model.compiled import get_model, tenant_table
-from objectry.runtime.schema import metadata_service
 
 LEAD = {"kind": "object", "api_name": "lead", "label": {"en": "Lead"},
         "fields": [{"api_name": "full_name", "type": "text", "max_length": 80},
                    {"api_name": "mobile", "type": "phone"}]}
-RULE = {"object": "lead", "action": "warn", "match": [{"field": "mobile", "as": "phone"}],
+RULE = {"kind": "duplicate_rule", "api_name": "lead_phone", "object": "lead", "action": "warn",
+        "match": [{"field": "mobile", "as": "phone"}],
         "fuzzy": {"field": "full_name", "threshold": 80}}
 TARGET_ROWS = 1_000_000
 TARGET_SECONDS = 30.0
@@ -78,16 +74,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--database-url", default=None)
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
-    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    services = Services.start(Settings(database_url=url, data_dir=workdir), migrate=True)
-    slug = "bench_" + uuid.uuid4().hex[:8]
-    with services.connection() as conn:
-        tenancy.create_tenant(conn, slug, None, now=services.clock())
-    with services.for_tenant(slug) as ctx:
-        metadata_service.put_document(ctx, "object", "lead", LEAD)
-    with services.for_tenant(slug) as ctx:
-        metadata_service.put_document(ctx, "duplicate_rule", "lead_phone", RULE)
+    services, workdir = bench_setup.start(args.database_url)
+    slug = bench_setup.new_tenant(services, [LEAD, RULE])
     with services.for_tenant(slug) as ctx:
         table = tenant_table(get_model(ctx, "lead"), ctx.storage)
     print(f"database {services.engine.url.render_as_string(hide_password=True)}")

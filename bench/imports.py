@@ -1,6 +1,7 @@
 """Imports and the bulk API vs single creates, in one run (issue 16).
 
-    python bench/imports.py [--rows 20000] [--baseline 2000] [--dedupe] [--database-url URL]
+    python bench/imports.py [--rows 20000] [--baseline 2000] [--dedupe] [--assign]
+                            [--database-url URL] [--profile DIR]
 
 Prepares a temporary data directory (SQLite unless ``--database-url``), a tenant with a
 ``lead`` object (text, email, phone, picklist, integer, currency), and measures:
@@ -14,27 +15,29 @@ Prepares a temporary data directory (SQLite unless ``--database-url``), a tenant
    app in-process (JSON parsing, token, validation, audit and events included).
 
 Prints rows a second of each and the ratio to the baseline. ``--dedupe`` adds a
-``duplicate_rule`` on the phone (warn), so every write also looks for duplicates.
-No assignment rule runs on create in this version (assignment is a workflow step or
-``POST /assignment_rules/{name}/apply``), so none is measured.
+``duplicate_rule`` on the phone (warn), so every write also looks for duplicates;
+``--assign`` an ``auto`` assignment rule (round robin over five reps by city, the rest
+to a sixth), so every new record is assigned as it is created. ``--profile DIR``
+writes a cProfile of each phase (``preview``, ``run``, ``bulk``) to ``DIR``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import cProfile
 import csv
 import io
 import json
-import tempfile
 import time
-import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import bench_setup
+
 from objectry.platform import import_jobs, tenancy
 from objectry.platform.app import create_app
-from objectry.platform.config import Settings
-from objectry.platform.services import Services
 from objectry.runtime import records
 from objectry.runtime.lifecycle.imports import reading, service
 from objectry.runtime.schema import metadata_service
@@ -54,6 +57,11 @@ LEAD = {
         {"api_name": "budget", "type": "currency"},
     ],
 }
+REPS = [f"rep{i}@bench.example.com" for i in range(6)]
+ASSIGN = {"kind": "assignment_rule", "api_name": "by_city", "object": "lead", "auto": True,
+          "entries": [{"condition": {"field": "city", "op": "eq", "value": "shanghai"},
+                       "to": [{"user": r} for r in REPS[:5]], "method": "round_robin"},
+                      {"to": [{"user": REPS[5]}], "method": "fixed"}]}
 DEDUPE = {"kind": "duplicate_rule", "api_name": "same_mobile", "object": "lead",
           "action": "warn", "match": [{"field": "mobile", "as": "phone"}]}
 
@@ -86,31 +94,49 @@ def rate(label: str, rows: int, seconds: float, baseline: float | None = None,
     return per_second
 
 
+@contextlib.contextmanager
+def profiled(directory: str | None, phase: str) -> Iterator[None]:
+    """cProfile one phase into ``DIR/<phase>.prof`` (``--profile DIR``; else nothing)."""
+    if directory is None:
+        yield
+        return
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        profile.dump_stats(str(Path(directory) / f"{phase}.prof"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--baseline", type=int, default=2_000)
     parser.add_argument("--dedupe", action="store_true")
+    parser.add_argument("--assign", action="store_true")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--profile", default=None, metavar="DIR",
+                        help="write a cProfile of each phase to DIR/<phase>.prof")
     args = parser.parse_args()
-    workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
-    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
-    settings = Settings(database_url=url, data_dir=workdir,
-                        import_max_rows=max(args.rows, 1), max_body_bytes=64 * 1024 * 1024)
-    services = Services.start(settings, migrate=True)
-    slug = "bench_" + uuid.uuid4().hex[:8]
+    services, _ = bench_setup.start(args.database_url, import_max_rows=max(args.rows, 1),
+                                    max_body_bytes=64 * 1024 * 1024)
+    settings = services.settings
+    slug = bench_setup.new_tenant(services, [LEAD, *([DEDUPE] if args.dedupe else [])])
     email = f"admin@{slug}.example.com"
     with services.connection() as conn:
-        tenant = tenancy.create_tenant(conn, slug, None, now=services.clock())
+        tenant = tenancy.find_tenant(conn, slug)
         tenancy.create_user(conn, tenant, email, now=services.clock())
         token = tenancy.create_token(conn, tenant, email, now=services.clock())
-    with services.for_tenant(slug) as ctx:
-        metadata_service.put_document(ctx, "object", "lead", LEAD)
-    if args.dedupe:
+        for rep in REPS if args.assign else []:
+            tenancy.create_user(conn, tenant, rep, now=services.clock())
+    if args.assign:
         with services.for_tenant(slug) as ctx:
-            metadata_service.put_document(ctx, "duplicate_rule", "same_mobile", DEDUPE)
+            metadata_service.put_document(ctx, "assignment_rule", "by_city", ASSIGN)
     print(f"database {services.engine.url.render_as_string(hide_password=True)}, "
-          f"rows {args.rows}, dedupe {args.dedupe}, batch {settings.import_batch_size}")
+          f"rows {args.rows}, dedupe {args.dedupe}, assign {args.assign}, "
+          f"batch {settings.import_batch_size}")
 
     start, cpu = time.perf_counter(), time.process_time()
     for i in range(args.baseline):
@@ -122,7 +148,7 @@ def main() -> None:
     data = csv_file(args.rows)
     limits = reading.Limits(max_rows=settings.import_max_rows, max_bytes=len(data) + 1)
     start, cpu = time.perf_counter(), time.process_time()
-    with services.for_tenant(slug) as ctx:
+    with profiled(args.profile, "preview"), services.for_tenant(slug) as ctx:
         preview = service.create(ctx, "lead", service.Upload("leads.csv", data), limits)
     preview_seconds, preview_cpu = time.perf_counter() - start, time.process_time() - cpu
     assert preview["invalid"] == 0 and not preview["mapping_errors"], preview["issues"][:3]
@@ -131,7 +157,8 @@ def main() -> None:
     with services.for_tenant(slug) as ctx:
         service.request_run(ctx, preview["id"])
     start, cpu = time.perf_counter(), time.process_time()
-    assert import_jobs.run_import(services, preview["id"]) == "done"
+    with profiled(args.profile, "run"):
+        assert import_jobs.run_import(services, preview["id"]) == "done"
     run_seconds, run_cpu = time.perf_counter() - start, time.process_time() - cpu
     with services.for_tenant(slug) as ctx:
         final = service.status(ctx, preview["id"])
@@ -146,9 +173,10 @@ def main() -> None:
                                                                              args.rows))]})
               for b in range(0, args.rows, 1000)]
     start, cpu = time.perf_counter(), time.process_time()
-    for body in bodies:
-        response = client.post("/api/v1/records/lead/bulk", data=body, headers=headers)
-        assert response.status_code == 200, response.get_json()
+    with profiled(args.profile, "bulk"):
+        for body in bodies:
+            response = client.post("/api/v1/records/lead/bulk", data=body, headers=headers)
+            assert response.status_code == 200, response.get_json()
     rate("bulk API: POST /records/lead/bulk x1000", args.rows, time.perf_counter() - start,
          baseline, time.process_time() - cpu)
     services.close()

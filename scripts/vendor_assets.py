@@ -36,6 +36,8 @@ ASSETS: tuple[tuple[str, str, dict[str, str]], ...] = (
     ("tom-select", "2.6.2", {"dist/js/tom-select.complete.min.js": "tom-select.min.js",
                              "dist/css/tom-select.min.css": "tom-select.min.css"}),
     ("@picocss/pico", "2.0.1", {"css/pico.min.css": "pico.min.css"}),
+    ("sortablejs", "1.15.7", {"Sortable.min.js": "sortable.min.js"}),
+    ("chart.js", "4.5.1", {"dist/chart.umd.min.js": "chart.umd.min.js"}),
 )
 #: Assets only the browser tests use (the accessibility scan), same shape as ASSETS.
 TEST_ASSETS: tuple[tuple[str, str, dict[str, str]], ...] = (

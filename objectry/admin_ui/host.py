@@ -68,6 +68,16 @@ class UiHost(Protocol):
         """The platform's own context in a tenant (a public unsubscribe link)."""
         ...
 
+    # imports (the import wizard): the limits and runner of the imports API
+
+    def import_limits(self) -> tuple[int, int]:
+        """Rows and bytes an uploaded file may have."""
+        ...
+
+    def start_import(self, import_id: str) -> None:
+        """Run a queued import in the background (after the queuing transaction)."""
+        ...
+
 
 @dataclass(frozen=True)
 class WebSettings:

@@ -35,13 +35,22 @@ import objectry.admin_ui.app.assign
 import objectry.admin_ui.app.auth
 import objectry.admin_ui.app.choices
 import objectry.admin_ui.app.columns
+import objectry.admin_ui.app.dashboards
+import objectry.admin_ui.app.importing
+import objectry.admin_ui.app.lifecycle_pages
+import objectry.admin_ui.app.pool_pages
 import objectry.admin_ui.app.tools
 import objectry.admin_ui.app.views
+import objectry.admin_ui.designer.access
+import objectry.admin_ui.designer.distribution
 import objectry.admin_ui.designer.documents
+import objectry.admin_ui.designer.functions
 import objectry.admin_ui.designer.history
 import objectry.admin_ui.designer.layouts
 import objectry.admin_ui.designer.objects
+import objectry.admin_ui.designer.packs
 import objectry.admin_ui.designer.people
+import objectry.admin_ui.designer.workflows
 from objectry.admin_ui.app.blueprint import (
     blueprint,
     on_http_error,
@@ -68,10 +77,15 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 #: The modules whose routes the blueprint carries (imported for that effect).
 PAGES = (objectry.admin_ui.app.auth, objectry.admin_ui.app.views, objectry.admin_ui.app.tools,
          objectry.admin_ui.app.choices, objectry.admin_ui.app.columns,
-         objectry.admin_ui.app.assign,
+         objectry.admin_ui.app.assign, objectry.admin_ui.app.importing,
+         objectry.admin_ui.app.lifecycle_pages,
          objectry.admin_ui.designer.documents, objectry.admin_ui.designer.objects,
          objectry.admin_ui.designer.people, objectry.admin_ui.designer.history,
-         objectry.admin_ui.designer.layouts)
+         objectry.admin_ui.designer.layouts,
+         objectry.admin_ui.designer.access, objectry.admin_ui.designer.workflows,
+         objectry.admin_ui.designer.functions,
+         objectry.admin_ui.designer.packs,
+         objectry.admin_ui.app.pool_pages, objectry.admin_ui.designer.distribution)
 
 
 class TlsAwareSessionInterface(SecureCookieSessionInterface):

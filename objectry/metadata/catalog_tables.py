@@ -76,6 +76,8 @@ meta_documents = sa.Table(
     sa.Column("origin", json_column(), nullable=False),
     sa.Column("baseline", json_column()),
     sa.Column("version", sa.Integer, nullable=False),
+    #: Which tenants have documents of a kind (the engine's sweep asks it for workflows).
+    sa.Index("ix_meta_documents_kind", "kind", "tenant_id"),
 )
 
 meta_revisions = sa.Table(

@@ -3,14 +3,16 @@ function code, sample data and SOP documents, read from the files of ``archive``
 
 Documents are the same ones the metadata API takes. A function document may leave out
 ``code``: the ``.py`` file beside it (``functions/score.json`` + ``functions/score.py``)
-provides it, so partners edit Python as Python.
+provides it, so partners edit Python as Python. A field of an object may carry its own
+stable ``id`` (taken out of the document into ``Component.field_ids``), so a later
+version renaming the field is seen as a rename, data kept.
 """
 
 from __future__ import annotations
 
 import fnmatch
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from objectry.metadata.problems import ErrorItem, Invalid
@@ -28,6 +30,7 @@ class Component:
     id: str
     file: str
     document: Mapping[str, Any]
+    field_ids: Mapping[str, str] = field(default_factory=dict)  # field id -> api_name
 
     @property
     def kind(self) -> str:
@@ -109,16 +112,37 @@ def load_pack(files: Mapping[str, bytes]) -> Pack:
             errors.append(ErrorItem(at(file), "pack_component_id_missing", {"file": file}))
             continue
         document = _with_code(file, document, files)
+        document, field_ids = _field_ids(file, document, errors)
         key = (document["kind"], document["api_name"])
         if key in seen:
             errors.append(ErrorItem(at(file, "/api_name"), "pack_duplicate_definition",
                                     {"kind": key[0], "api_name": key[1], "other": seen[key]}))
             continue
         seen[key] = file
-        components.append(Component(ids[file], file, document))
+        components.append(Component(ids[file], file, document, field_ids))
     if errors:
         raise Invalid(errors, detail_code="pack_invalid")
     return Pack(manifest, files, tuple(components))
+
+
+def _field_ids(file: str, document: dict[str, Any],
+               errors: list[ErrorItem]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The object without its fields' stable ids, and those ids (id -> api_name)."""
+    fields = document.get("fields")
+    if document["kind"] != "object" or not isinstance(fields, list):
+        return document, {}
+    found: dict[str, str] = {}
+    clean = []
+    for i, item in enumerate(fields):
+        if isinstance(item, dict) and "id" in item:
+            fid, item = item["id"], {k: v for k, v in item.items() if k != "id"}
+            if not isinstance(fid, str) or not fid or fid in found:
+                errors.append(ErrorItem(at(file, f"/fields/{i}/id"), "pack_field_id_invalid",
+                                        {"id": str(fid)[:63]}))
+            elif isinstance(item.get("api_name"), str):
+                found[fid] = item["api_name"]
+        clean.append(item)
+    return {**document, "fields": clean}, found
 
 
 def _with_code(file: str, document: dict[str, Any],

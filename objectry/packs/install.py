@@ -15,6 +15,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
@@ -32,8 +33,17 @@ DOCUMENT_PATH = re.compile(r"^/documents/(\d+)(.*)$")
 
 
 def origin_of(pack: Pack, component: Component) -> dict[str, Any]:
-    return {"source": "pack", "pack": pack.name, "version": pack.version,
-            "component": component.id}
+    """Where a definition came from; the stable ids of its fields, when the pack gives
+    them, let a later version rename a field."""
+    origin: dict[str, Any] = {"source": "pack", "pack": pack.name,
+                              "version": pack.version, "component": component.id}
+    if component.field_ids:
+        origin["fields"] = dict(component.field_ids)
+    rules = pack.manifest.raw.get("rules", {}).get(component.id, {})
+    locked = sorted(path for path, rule in rules.items() if rule == "locked")
+    if locked:
+        origin["locked"] = locked
+    return origin
 
 
 def installed_document(pack: Pack, component: Component,
@@ -183,6 +193,7 @@ def plan_and_apply(ctx: Context, pack: Pack, verified: Verified, *,
             summary=f"installed pack {pack.name} {pack.version}")
     except Problem as problem:
         raise in_files(problem, pack, components) from None
+    _count_kept_rows(ctx, result["plans"], reattach)
     plan = {
         "pack": pack.name, "version": pack.version, "action": "install",
         "reinstall_of": previous, "signed_by": verified.key_id,
@@ -199,6 +210,20 @@ def plan_and_apply(ctx: Context, pack: Pack, verified: Verified, *,
                         pack.manifest.raw, verified.key_id, result["version"],
                         sop_documents(pack))
     return plan
+
+
+def _count_kept_rows(ctx: Context, plans: list[dict[str, Any]],
+                     reattach: Collection[str]) -> None:
+    """A reinstall's tables are there with their rows: the plan says how many come
+    back (the data impact), never that a table will be created."""
+    for object_plan in plans:
+        if object_plan["object"] in reattach:
+            table = sa.table(ctx.storage.table_name(object_plan["object"]),
+                             schema=ctx.storage.schema)
+            rows = ctx.conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+            for step in object_plan["steps"]:
+                if step["action"] == "reattach_table":
+                    step["rows_kept"] = int(rows or 0)
 
 
 def _workflow(pack: Pack, document: Mapping[str, Any]) -> dict[str, Any]:

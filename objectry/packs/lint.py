@@ -16,6 +16,7 @@ from typing import Any
 
 from objectry.metadata.fieldtypes import REGISTRY
 from objectry.metadata.problems import ErrorItem, FieldValueError, Problem, pointer
+from objectry.packs import migrations
 from objectry.packs.content import Pack, load_pack
 from objectry.packs.install import in_files
 from objectry.packs.manifest import MANIFEST_FILE, at
@@ -36,6 +37,7 @@ def lint(files: Mapping[str, bytes], ctx: Context | None = None) -> list[ErrorIt
         return problem.errors
     findings = list(translations(pack)) + list(sop_files(pack)) + list(sample_data(pack))
     findings += workflows_named(pack)
+    findings += migrations.problems(pack)
     if ctx is not None:
         findings += dry_run(ctx, pack)
     return sorted(findings, key=lambda e: e.path)

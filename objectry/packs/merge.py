@@ -180,6 +180,8 @@ def merge(base: Any, mine: Any, pack: Any, *, rules: Mapping[str, str] | None = 
     """Merge one document. ``choices`` maps a conflict's rendered path to ``"mine"``,
     ``"pack"`` or ``{"value": ...}``; conflicts without a choice stay in ``conflicts``."""
     rules, choices = rules or {}, choices or {}
+    if base == mine == pack:  # the common case of an upgrade: nobody changed it
+        return Merge(document=dict(mine))
     b, m, t = flatten(base), flatten(mine), flatten(pack)
     whole: list[Conflict] = []
     for item in sorted(_items(b), key=len):

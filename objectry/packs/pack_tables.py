@@ -43,3 +43,18 @@ pack_sample_rows = sa.Table(
     sa.Column("object", sa.String(63), primary_key=True),
     sa.Column("record_id", sa.Uuid, primary_key=True),
 )
+
+#: The data migrations a tenant ran (a pack's ``migrations``): each at most once, in the
+#: upgrade that ran it (a failed one rolled the whole upgrade back, so is not here).
+pack_migrations = sa.Table(
+    "pack_migrations", CATALOG,
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("pack", sa.String(63), primary_key=True),
+    sa.Column("version", sa.String(40), primary_key=True),
+    sa.Column("phase", sa.String(20), primary_key=True),
+    sa.Column("file", sa.Text, nullable=False),
+    sa.Column("upgrade_from", sa.String(40), nullable=False),
+    sa.Column("upgrade_to", sa.String(40), nullable=False),
+    sa.Column("ran_at", UTCDateTime, nullable=False),
+    sa.Column("ran_by", sa.Text, nullable=False),
+)

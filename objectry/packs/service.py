@@ -7,8 +7,8 @@ import binascii
 from collections.abc import Collection
 from typing import Any
 
-from objectry.metadata.problems import ErrorItem, Invalid
-from objectry.packs import install, sample, upgrade
+from objectry.metadata.problems import ErrorItem, Invalid, Problem
+from objectry.packs import batch, install, sample, upgrade
 from objectry.packs import installed as registry
 from objectry.packs.archive import read_zip
 from objectry.packs.content import Pack, load_pack
@@ -56,6 +56,22 @@ def plan(ctx: Context, files: dict[str, bytes], *, allow_unsigned: bool = False,
     return result
 
 
+def plan_many(ctx: Context, archives: list[dict[str, bytes]], *, allow_unsigned: bool = False,
+              activate: Collection[str] = (), dry_run: bool = True,
+              sample_data: bool = False) -> dict[str, Any]:
+    """Several packs in one call, in dependency order, all or nothing (``batch``)."""
+    opened = []
+    for i, files in enumerate(archives):
+        try:
+            opened.append(open_pack(ctx, files, allow_unsigned=allow_unsigned))
+        except Problem as problem:
+            problem.errors = [ErrorItem(batch.where(i, e.path), e.code, e.params)
+                              for e in problem.errors]
+            raise
+    return batch.install_many(ctx, opened, activate=activate, dry_run=dry_run,
+                              sample_data=sample_data)
+
+
 def is_upgrade(ctx: Context, files: dict[str, bytes]) -> bool:
     """Whether the pack of ``files`` is installed at some version (a plan then shows
     the upgrade)."""
@@ -66,12 +82,12 @@ def is_upgrade(ctx: Context, files: dict[str, bytes]) -> bool:
 
 def plan_upgrade(ctx: Context, files: dict[str, bytes], *, allow_unsigned: bool = False,
                  choices: upgrade.Choices | None = None, activate: Collection[str] = (),
-                 dry_run: bool = True) -> dict[str, Any]:
+                 dry_run: bool = True, migrate_runs: str = upgrade.KEEP_RUNS) -> dict[str, Any]:
     """The upgrade plan (``dry_run``) or the upgrade, refused while a conflict is open."""
     pack, verified = open_pack(ctx, files, allow_unsigned=allow_unsigned)
     install.refuse_unknown_activation(pack, activate)
     return upgrade.plan_upgrade(ctx, pack, verified, choices=choices, activate=activate,
-                                dry_run=dry_run)
+                                dry_run=dry_run, migrate_runs=migrate_runs)
 
 
 def parse_choices(value: Any) -> dict[str, dict[str, Any]]:

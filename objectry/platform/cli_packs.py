@@ -223,10 +223,13 @@ def print_install_plan(result: dict[str, Any], *, as_json: bool = False) -> None
               help="Development only: accept an unsigned pack or an untrusted key.")
 @click.option("--choose", multiple=True, metavar="COMPONENT:PATH=mine|pack",
               help="Resolve a conflict, e.g. c-ticket:/label/en=mine.")
+@click.option("--migrate-runs", "runs", type=click.Choice(["keep", "migrate"]),
+              default="keep", show_default=True,
+              help="Runs in flight of changed workflows: keep their version or move them.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @reports_problems
 def pack_upgrade(source: Path, slug: str, dry_run: bool, allow_unsigned: bool,
-                 choose: tuple[str, ...], as_json: bool) -> None:
+                 choose: tuple[str, ...], runs: str, as_json: bool) -> None:
     """Upgrade an installed pack: a three-way merge that keeps the tenant's changes."""
     files = archive.read_path(source)
     choices: dict[str, dict[str, Any]] = {}
@@ -240,7 +243,7 @@ def pack_upgrade(source: Path, slug: str, dry_run: bool, allow_unsigned: bool,
     services = start_services()
     with services.for_tenant(slug) as ctx:
         result = plan_upgrade(ctx, files, allow_unsigned=allow_unsigned, choices=choices,
-                              dry_run=dry_run)
+                              dry_run=dry_run, migrate_runs=runs)
     if as_json:
         print_install_plan(result, as_json=True)
         return
@@ -257,6 +260,15 @@ def pack_upgrade(source: Path, slug: str, dry_run: bool, allow_unsigned: bool,
                   f"yours {json.dumps(conflict['mine'], ensure_ascii=False)}, "
                   f"the pack's {json.dumps(conflict['pack'], ensure_ascii=False)} "
                   f"(--choose {conflict['component']}:{conflict['path']}=mine|pack)")
+    for rename in result.get("renames", []):
+        where = f"{rename['object']}." if rename["object"] else ""
+        out.print(f"rename {rename['kind']} {where}{rename['from']} -> {rename['to']}")
+    for migration in result.get("migrations", []):
+        out.print(f"data migration {migration['version']} {migration['phase']}: "
+                  f"{migration['function']}")
+    for workflow in result.get("workflows", []):
+        out.print(f"workflow {workflow['api_name']}: {workflow['runs_in_flight']} runs in "
+                  f"flight ({workflow['runs']})")
     for object_plan in result["objects"]:
         print_plan(object_plan, out)
     out.print(f"upgraded as metadata version {result['metadata_version']}"

@@ -22,12 +22,30 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol
 
-from objectry.platform.services import Services
+import sqlalchemy as sa
+
+from objectry.platform.config import Settings
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.lifecycle.imports import jobs
+
+
+class Services(Protocol):
+    """What a run needs of the platform's ``Services`` (which starts imports through
+    this module, so it is named by shape here, not imported)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    def connection(self, *, read_only: bool = False) -> AbstractContextManager[sa.Connection]:
+        ...
+
+    def for_tenant_id(self, tenant_id: int) -> AbstractContextManager[Context]: ...
+
+    def for_user(self, tenant_id: int, user_id: uuid.UUID, *, locale: str = ...,
+                 read_only: bool = False) -> AbstractContextManager[Context]: ...
 
 log = logging.getLogger(__name__)
 TASK = "objectry.imports.run"

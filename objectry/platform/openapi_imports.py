@@ -97,13 +97,34 @@ def import_schemas() -> dict[str, Any]:
                         "description": "its runner stopped (lease ran out): run it again "
                                        "to resume from the last committed batch"},
             "runnable": {"type": "boolean"},
+            "rows_purged": {"type": "boolean",
+                            "description": "the file's rows are past retention (30 days "
+                                           "after the import finished): the error file "
+                                           "is empty. Rows written are deleted when the "
+                                           "run is done; failed rows are kept until then"},
             "mapping_errors": {"type": "array", "items": error},
             "issues": {"type": "array", "items": issue,
                        "description": "the first 100; the error file has them all"},
             "error": {"type": ["object", "null"]},
             "preview": obj({"mapping_errors": {"type": "array", "items": error},
                             "duplicate_rows": count,
-                            "duplicates": {"type": "array", "items": {"type": "object"}}}),
+                            "duplicates": {"type": "array", "items": {"type": "object"}},
+                            "assignment": {**obj({
+                                "rules": {"type": "array", "items": {"type": "string"},
+                                          "description": "the object's auto assignment "
+                                                         "rules (none: new rows keep "
+                                                         "the importer as owner)"},
+                                "assigned": count, "unassigned": count,
+                                "owners": {"type": "array", "items": obj({
+                                    "user": {"type": "string"}, "rows": count})},
+                                "rows": {"type": "array", "items": obj({
+                                    "row": count, "rule": {"type": "string"},
+                                    "user": {"type": ["string", "null"]},
+                                    "reason": {"type": ["string", "null"]}}),
+                                    "description": "the first 100 new rows"}}),
+                                "description": "what assignment would do with the rows "
+                                               "the run creates (upsert updates are not "
+                                               "assigned)"}}),
             "created_at": {"type": "string", "format": "date-time"},
             "started_at": {"type": ["string", "null"], "format": "date-time"},
             "finished_at": {"type": ["string", "null"], "format": "date-time"}},
@@ -148,7 +169,8 @@ def import_paths() -> Paths:
                           "(all_or_nothing)",
                    "409": "bulk_rejected (all_or_nothing): a unique value is taken, or "
                           "a block duplicate rule matched (duplicate_blocked or "
-                          "duplicate_blocked_hidden at /records/{index}); per_row: the "
+                          "duplicate_blocked_hidden at /records/{index}, or "
+                          "duplicate_in_batch: an earlier record of the batch); per_row: the "
                           "item fails with that code",
                    "422": "a bad body or records (all_or_nothing): every culprit"})},
         f"{API}/imports": {

@@ -9,53 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from objectry.platform.openapi_common import API, Paths, answer, obj, operation, ref
 from objectry.runtime.lifecycle.conversion import MAX_MANY
 from objectry.runtime.lifecycle.duplicates.checks import MAX_SCAN_GROUPS
 from objectry.runtime.lifecycle.merge import MAX_MERGED
-
-# The building blocks of ``openapi_platform`` (which imports this module), restated.
-API = "/api/v1"
-Paths = dict[str, dict[str, Any]]
-
-
-def ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def obj(properties: dict[str, Any], required: list[str] | None = None, *,
-        closed: bool = False, description: str | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = required
-    if closed:
-        schema["additionalProperties"] = False
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def operation(summary: str, tag: str, responses: dict[str, Any], *, description: str = "",
-              body: dict[str, Any] | None = None, body_required: bool = True,
-              fails: dict[str, str] | None = None) -> dict[str, Any]:
-    """Token required (401); a body brings 400/413/415; ``fails``: the other problems."""
-    failures = {"401": "no or bad token", **(fails or {})}
-    if body is not None:
-        failures.update({"400": "malformed JSON", "413": "the body is over the size limit",
-                         "415": "the body is declared as something other than JSON"})
-    result: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": {
-        **responses, **{status: {"description": text, "content": {
-            "application/problem+json": {"schema": ref("Problem")}}}
-            for status, text in sorted(failures.items())}}}
-    if description:
-        result["description"] = description
-    if body is not None:
-        result["requestBody"] = {"required": body_required,
-                                 "content": {"application/json": {"schema": body}}}
-    return result
 
 
 def _counts() -> dict[str, Any]:
@@ -132,6 +89,18 @@ def lifecycle_paths() -> Paths:
             body=obj({"limit": {"type": "integer", "minimum": 1, "maximum": MAX_SCAN_GROUPS},
                       "cursor": {"type": "string"}}, closed=True), body_required=False,
             fails={"404": "unknown duplicate rule", "422": "a bad limit or cursor"})},
+        f"{API}/duplicate_rules/{{name}}/rebuild": {"post": operation(
+            "Key every record for a duplicate rule now", "records",
+            {"200": answer("the rule's keys are current", obj({
+                "rule": {"type": "string"},
+                "rebuilt": {"type": "boolean",
+                            "description": "false: they were current already"},
+                "keys": {"type": "integer", "minimum": 0}}, ["rule", "rebuilt", "keys"]))},
+            description="Saving a duplicate rule (PUT /meta/duplicate_rules/{name}) keys "
+                        "its records in that request; this is the same step on demand "
+                        "(a rule that came with a pack or a rollback). A write under a "
+                        "rule whose keys are not current builds them first.",
+            fails={"403": "not an administrator", "404": "unknown duplicate rule"})},
         f"{API}/records/{{object}}/merge": {"post": operation(
             "Merge records into a survivor", "records",
             {"200": answer("the survivor and what moved", ref("MergeResult"))},

@@ -8,58 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-# The building blocks of ``openapi_platform`` (which imports this module), restated.
-API = "/api/v1"
-Paths = dict[str, dict[str, Any]]
-ADMIN_ONLY = "Admin only."
+from objectry.platform import openapi_common as common
+from objectry.platform.openapi_common import API, Paths, answer, obj, ref
 
 
-def ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def obj(properties: dict[str, Any], required: list[str] | None = None, *,
-        closed: bool = False, description: str | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = required
-    if closed:
-        schema["additionalProperties"] = False
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def operation(summary: str, responses: dict[str, Any], *, description: str = "",
-              body: dict[str, Any] | None = None, admin: bool = False,
-              parameters: list[dict[str, Any]] | None = None,
-              fails: dict[str, str] | None = None) -> dict[str, Any]:
-    """Token required (401); a body brings 400/413/415; admin-only operations say so."""
-    failures = {"401": "no or bad token", **(fails or {})}
-    if body is not None:
-        failures.update({"400": "malformed JSON", "413": "the body is over the size limit",
-                         "415": "the body is declared as something other than JSON"})
-    if admin:
-        failures["403"] = "the caller is not an administrator"
-        description = f"{ADMIN_ONLY} {description}".strip()
-    result: dict[str, Any] = {"summary": summary, "tags": ["packs"], "responses": {
-        **responses, **{status: {"description": text, "content": {
-            "application/problem+json": {"schema": ref("Problem")}}}
-            for status, text in sorted(failures.items())}}}
-    if description:
-        result["description"] = description
-    if parameters:
-        result["parameters"] = parameters
-    if body is not None:
-        result["requestBody"] = {"required": True,
-                                 "content": {"application/json": {"schema": body}}}
-    if admin:
-        result["x-admin-only"] = True
-    return result
+def operation(summary: str, responses: dict[str, Any], **options: Any) -> dict[str, Any]:
+    """An operation of the ``packs`` tag."""
+    return common.operation(summary, "packs", responses, **options)
 
 
 def pack_schemas() -> dict[str, Any]:
@@ -83,7 +38,12 @@ def pack_schemas() -> dict[str, Any]:
                         "\"mine\", \"pack\" or {\"value\": edited}",
                         "additionalProperties": {"type": "object", "additionalProperties": {
                             "oneOf": [{"enum": ["mine", "pack"]},
-                                      obj({"value": {}}, ["value"], closed=True)]}}}},
+                                      obj({"value": {}}, ["value"], closed=True)]}}},
+            "migrate_runs": {"enum": ["keep", "migrate"], "default": "keep",
+                             "description": "an upgrade's runs in flight of changed "
+                                            "workflows: keep the version they started "
+                                            "with, or move them to the new one (as "
+                                            "POST /workflows/{name}/migrate_runs)"}},
             ["pack"], closed=True),
         "PackPlan": obj({
             "pack": text, "version": text, "action": {"enum": ["install", "upgrade"]},
@@ -113,7 +73,28 @@ def pack_schemas() -> dict[str, Any]:
             "workflows": {"type": "array", "items": obj({
                 "api_name": text, "object": {"type": ["string", "null"]},
                 "trigger": {}, "suggested_active": {"type": "boolean"},
-                "active": {"type": "boolean"}})},
+                "active": {"type": "boolean"},
+                "runs_in_flight": {"type": "integer", "description": "upgrade: live runs "
+                                                                     "of the changed workflow"},
+                "runs": {"enum": ["keep", "migrate"]},
+                "moved": {"type": "integer"},
+                "skipped": {"type": "array", "items": {"type": "object"},
+                            "description": "runs left where they are, with the reason"}},
+                description="install: each workflow and whether it will act; upgrade: "
+                            "each changed workflow and its runs in flight")},
+            "renames": {"type": "array", "items": obj({
+                "kind": {"type": "string", "description": "a document kind, or field"},
+                "object": {"type": ["string", "null"], "description": "a field's object"},
+                "from": text, "to": text}),
+                "description": "upgrade: components (same id) and fields (same field id) "
+                               "renamed, data and tenant changes kept"},
+            "migrations": {"type": "array", "items": obj({
+                "version": text, "phase": {"enum": ["before_schema", "after_schema",
+                                                    "after_data"]},
+                "function": text, "logs": {"type": "array", "items": text},
+                "result": {}}),
+                "description": "upgrade: the data migrations to run (plan) or run, in "
+                               "order"},
             "applied": {"type": "boolean"}, "metadata_version": {"type": "integer"},
             "sample_data": {"type": "object", "additionalProperties": {"type": "integer"},
                             "description": "rows per object (created, or to create)"}},
@@ -191,7 +172,10 @@ def pack_paths() -> Paths:
             body=install, admin=True,
             fails={**refusals, "404": "the pack is not installed",
                    "409": "a conflict without a choice (pack_conflicts_unresolved), the "
-                          "same or an older version (pack_downgrade), a dependency"},
+                          "same or an older version (pack_downgrade), a dependency, a "
+                          "rename onto a taken name (rename_target_taken), a failed data "
+                          "migration (pack_migration_failed: nothing upgraded)",
+                   "422": refusals["422"] + "; an unknown migrate_runs"},
             description="POST /packs/plan with the same body shows the plan and its "
                         "conflicts. Downgrades are refused; a workflow's active stays "
                         "the tenant's.")},
@@ -222,6 +206,16 @@ def pack_paths() -> Paths:
                 obj({"pack": text, "removed": {"type": "object", "additionalProperties": {
                     "type": "integer"}}, "already_gone": {"type": "integer"}},
                     ["pack", "removed", "already_gone"]))}, admin=True)},
+        f"{API}/packs/{{name}}/migrations": {"get": operation(
+            "The data migrations the tenant ran for a pack", {"200": answer(
+                "each once, oldest first, with the upgrade it ran in", obj({"items": {
+                    "type": "array", "items": obj({
+                        "version": text, "phase": text, "function": text,
+                        "upgrade_from": text, "upgrade_to": text,
+                        "ran_at": {"type": "string", "format": "date-time"},
+                        "ran_by": text})}}, ["items"]))},
+            description="Needs the customize right (or a tenant administrator).",
+            fails={"403": "customize_required"})},
         f"{API}/packs/{{name}}/sop": {"get": operation(
             "A pack's SOP documents", {"200": answer("Markdown per language",
                                                      ref("PackSop"))},

@@ -59,6 +59,7 @@ PATH_PARAMETERS: Mapping[str, tuple[str, Mapping[str, Any]]] = MappingProxyType(
     "token": ("id of the API token (not its secret)", {"type": "integer"}),
     "function": ("api_name of the function (purpose action or button)", {"type": "string"}),
     "import": ("id of the import", {"type": "string", "format": "uuid"}),
+    "snapshot": ("id of the attribution snapshot", {"type": "string", "format": "uuid"}),
 })
 
 #: The problem answers every call with a token can give.
@@ -1100,7 +1101,17 @@ def distribution_schemas() -> dict[str, Any]:
             "rule": {"type": "string"}, "checked": {"type": "integer"},
             "taken": {"type": "integer"},
             "missed": {"type": "array", "items": {"type": "object"}},
-            "near_misses": {"type": "array", "items": {"type": "object"}}}),
+            "near_misses": {"type": "array", "items": {"type": "object"}},
+            "summary": {"type": "boolean",
+                        "description": "a summary: counts per entry over every selected "
+                                       "record; near_misses then left out"},
+            "missed_count": {"type": "integer",
+                             "description": "summary: the records no entry takes"},
+            "entries": {"type": "array", "items": obj({
+                "entry": {"type": "integer"}, "method": {"type": "string"},
+                "eligible": {"type": "array", "items": {"type": "string"}},
+                "open": {"type": "boolean"}, "records": {"type": "integer"}}),
+                "description": "summary: how many records each entry would take"}}),
         "AssignmentRun": obj({
             "rule": {"type": "string"}, "assigned": {"type": "integer"},
             "failed": {"type": "integer"},
@@ -1130,6 +1141,7 @@ def distribution_schemas() -> dict[str, Any]:
 
 
 def distribution_paths() -> Paths:
+    uuid_text = {"type": "string", "format": "uuid"}
     owner = {"type": "string", "minLength": 1,
              "description": "the new owner: user:EMAIL, an email or a user id"}
     grants = {"enum": ["keep", "revoke"], "default": "keep",
@@ -1175,6 +1187,74 @@ def distribution_paths() -> Paths:
                    "404": "unknown rule or record",
                    "409": "the rule is not active",
                    "422": "no or both of ids and filter, too many records"})},
+        f"{API}/records/{{object}}/distribute": {"post": operation(
+            "Distribute many records to users and departments, with levels", "records",
+            {"200": answer("the grants made, per record", obj({
+                "granted": {"type": "integer"},
+                "items": {"type": "array", "items": obj({
+                    "id": {"type": "string"},
+                    "grants": {"type": "array", "items": uuid_text}})}}))},
+            description="Each selected record (ids, or a filter and view as a list reads "
+                        "them; at most 1000) is given to each recipient of to as a "
+                        "distribution grant with its field-group levels, checked as "
+                        "POST /records/{object}/{id}/grants checks one. One transaction: "
+                        "any refusal changes nothing.",
+            body=obj({**selection, "to": {"type": "array", "minItems": 1, "maxItems": 50,
+                                          "items": obj({
+                                              "grantee": {"type": "string"},
+                                              "field_groups": {"type": "object"},
+                                              "expires_at": _instant()},
+                                              ["grantee", "field_groups"])}},
+                     ["to"], closed=True),
+            fails={"403": "share_not_allowed or a record the caller cannot read",
+                   "404": "unknown record",
+                   "422": "no or both of ids and filter, too many records, a bad "
+                          "recipient (pointer under /to/N)"})},
+        f"{API}/records/{{object}}/recall": {"post": operation(
+            "Reclaim (回收) the distribution grants of many records", "records",
+            {"200": answer("how many grants each record lost", obj({
+                "revoked": {"type": "integer"},
+                "items": {"type": "array", "items": obj({
+                    "id": {"type": "string"}, "revoked": {"type": "integer"}})}}))},
+            description="Revokes the selected records' live grants (those to grantees "
+                        "only, when named), as DELETE of each grant would: owners and "
+                        "administrators revoke any, sharers their own. One transaction.",
+            body=obj({**selection, "grantees": {"type": "array", "minItems": 1,
+                                                "items": {"type": "string"}}},
+                     closed=True),
+            fails={"403": "share_not_allowed or grant_not_yours",
+                   "404": "unknown record",
+                   "422": "no or both of ids and filter, too many records, bad grantees"})},
+        f"{API}/records/{{object}}/tags": {"post": operation(
+            "Add or remove tags (values of a multi-valued field) on many records", "records",
+            {"200": answer("each record's values after the change", obj({
+                "changed": {"type": "integer"}, "unchanged": {"type": "integer"},
+                "items": {"type": "array", "items": obj({
+                    "id": {"type": "string"}, "changed": {"type": "boolean"},
+                    "version": {"type": "integer"}})}}))},
+            description="Each selected record's values of field, plus add, minus remove, "
+                        "written as an update of the record (access, version, audit and "
+                        "event as PATCH). One transaction: any refusal changes nothing.",
+            body=obj({**selection, "field": {"type": "string"},
+                      "add": {"type": "array", "maxItems": 50, "items": {"type": "string"}},
+                      "remove": {"type": "array", "maxItems": 50,
+                                 "items": {"type": "string"}}}, ["field"], closed=True),
+            fails={"403": "a record the caller may not edit",
+                   "404": "unknown record",
+                   "422": "not a multi-valued field, no values, a value not an option"})},
+        f"{API}/records/{{object}}/{{id}}/watch": {
+            **{method: operation(
+                summary, "records",
+                {"200": answer("whether the caller follows the record, and how many do",
+                               obj({"id": {"type": "string"}, "watching": {"type": "boolean"},
+                                    "watchers": {"type": "integer"}}))},
+                description="Anyone who may read the record may follow it (seed 004: "
+                            "关注); following twice is following once.",
+                fails={"403": "the record is not readable", "404": "unknown record",
+                       "422": "watch_needs_user: a token of no user"})
+               for method, summary in (("get", "Whether the caller follows the record"),
+                                       ("put", "Follow (watch) the record"),
+                                       ("delete", "Stop following the record"))}},
         f"{API}/records/{{object}}/{{id}}/assignments": {"get": operation(
             "The record's owner changes and failed assignments, newest first", "records",
             {"200": answer("when, who, old and new owner, why (a reason or a rule's "
@@ -1202,11 +1282,16 @@ def distribution_paths() -> Paths:
                         "the city the condition names) with a fix. Nothing is written; "
                         "only fields the caller may read, unmasked, are looked at.",
             body=obj({**selection, "limit": {"type": "integer", "minimum": 1,
-                                             "maximum": 1000, "default": 1000}},
+                                             "maximum": 1000, "default": 1000},
+                      "summary": {"type": "boolean", "default": False,
+                                  "description": "count over every selected record (no "
+                                                 "limit): records per entry in SQL, and "
+                                                 "the first limit missed records with "
+                                                 "their near misses; not with ids"}},
                      closed=True), body_required=False,
             fails={"403": "not usable by the caller", "404": "unknown rule or record",
                    "409": "the rule is not active",
-                   "422": "both ids and filter, bad limit"})},
+                   "422": "both ids and filter, bad limit, summary with ids"})},
         **pool_paths(),
     }
 

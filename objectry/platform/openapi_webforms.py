@@ -9,51 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from objectry.platform.openapi_common import API, Paths, answer, obj, operation, ref
 from objectry.runtime.lifecycle.consent import CHANNELS, STATUSES
-
-# The building blocks of ``openapi_platform`` (which imports this module), restated.
-API = "/api/v1"
-Paths = dict[str, dict[str, Any]]
-
-
-def ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def obj(properties: dict[str, Any], required: list[str] | None = None, *,
-        closed: bool = False, description: str | None = None) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
-    if required:
-        schema["required"] = required
-    if closed:
-        schema["additionalProperties"] = False
-    if description:
-        schema["description"] = description
-    return schema
-
-
-def operation(summary: str, tag: str, responses: dict[str, Any], *, description: str = "",
-              body: dict[str, Any] | None = None,
-              fails: dict[str, str] | None = None) -> dict[str, Any]:
-    """Token required (401); a body brings 400/413/415; ``fails``: the other problems."""
-    failures = {"401": "no or bad token", **(fails or {})}
-    if body is not None:
-        failures.update({"400": "malformed JSON", "413": "the body is over the size limit",
-                         "415": "the body is declared as something other than JSON"})
-    result: dict[str, Any] = {"summary": summary, "tags": [tag], "responses": {
-        **responses, **{status: {"description": text, "content": {
-            "application/problem+json": {"schema": ref("Problem")}}}
-            for status, text in sorted(failures.items())}}}
-    if description:
-        result["description"] = description
-    if body is not None:
-        result["requestBody"] = {"required": True,
-                                 "content": {"application/json": {"schema": body}}}
-    return result
 
 
 def webform_schemas() -> dict[str, Any]:

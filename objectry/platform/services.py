@@ -174,6 +174,18 @@ class Services:
     def revoke_token(self, ctx: Context, token_id: str) -> None:
         tenancy.revoke_token(ctx.conn, ctx.tenant, ctx.actor, token_id, now=ctx.now())
 
+    # -- imports, for the web app's import wizard: the calls the imports API makes --
+
+    def import_limits(self) -> tuple[int, int]:
+        """Rows and bytes an uploaded file may have (OBJECTRY_IMPORT_MAX_*)."""
+        return self.settings.import_max_rows, self.settings.import_max_bytes
+
+    def start_import(self, import_id: str) -> None:
+        """Run a queued import where this installation runs them (a thread, Celery)."""
+        from objectry.platform import import_jobs  # it imports this module
+
+        import_jobs.start(self, import_id)
+
     @contextmanager
     def _functions_logged(self) -> Iterator[RecordValidation]:
         """A function session whose call log is written after the transaction ended,

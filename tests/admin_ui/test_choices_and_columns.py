@@ -107,7 +107,10 @@ def test_empty_values_show_a_dash_in_lists(world: World) -> None:
 def test_selected_records_are_assigned_through_the_owner_command(world: World,
                                                                  tenant: TenantHandle) -> None:
     html = text(world.admin.get("/app/o/lead"))
-    assert 'name="owner"' in html and world.rep_email in html
+    assert 'name="owner"' in html and world.rep_email not in html  # searched, not listed
+    found = world.admin.get("/app/people/options?q=" + world.rep_email[:3]).get_json()
+    assert world.rep_email in [item["value"] for item in found["items"]]
+    assert world.admin.get("/app/people/options?q=zzz-nobody").get_json()["items"] == []
     assigned = world.admin.post("/app/o/lead/owner", {"ids": [world.secret["id"]],
                                                       "owner": world.rep_email})
     assert assigned.status_code == 303 and "assigned=1" in assigned.headers["Location"]

@@ -3,6 +3,7 @@ shown first, people and tokens through the people API's calls, admins only."""
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from typing import Any
@@ -47,7 +48,6 @@ def apply(browser: Browser, preview: Any, **conversions: str) -> Any:
     document = re.search(r'<textarea id="document" name="document"[^>]*>(.*?)</textarea>',
                          html, re.S)
     assert action and document, html[:2000]
-    import html as html_lib
     return browser.post(html_lib.unescape(action.group(1)), {
         "document": html_lib.unescape(document.group(1)), "action": "apply",
         **{f"convert-{k}": v for k, v in conversions.items()}})
@@ -57,7 +57,7 @@ def test_every_designer_route_is_refused_to_non_admins(admins: Admins, web_app: 
     rules = [r for r in web_app.url_map.iter_rules() if r.rule.startswith("/app/design")]
     assert len(rules) >= 10
     values = {"name": "lead", "field": "city", "email": admins.rep_email, "token_id": "1",
-              "kind": "object", "api_name": "lead"}
+              "kind": "object", "api_name": "lead", "int:version": "1"}
     before = admins.api.get("/api/v1/meta/objects/lead").get_json()
     for rule in rules:
         path = rule.rule
@@ -121,12 +121,26 @@ def test_a_refusal_shows_next_to_its_field_and_nothing_changes(admins: Admins) -
     stored = admins.api.get("/api/v1/meta/objects/lead").get_json()["fields"]
     assert all(f["api_name"] != "region" for f in stored)
     assert not next(f for f in stored if f["api_name"] == "company_name").get("unique")
-    # the impact of making a field required: the rows without a value
-    preview = admins.admin.post("/app/design/objects/lead/fields/company_name", {
-        "type": "text", "label-en": "Company name", "group": "company",
+    # making a field required over rows without a value: the impact, and a refusal at
+    # the field's default until one is given; then those rows get it
+    admins.api.post("/api/v1/records/lead", json={"full_name": "No company"})
+    preview = admins.admin.post("/app/design/objects/lead/fields/employees", {
+        "type": "integer", "label-en": "Employees", "group": "company",
         "opt-required": "on"})
-    assert 'data-action="require_field"' in text(preview)
-    assert "rows_without_value" in text(preview)
+    html = text(preview)
+    assert preview.status_code == 422 and 'id="apply"' not in html
+    assert 'data-action="require_field"' in html and "rows_without_value" in html
+    assert 'id="refusal-employees"' in html and "default value" in html
+    assert 'name="default-employees"' in html  # asked on the plan page itself
+    preview = admins.admin.post("/app/design/documents/object/lead", {
+        "document": html_lib.unescape(re.search(
+            r'<textarea id="document" name="document"[^>]*>(.*?)</textarea>', html,
+            re.S).group(1)),  # type: ignore[union-attr]
+        "default-employees": "1", "action": "preview"})
+    assert 'data-action="fill_default"' in text(preview), text(preview)[:3000]
+    assert apply(admins.admin, preview).status_code == 303
+    rows = admins.api.get("/api/v1/records/lead").get_json()["items"]
+    assert rows and all(r["employees"] == 1 for r in rows)
 
 
 def test_a_lossy_type_change_is_refused_then_applied_with_a_policy(admins: Admins) -> None:
@@ -189,7 +203,7 @@ def test_pasted_json_is_previewed_and_bad_json_is_a_page(admins: Admins) -> None
     bad = admins.admin.post("/app/design/documents/object/lead", {"document": "{nope",
                                                                  "action": "preview"})
     assert bad.status_code == 422 and "<html" in text(bad)
-    assert admins.admin.post("/app/design/documents/role/rep", {
+    assert admins.admin.post("/app/design/documents/scoring_model/rep", {
         "document": "{}", "action": "apply"}).status_code == 404
 
 

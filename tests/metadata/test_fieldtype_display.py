@@ -66,7 +66,7 @@ def test_widgets_and_options() -> None:
         "currency": "decimal", "percent": "decimal", "boolean": "checkbox", "date": "date",
         "datetime": "datetime", "email": "email", "phone": "tel", "url": "url",
         "picklist": "select", "multi_picklist": "multiselect", "lookup": "lookup",
-        "auto_number": "none", "formula": "none"}
+        "auto_number": "none", "formula": "none", "rollup": "none"}
     assert field_type("picklist").form_options(CITY, "zh-CN") == [
         ("shanghai", "上海"), ("beijing", "beijing")]
     assert field_type("text").form_options({}, "en") is None

@@ -44,7 +44,7 @@ def test_registry_lists_every_type_once_under_its_name() -> None:
     assert sorted(REGISTRY) == sorted([
         "text", "long_text", "integer", "decimal", "currency", "percent", "boolean", "date",
         "datetime", "email", "phone", "url", "picklist", "multi_picklist", "lookup",
-        "auto_number", "formula"])
+        "auto_number", "formula", "rollup"])
     for name, ftype in REGISTRY.items():
         assert ftype.name == name
         assert field_type(name) is ftype

@@ -50,7 +50,8 @@ def test_validation_does_not_modify_the_document() -> None:
 def test_every_field_type_with_no_options_is_valid() -> None:
     needs = {"lookup": {"target": "deal"}, "picklist": {"options": ["a"]},
              "multi_picklist": {"options": ["a"]},
-             "formula": {"expression": "1 + 1", "result": "number"}}
+             "formula": {"expression": "1 + 1", "result": "number"},
+             "rollup": {"object": "deal", "via": ["f_lookup"], "op": "count"}}
     fields = [{"api_name": f"f_{name}", "type": name, **needs.get(name, {})}
               for name in REGISTRY]
     assert validate_object(obj(*fields), {}) == []

@@ -4,6 +4,7 @@ its rules decide who may reassign, and any refusal changes nothing."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Response, redirect, request, url_for
@@ -15,11 +16,35 @@ from objectry.runtime.access.metadata_access import PERSON, may_read_metadata
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.records.ownership import change_owners
 
+#: People an owner search answers with (the list's bulk "Assign selected" box).
+OWNER_OPTIONS = 20
 
-def owners(ctx: Context) -> list[tuple[str, str]]:
-    """(e-mail, name) of the active people the user may see (the people API's rule)."""
-    return [(u["email"], u["name"] or u["email"]) for u in host().list_users(ctx)
-            if u.get("active") and may_read_metadata(ctx, PERSON, u["email"])]
+
+def owners(ctx: Context, text: str) -> list[dict[str, str]]:
+    """The active people the user may see (the people API's rule) whose name or e-mail
+    contains ``text``: searched as the user types, so a list page never carries the
+    whole staff in a select."""
+    needle = text.strip().casefold()
+    found = []
+    for user in host().list_users(ctx):
+        name = str(user.get("name") or user["email"])
+        if not user.get("active") or (needle and needle not in name.casefold()
+                                      and needle not in str(user["email"]).casefold()):
+            continue
+        if may_read_metadata(ctx, PERSON, user["email"]):
+            found.append({"value": str(user["email"]), "text": name})
+            if len(found) == OWNER_OPTIONS:
+                break
+    return found
+
+
+@blueprint.get("/people/options")
+def owner_options() -> Response:
+    """JSON for the owner search box (tom-select), as a lookup input's options."""
+    with user_context(read_only=True) as ctx:
+        items = owners(ctx, request.args.get("q", "")[:200])
+    return Response(json.dumps({"items": items}, ensure_ascii=False),
+                    mimetype="application/json", headers={"Cache-Control": "no-store"})
 
 
 @blueprint.post("/o/<object_name>/owner")

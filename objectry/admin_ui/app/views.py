@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response, g, redirect, request, url_for
 
-from objectry.admin_ui.app import assign, filters, lists, pages, tools
+from objectry.admin_ui.app import filters, lists, pages, tools
 from objectry.admin_ui.app.blueprint import (
     blueprint,
     is_htmx,
@@ -83,7 +83,6 @@ def list_view(object_name: str) -> Response:
             "can_assign": guard.base.can("edit"),
             "count": None,  # loaded after the rows: see tools.list_count
         }
-        values["owners"] = assign.owners(ctx) if values["can_assign"] else []
         if is_htmx() and request.headers.get("HX-Target") == "records":
             return page("web/_records.html", **values)
         form = (match, groups) if args.get("fb") else \

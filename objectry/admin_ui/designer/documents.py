@@ -17,7 +17,7 @@ from flask import Response, g, redirect, request, url_for
 
 from objectry.admin_ui.app.blueprint import page, t
 from objectry.admin_ui.designer.blueprint import admin_context, designer
-from objectry.admin_ui.designer.field_forms import type_label
+from objectry.admin_ui.designer.field_forms import type_label, typed_default
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import ErrorItem, Invalid, NotFound, Problem
 from objectry.runtime.kernel.context import Context
@@ -25,7 +25,9 @@ from objectry.runtime.schema import metadata_service
 from objectry.runtime.schema.planner import CONVERSION_POLICIES
 
 #: The kinds a designer writes through this page so far (later designers add theirs).
-DESIGNED_KINDS = ("object", "department", "layout")
+DESIGNED_KINDS = ("object", "department", "layout", "role", "access_policy",
+                  "assignment_rule", "pool", "workflow",
+                  "function")
 #: The largest document a designer form accepts (the API's body limit is larger).
 MAX_DOCUMENT = 1_000_000
 
@@ -49,6 +51,8 @@ class Preview:
     refusals: dict[str, list[str]] = field(default_factory=dict)
     conversions: dict[str, str] = field(default_factory=dict)
     applied_version: int | None = None
+    #: fields made required over rows without a value: the plan page asks a default
+    needs_default: set[str] = field(default_factory=set)
 
     @property
     def refused(self) -> bool:
@@ -82,6 +86,12 @@ def _refusals(problem: Problem, document: dict[str, Any]) -> dict[str, list[str]
     return found
 
 
+def problem_text(problem: Problem) -> str:
+    """A refusal in the page's language, one sentence per error."""
+    errors = problem.errors or [ErrorItem("", problem.detail_code, problem.params)]
+    return " ".join(message(e.code, g.locale, e.params) for e in errors)
+
+
 def _steps(plan: dict[str, Any]) -> list[PlanStep]:
     steps = []
     for step in plan.get("steps", []):
@@ -104,6 +114,8 @@ def preview(ctx: Context, kind: str, api_name: str, document: dict[str, Any],
         if refused.status not in (409, 422):
             raise
         shown.refusals = _refusals(refused, document)
+        shown.needs_default = {field_of(document, e.path) for e in refused.errors
+                               if e.code == "required_without_default"}
         plans = refused.extra.get("plans") or []
         shown.steps = _steps(plans[0]) if plans else []
         return shown
@@ -140,6 +152,17 @@ def parse_document(text: str) -> dict[str, Any]:
     return document
 
 
+def posted_defaults(form: Any, document: dict[str, Any]) -> None:
+    """``default-<field>`` inputs of the plan page (a field made required over rows
+    without a value) set those fields' defaults, as the field form would read them."""
+    for item in document.get("fields") or []:
+        if not isinstance(item, dict):
+            continue
+        text = str(form.get(f"default-{item.get('api_name')}", "")).strip()
+        if text:
+            item["default"] = typed_default(str(item.get("type")), item, text[:2000])
+
+
 def posted_conversions(form: Any) -> dict[str, str]:
     return {key.removeprefix("convert-"): value for key, value in form.items()
             if key.startswith("convert-") and value in CONVERSION_POLICIES}
@@ -154,6 +177,7 @@ def apply_document(kind: str, api_name: str) -> Response:
             raise NotFound(detail_code="not_found")
         document = parse_document(form.get("document", ""))
         document.pop("kind", None)
+        posted_defaults(form, document)
         shown = preview(ctx, kind, api_name, document, posted_conversions(form),
                         apply=form.get("action") == "apply")
         back = _back(kind, api_name)
@@ -169,4 +193,18 @@ def _back(kind: str, api_name: str) -> str:
         return url_for("designer.people")
     if kind == "layout":
         return url_for("designer.layout_page", name=api_name)
+    if kind == "role":
+        return url_for("designer.role_page", name=api_name)
+    if kind == "access_policy" and api_name != "tenant_default":
+        return url_for("designer.access_page", name=api_name)
+    if kind == "access_policy":
+        return url_for("designer.roles")
+    if kind == "workflow":
+        return url_for("designer.workflow_page", name=api_name)
+    if kind == "function":
+        return url_for("designer.function_page", name=api_name)
+    if kind == "assignment_rule":
+        return url_for("designer.assignment_rule_page", name=api_name)
+    if kind == "pool":
+        return url_for("designer.pool_page", name=api_name)
     return url_for("designer.objects")

@@ -209,6 +209,11 @@ def from_form(form: Any, type_name: str, before: Mapping[str, Any]) -> dict[str,
     return definition
 
 
+def typed_default(type_name: str, definition: Mapping[str, Any], text: str) -> Any:
+    """A default typed as text (in a form or on a plan page), as its field type reads it."""
+    return _default(type_name, definition, text)
+
+
 def _default(type_name: str, definition: Mapping[str, Any], text: str) -> Any:
     """A default as the field type reads typed text (leniently, as an import would)."""
     kind = type_of({"type": type_name})

@@ -18,6 +18,7 @@ from objectry.admin_ui.app.blueprint import page
 from objectry.admin_ui.app.columns import chosen_columns
 from objectry.admin_ui.designer import documents
 from objectry.admin_ui.designer.blueprint import admin_context, designer
+from objectry.admin_ui.designer.role_preview import role_view
 from objectry.metadata import store
 from objectry.metadata.i18n import LANGUAGES, pick
 from objectry.metadata.problems import ErrorItem, Invalid, NotFound
@@ -77,7 +78,12 @@ def layout_page(name: str) -> Response:
         shown_columns = list(document.get("list_columns") or [])
         columns = [*shown_columns, *(n for n in labels if n not in shown_columns)]
         applied = request.args.get("applied", "")
+        as_role = str(request.args.get("as_role", "")).strip()[:63]
+        roles = [(n, pick(d.document.get("label"), ctx.locale, n)) for n, d in
+                 sorted(store.documents(ctx.conn, ctx.tenant.id, "role").items())]
+        states = role_view(ctx, str(document.get("object")), as_role) if as_role else {}
         return page("web/designer/layout.html", name=name, document=document,
+                    roles=roles, as_role=as_role, states=states,
                     object_name=document.get("object"),
                     object_label=pick(definition.get("label"), ctx.locale,
                                       str(document.get("object"))),
@@ -144,6 +150,8 @@ def change(document: dict[str, Any], form: Any, fields: list[str]) -> dict[str, 
             sections[i], sections[k] = sections[k], sections[i]
     elif op == "remove_section":
         sections.pop(_section(changed, form.get("section")))
+    elif op == "arrange":
+        _arrange(changed, form.get("arrangement"), fields)
     elif op == "list_columns":
         chosen = chosen_columns(form, fields)
         if chosen:
@@ -154,6 +162,27 @@ def change(document: dict[str, Any], form: Any, fields: list[str]) -> dict[str, 
         raise Invalid([ErrorItem("/op", "invalid_parameter", {"name": "op",
                                                              "reason": str(op)[:20]})])
     return changed
+
+
+def _arrange(document: dict[str, Any], text: Any, fields: list[str]) -> None:
+    """Every section's fields at once, as dragging left them: a JSON list with one list
+    of field names per section (a field in no list leaves the layout)."""
+    sections = document.setdefault("sections", [])
+    try:
+        arranged = json.loads(str(text or ""))
+    except ValueError:
+        arranged = None
+    known = set(fields)
+    placed = [name for row in arranged for name in row] \
+        if isinstance(arranged, list) and all(isinstance(r, list) for r in arranged) else []
+    if not (isinstance(arranged, list) and len(arranged) == len(sections)
+            and all(isinstance(n, str) and n in known for n in placed)
+            and len(placed) == len(set(placed))):
+        raise Invalid([ErrorItem("/arrangement", "invalid_parameter",
+                                 {"name": "arrangement",
+                                  "reason": "one list of distinct fields per section"})])
+    for section, row in zip(sections, arranged, strict=True):
+        section["fields"] = list(row)
 
 
 def _columns(form: Any) -> Any:

@@ -93,6 +93,9 @@ class FieldType:
     system_generated: ClassVar[bool] = False
     #: Values are computed on read from other fields (a formula), never stored or written.
     computed: ClassVar[bool] = False
+    #: Computed values aggregate related records (a roll-up): a formula reads one as an
+    #: input instead of expanding it.
+    aggregated: ClassVar[bool] = False
 
     @property
     def stores_text(self) -> bool:
@@ -198,6 +201,12 @@ class FieldType:
         return bool(stored == posted)
 
     # -- definition ----------------------------------------------------------------
+    def conditions(self, field: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+        """Conditions the field holds over another object's stored fields, as
+        ``(pointer in the field, object, tree)``: object validation checks them (a
+        roll-up's filter)."""
+        return []
+
     def check(self, field: Mapping[str, Any], objects: Mapping[str, Any]) -> list[ErrorItem]:
         """Semantic checks beyond JSON Schema; paths are relative to the field."""
         errors: list[ErrorItem] = []

@@ -22,6 +22,7 @@ from objectry.metadata.fieldtypes.multi_picklist import MultiPicklistType
 from objectry.metadata.fieldtypes.percent import PercentType
 from objectry.metadata.fieldtypes.phone import PhoneType
 from objectry.metadata.fieldtypes.picklist import PicklistType
+from objectry.metadata.fieldtypes.rollup import RollupType
 from objectry.metadata.fieldtypes.text import TextType
 from objectry.metadata.fieldtypes.url import UrlType
 
@@ -32,6 +33,7 @@ REGISTRY: Final[MappingProxyType[str, FieldType]] = MappingProxyType({
         PercentType(), BooleanType(), DateType(), DateTimeType(), EmailType(), PhoneType(),
         UrlType(), PicklistType(), MultiPicklistType(), LookupType(), AutoNumberType(),
         FormulaType(lambda name: REGISTRY.get(name)),
+        RollupType(lambda name: REGISTRY.get(name)),
     )
 })
 

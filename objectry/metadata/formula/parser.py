@@ -185,12 +185,18 @@ class _Builder:
             far = related(parts[1])
             if far is None:
                 raise FormulaError("formula_unknown_field", column, field=".".join(parts))
+            far_type = self.types(str(far.get("type", "")))
+            if far_type is not None and far_type.computed:  # computed there, not here
+                raise FormulaError("formula_unsupported_field", column,
+                                   field=".".join(parts), type=str(far.get("type")))
             kind = value_type(far, self.types)
             if kind is None:
                 raise FormulaError("formula_unsupported_field", column,
                                    field=".".join(parts), type=str(far.get("type")))
             return FieldRef(parts[1], kind, via=parts[0], target=target, column=column)
-        if ftype is not None and ftype.computed:
+        if ftype is not None and ftype.aggregated:  # a roll-up: an input of its own
+            definition = ftype.value_definition(definition)
+        elif ftype is not None and ftype.computed:
             return self.expand(parts[0], definition, column)
         kind = value_type(definition, self.types)
         if kind is None:

@@ -1,4 +1,5 @@
-"""Messages of formula fields and the aggregate API, en and zh-CN."""
+"""Messages of formula and roll-up fields, the aggregate API, workload, attribution and
+dashboards, en and zh-CN."""
 
 from __future__ import annotations
 
@@ -49,6 +50,60 @@ ANALYTICS_MESSAGES: Final = MappingProxyType({
     "formula_not_filterable_here": {
         "en": "The formula '{field}' of related records cannot be filtered on yet.",
         "zh-CN": "暂不支持按关联记录的公式字段“{field}”筛选。"},
+    # roll-up fields
+    "ui_type_rollup": {"en": "Roll-up (of related records)", "zh-CN": "汇总(关联记录)"},
+    "rollup_option_not_allowed": {
+        "en": "A roll-up is computed, so it cannot have '{option}'.",
+        "zh-CN": "汇总字段是计算得出的,不能设置“{option}”。"},
+    "rollup_read_only": {
+        "en": "A roll-up's value is computed from related records; it cannot be written.",
+        "zh-CN": "汇总字段的值由关联记录计算得出,不能写入。"},
+    "rollup_unknown_object": {
+        "en": "There is no object '{object}' to roll up.",
+        "zh-CN": "没有可汇总的对象“{object}”。"},
+    "rollup_too_many_hops": {
+        "en": "A roll-up follows at most {max} lookups.",
+        "zh-CN": "汇总最多经过 {max} 个查找关系。"},
+    "rollup_not_a_lookup": {
+        "en": "'{field}' of {object} is not a lookup; a roll-up follows lookups only.",
+        "zh-CN": "{object} 的“{field}”不是查找字段;汇总只能经过查找关系。"},
+    "rollup_path_elsewhere": {
+        "en": "These lookups lead to {object}, not to {expected}.",
+        "zh-CN": "这些查找关系指向 {object},而不是 {expected}。"},
+    "rollup_unknown_field": {
+        "en": "{object} has no field '{field}'.", "zh-CN": "{object} 没有字段“{field}”。"},
+    "rollup_field_not_measurable": {
+        "en": "{op} cannot be rolled up over '{field}'.",
+        "zh-CN": "不能对“{field}”汇总 {op}。"},
+    "rollup_rate_needs_sum": {
+        "en": "Only a sum can be weighed by a rate.", "zh-CN": "只有求和可以按费率加权。"},
+    "rollup_rate_field": {
+        "en": "'{field}' must be a {kind} field.", "zh-CN": "“{field}”必须是{kind}类型的字段。"},
+    "rollup_not_a_rollup": {
+        "en": "'{field}' is not a roll-up field of this object.",
+        "zh-CN": "“{field}”不是此对象的汇总字段。"},
+    # attribution
+    "attribution_unknown_model": {
+        "en": "'{model}' is not an attribution model ({allowed}).",
+        "zh-CN": "“{model}”不是归因模型({allowed})。"},
+    "attribution_half_life": {
+        "en": "The half-life is a number of days above 0, at most 3650.",
+        "zh-CN": "半衰期应为大于 0 且不超过 3650 的天数。"},
+    "attribution_touchpoints": {
+        "en": "Name 1 to {max} touchpoint objects.", "zh-CN": "请指定 1 到 {max} 个触点对象。"},
+    "attribution_unknown_object": {
+        "en": "There is no object '{object}'.", "zh-CN": "没有对象“{object}”。"},
+    "attribution_unreadable_object": {
+        "en": "You may not read {object} records.", "zh-CN": "你无权读取 {object} 记录。"},
+    # dashboards
+    "dashboard_chart_groups": {
+        "en": "A number chart has no group; a {type} chart groups by one field.",
+        "zh-CN": "数字图不分组;{type} 图按一个字段分组。"},
+    "ui_dashboards": {"en": "Dashboards", "zh-CN": "仪表盘"},
+    "ui_dashboards_none": {"en": "No dashboards yet.", "zh-CN": "还没有仪表盘。"},
+    "ui_chart_unavailable": {
+        "en": "You cannot see the data of this chart.", "zh-CN": "你无权查看此图表的数据。"},
+    "ui_chart_empty": {"en": "No records.", "zh-CN": "没有记录。"},
     # the aggregate API
     "aggregate_field_not_groupable": {
         "en": "'{field}' cannot be grouped by.", "zh-CN": "不能按“{field}”分组。"},

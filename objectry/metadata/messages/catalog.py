@@ -15,6 +15,7 @@ from objectry.metadata.messages.automation import AUTOMATION_MESSAGES
 from objectry.metadata.messages.channels import CHANNEL_MESSAGES
 from objectry.metadata.messages.conditions import CONDITION_MESSAGES
 from objectry.metadata.messages.designer import DESIGNER_MESSAGES
+from objectry.metadata.messages.designer_access import DESIGNER_ACCESS_MESSAGES
 from objectry.metadata.messages.distribution import DISTRIBUTION_MESSAGES
 from objectry.metadata.messages.field_access import FIELD_ACCESS_MESSAGES
 from objectry.metadata.messages.functions import FUNCTION_MESSAGES
@@ -300,4 +301,5 @@ MESSAGES: Final = MappingProxyType({
    | SECRET_MESSAGES | FIELD_ACCESS_MESSAGES | WEB_MESSAGES | DISTRIBUTION_MESSAGES
    | DESIGNER_MESSAGES | IMPORT_MESSAGES | WEBFORM_MESSAGES | LIFECYCLE_MESSAGES
    | PACK_MESSAGES
+   | DESIGNER_ACCESS_MESSAGES
    | ANALYTICS_MESSAGES)

@@ -12,6 +12,10 @@ DESIGNER_MESSAGES: Final = MappingProxyType({
                           "zh-CN": "文本不是 JSON 对象:{reason}"},
     "object_exists": {"en": "An object named '{api_name}' already exists.",
                       "zh-CN": "已存在名为“{api_name}”的对象。"},
+    "required_without_default": {
+        "en": "'{field}' would be required, but {count} record(s) have no value: give it "
+              "a default value to fill them in.",
+        "zh-CN": "“{field}”将成为必填,但有 {count} 条记录没有值:请设置默认值以填充它们。"},
     "purge_not_confirmed": {"en": "Type '{field}' exactly to purge its data.",
                             "zh-CN": "请准确输入“{field}”以清除其数据。"},
     # issue 13: lists and forms

@@ -14,6 +14,41 @@ LIFECYCLE_MESSAGES: Final = MappingProxyType({
         "en": "The duplicate rule '{rule}' refuses this record: it matches records you "
               "cannot see. Ask an administrator.",
         "zh-CN": "查重规则“{rule}”拒绝了此记录:它与您无权查看的记录重复,请联系管理员。"},
+    "duplicate_in_batch": {
+        "en": "The duplicate rule '{rule}' refuses this record: it matches record {row} of "
+              "the same batch.",
+        "zh-CN": "查重规则“{rule}”拒绝了此记录:它与同一批次中的第 {row} 条记录重复。"},
+    "ui_merge": {"en": "Merge…", "zh-CN": "合并…"},
+    "ui_merge_title": {"en": "Merge into {name}", "zh-CN": "合并到 {name}"},
+    "ui_merge_candidates": {"en": "Possible duplicates", "zh-CN": "疑似重复的记录"},
+    "ui_merge_no_candidates": {"en": "No duplicate rule finds a match for this record.",
+                               "zh-CN": "没有查重规则发现与此记录重复的记录。"},
+    "ui_merge_other_id": {"en": "Or the id of the record to merge",
+                          "zh-CN": "或输入要合并的记录 ID"},
+    "ui_merge_compare": {"en": "Compare", "zh-CN": "比较"},
+    "ui_merge_explain": {
+        "en": "{survivor} stays; {other} goes to the recycle bin (the merge can be undone "
+              "from there). Pick the value to keep where they differ.",
+        "zh-CN": "保留 {survivor};{other} 将移入回收站(可在回收站撤销合并)。"
+                 "值不同时,请选择要保留的值。"},
+    "ui_merge_confirm": {"en": "Merge {other} into this record",
+                         "zh-CN": "将 {other} 合并到此记录"},
+    "ui_convert": {"en": "Convert…", "zh-CN": "转换…"},
+    "ui_convert_title": {"en": "Convert {name}", "zh-CN": "转换 {name}"},
+    "ui_convert_no_map": {"en": "No conversion map is defined for this object.",
+                          "zh-CN": "此对象没有定义转换映射。"},
+    "ui_convert_map": {"en": "Conversion", "zh-CN": "转换方式"},
+    "ui_convert_count": {"en": "How many {target} records", "zh-CN": "{target} 记录数量"},
+    "ui_convert_preview": {"en": "Preview", "zh-CN": "预览"},
+    "ui_convert_will": {"en": "The conversion will", "zh-CN": "转换将会"},
+    "ui_convert_confirm": {"en": "Convert", "zh-CN": "转换"},
+    "ui_convert_done": {"en": "Converted.", "zh-CN": "已转换。"},
+    "ui_convert_action_created": {"en": "create", "zh-CN": "新建"},
+    "ui_convert_action_matched": {"en": "use the existing", "zh-CN": "使用现有"},
+    "ui_convert_action_existing": {"en": "use the chosen", "zh-CN": "使用所选"},
+    "duplicate_rebuild_admin": {
+        "en": "Only an administrator can rebuild the keys of the duplicate rule '{rule}'.",
+        "zh-CN": "只有管理员可以重建查重规则“{rule}”的匹配键。"},
     "unknown_duplicate_rule": {
         "en": "There is no duplicate rule '{rule}'.",
         "zh-CN": "不存在查重规则“{rule}”。"},

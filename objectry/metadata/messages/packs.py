@@ -108,10 +108,106 @@ PACK_MESSAGES: Final = MappingProxyType({
     "pack_activation_unknown": {
         "en": "The pack does not suggest activating the workflow '{workflow}'.",
         "zh-CN": "该包未建议启用工作流“{workflow}”。"},
-    "pack_rename_unsupported": {
-        "en": "The component was the {kind} '{api_name}' and is now '{new}': renaming a "
-              "definition in an upgrade is not supported yet.",
-        "zh-CN": "该组件原为{kind}“{api_name}”,现为“{new}”:升级中暂不支持重命名定义。"},
+    "pack_component_kind_changed": {
+        "en": "The component {component} was a {kind} and is now a {new}: a component keeps "
+              "its kind across versions (give the new definition a new id).",
+        "zh-CN": "组件 {component} 原为{kind},现为{new}:组件在各版本间须保持类型"
+                 "(请为新定义使用新的 id)。"},
+    "pack_field_id_invalid": {
+        "en": "The field id '{id}' is empty, not text, or used twice in this object.",
+        "zh-CN": "字段 id“{id}”为空、不是文本,或在此对象中重复使用。"},
+    "pack_migration_failed": {
+        "en": "The data migration {file} ({version}, {phase}) failed: {message} "
+              "Nothing was upgraded.",
+        "zh-CN": "数据迁移 {file}({version},{phase})失败:{message} 未进行任何升级。"},
+    "pack_migration_version": {
+        "en": "The migration is for version {version}, beyond the pack's own "
+              "{pack_version}.",
+        "zh-CN": "该迁移对应版本 {version},超出了包自身的版本 {pack_version}。"},
+    "pack_property_locked": {
+        "en": "{property} is locked by the pack '{pack}': only the pack's upgrades change "
+              "it.",
+        "zh-CN": "{property} 已被包“{pack}”锁定:只有该包的升级可以修改它。"},
+    "pack_dependency_cycle": {
+        "en": "The packs require each other in a circle: {cycle}.",
+        "zh-CN": "这些包循环依赖:{cycle}。"},
+    "pack_batch_duplicate": {
+        "en": "The pack '{pack}' is in the batch twice.",
+        "zh-CN": "包“{pack}”在本批中出现了两次。"},
+    "pack_batch_size": {
+        "en": "Install between 1 and {limit} packs in one call.",
+        "zh-CN": "一次调用请安装 1 到 {limit} 个包。"},
+    "pack_batch_body": {
+        "en": "Send either pack (one .opack) or packs (a non-empty list of them), not both.",
+        "zh-CN": "请只发送 pack(一个 .opack)或 packs(非空的 .opack 列表)之一。"},
+    "pack_batch_install_only": {
+        "en": "Several packs in one call can be planned and installed, not upgraded: "
+              "upgrade them one by one.",
+        "zh-CN": "一次调用中的多个包只能规划和安装,不能升级:请逐个升级。"},
+    # the packs designer page
+    "ui_packs": {"en": "Packs", "zh-CN": "行业包"},
+    "ui_packs_none": {"en": "No pack installed yet.", "zh-CN": "尚未安装任何包。"},
+    "ui_pack_name": {"en": "Name", "zh-CN": "名称"},
+    "ui_pack_version": {"en": "Version", "zh-CN": "版本"},
+    "ui_pack_state": {"en": "State", "zh-CN": "状态"},
+    "ui_pack_state_installed": {"en": "Installed", "zh-CN": "已安装"},
+    "ui_pack_state_uninstalled": {"en": "Uninstalled (data kept)", "zh-CN": "已卸载(数据保留)"},
+    "ui_pack_signed_by": {"en": "Signed by", "zh-CN": "签名者"},
+    "ui_pack_unsigned": {"en": "unsigned", "zh-CN": "未签名"},
+    "ui_pack_installed": {"en": "Installed", "zh-CN": "安装"},
+    "ui_pack_upload": {"en": "Install or upgrade a pack", "zh-CN": "安装或升级包"},
+    "ui_pack_upload_help": {
+        "en": "Upload a signed .opack: its plan is shown first, nothing changes until you "
+              "apply it.",
+        "zh-CN": "上传已签名的 .opack:先显示计划,应用之前不会有任何变化。"},
+    "ui_pack_file": {"en": "Pack file (.opack)", "zh-CN": "包文件(.opack)"},
+    "ui_pack_show_plan": {"en": "Show the plan", "zh-CN": "查看计划"},
+    "ui_pack_refused": {"en": "The pack cannot be applied", "zh-CN": "无法应用该包"},
+    "ui_pack_plan_install": {"en": "Install {pack} {version}", "zh-CN": "安装 {pack} {version}"},
+    "ui_pack_plan_upgrade": {
+        "en": "Upgrade {pack} {previous} → {version}",
+        "zh-CN": "升级 {pack} {previous} → {version}"},
+    "ui_pack_dependencies": {"en": "Dependencies", "zh-CN": "依赖"},
+    "ui_pack_documents": {"en": "Definitions", "zh-CN": "定义"},
+    "ui_pack_kind": {"en": "Kind", "zh-CN": "类型"},
+    "ui_pack_action": {"en": "Change", "zh-CN": "变化"},
+    "ui_pack_renames": {"en": "Renamed (data kept)", "zh-CN": "重命名(数据保留)"},
+    "ui_pack_steps": {"en": "Schema steps", "zh-CN": "结构变更步骤"},
+    "ui_pack_conflicts": {"en": "Conflicts to decide", "zh-CN": "待决定的冲突"},
+    "ui_pack_conflicts_help": {
+        "en": "You and the pack both changed these properties: choose for each.",
+        "zh-CN": "您和包都修改了这些属性:请逐一选择。"},
+    "ui_pack_keep_mine": {"en": "Keep mine", "zh-CN": "保留我的"},
+    "ui_pack_take_pack": {"en": "Take the pack's", "zh-CN": "采用包的"},
+    "ui_pack_edit": {"en": "Edit", "zh-CN": "编辑"},
+    "ui_pack_workflows": {"en": "Workflows", "zh-CN": "工作流"},
+    "ui_pack_activate": {"en": "Activate (the pack suggests it)", "zh-CN": "启用(包建议启用)"},
+    "ui_pack_runs_in_flight": {"en": "{count} runs in flight", "zh-CN": "{count} 个运行中的实例"},
+    "ui_pack_migrate_runs": {
+        "en": "Move runs in flight to the new version",
+        "zh-CN": "将运行中的实例迁移到新版本"},
+    "ui_pack_migrations": {"en": "Data migrations", "zh-CN": "数据迁移"},
+    "ui_pack_sample_data": {
+        "en": "Also install the sample data (removable as a unit)",
+        "zh-CN": "同时安装示例数据(可整体移除)"},
+    "ui_pack_plan_again": {"en": "Plan again with these choices", "zh-CN": "按这些选择重新计划"},
+    "ui_pack_done_install": {"en": "Installed.", "zh-CN": "已安装。"},
+    "ui_pack_done_upgrade": {"en": "Upgraded.", "zh-CN": "已升级。"},
+    "ui_pack_done_uninstall": {
+        "en": "Uninstalled: definitions hidden, data kept. Installing the same version again "
+              "restores them.",
+        "zh-CN": "已卸载:定义已隐藏,数据保留。再次安装同一版本即可恢复。"},
+    "ui_pack_uninstall": {"en": "Uninstall", "zh-CN": "卸载"},
+    "ui_pack_uninstall_help": {
+        "en": "Uninstalling hides the pack's definitions and stops its workflows; tables and "
+              "data stay.",
+        "zh-CN": "卸载会隐藏包的定义并停止其工作流;表和数据保留。"},
+    "ui_pack_sop": {"en": "Standard operating procedures", "zh-CN": "标准作业程序"},
+    "ui_pack_sop_none": {"en": "This pack ships no SOP.", "zh-CN": "该包不含标准作业程序。"},
+    "ui_designer_packs": {"en": "Packs", "zh-CN": "行业包"},
+    "rename_target_taken": {
+        "en": "Cannot rename the {kind} '{old}' to '{new}': that name is already taken.",
+        "zh-CN": "无法将{kind}“{old}”重命名为“{new}”:该名称已被占用。"},
     "pack_merge_conflict": {
         "en": "Both the tenant and the pack changed {property} of component {component}: "
               "choose mine, the pack's, or an edited value.",

@@ -140,7 +140,11 @@ def validate_object(document: Any, objects: Mapping[str, Any], *,
             errors.append(ErrorItem(at + "/api_name", "reserved_name", {"name": name}))
         if field.get("group") is not None and field["group"] not in group_names:
             errors.append(ErrorItem(at + "/group", "unknown_group", {"group": field["group"]}))
-        errors += [e.under(at) for e in REGISTRY[field["type"]].check(field, known)]
+        checked = REGISTRY[field["type"]].check(field, known)
+        errors += [e.under(at) for e in checked]
+        for where, obj, tree in [] if checked else REGISTRY[field["type"]].conditions(field):
+            errors += condition_errors(tree, _stored_fields(known.get(obj)), object_name=obj,
+                                       at=at + where, changes=False)
         names.append(name)
         fields_by_name.setdefault(name, field)
     errors += _duplicates(names, "/fields", lambda i: pointer("fields", i, "api_name"))
@@ -193,3 +197,10 @@ def _duplicates(names: list[str], _where: str, at: Any) -> list[ErrorItem]:
             errors.append(ErrorItem(at(i), "duplicate_name", {"name": name}))
         seen.add(name)
     return errors
+
+
+def _stored_fields(document: Any) -> Any:
+    """The stored (not computed) fields of an object document, by name."""
+    fields = {f.get("api_name"): f for f in (document or {}).get("fields", [])
+              if not getattr(REGISTRY.get(f.get("type")), "computed", True)}
+    return fields.get

@@ -1,5 +1,5 @@
 """Duplicates, merge and conversion (issue 16): ``GET /records/{o}/{id}/duplicates``,
-``POST /duplicate_rules/{r}/scan``, ``POST /records/{o}/merge``,
+``POST /duplicate_rules/{r}/scan`` and ``/rebuild``, ``POST /records/{o}/merge``,
 ``POST /records/{o}/{id}/unmerge`` and ``POST /records/{o}/{id}/convert``."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from objectry.platform.api.common import (
 )
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.lifecycle import conversion, merge
-from objectry.runtime.lifecycle.duplicates import record_duplicates, scan
+from objectry.runtime.lifecycle.duplicates import build_keys, record_duplicates, scan
 from objectry.runtime.lifecycle.hooks import LifecycleHooks
 
 blueprint = Blueprint("lifecycle", __name__, url_prefix="/api/v1")
@@ -48,6 +48,13 @@ def scan_rule(name: str) -> Response:
     body = optional_json_body(default={})
     with tenant_context() as ctx:  # may (re)build the rule's keys
         answer = scan(ctx, name, body)
+    return json_response(answer)
+
+
+@blueprint.post("/duplicate_rules/<name>/rebuild")
+def rebuild_rule(name: str) -> Response:
+    with tenant_context() as ctx:
+        answer = build_keys(ctx, name)
     return json_response(answer)
 
 

@@ -24,6 +24,7 @@ from objectry.runtime.access.metadata_access import (
     require_metadata_read,
     require_metadata_write,
 )
+from objectry.runtime.lifecycle.duplicates.index import build_rule_keys
 from objectry.runtime.query.list_params import parse_whole
 from objectry.runtime.schema import metadata_service
 
@@ -37,7 +38,8 @@ KIND_SEGMENTS = {"objects": "object", "layouts": "layout", "roles": "role",
                  "pools": "pool",
                  "workflows": "workflow",
                  "list_views": "list_view", "web_forms": "web_form",
-                 "duplicate_rules": "duplicate_rule", "conversion_maps": "conversion_map"}
+                 "duplicate_rules": "duplicate_rule", "conversion_maps": "conversion_map",
+                 "dashboards": "dashboard"}
 
 
 #: The kind segment of a route: only the known kinds, so that ``GET /meta/rollback`` is a
@@ -101,6 +103,8 @@ def put_document(segment: str, api_name: str) -> Response:
         require_metadata_write(ctx, kind, document, _stored(ctx, kind, api_name))
         result = metadata_service.put_document(ctx, kind, api_name, document,
                                                dry_run=flag("dry_run"), conversions=conversions)
+        if kind == "duplicate_rule" and result["applied"]:  # keyed now, not in a user's write
+            build_rule_keys(ctx, api_name)
     return json_response(result)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from objectry.metadata.problems import ErrorItem, Invalid
-from objectry.packs import installed, purge, sample, service, uninstall
+from objectry.packs import installed, migrations, purge, sample, service, uninstall
 from objectry.platform.api.common import (
     choice_arg,
     json_body,
@@ -27,7 +27,8 @@ from objectry.runtime.access.metadata_access import require_metadata_read
 blueprint = Blueprint("packs", __name__, url_prefix="/api/v1/packs")
 
 KIND = "pack"
-BODY_MEMBERS = ("pack", "activate_workflows", "choices", "sample_data")
+BODY_MEMBERS = ("pack", "packs", "activate_workflows", "choices", "sample_data",
+                "migrate_runs")
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class PackRequest:
     activate: list[str]
     choices: dict[str, Any]
     sample_data: bool
+    migrate_runs: str = "keep"
+    many: list[dict[str, bytes]] | None = None  # ``packs``: several in one call
 
 
 def pack_request() -> PackRequest:
@@ -55,8 +58,20 @@ def pack_request() -> PackRequest:
     sample_data = body.get("sample_data", False)
     if not isinstance(sample_data, bool):
         raise Invalid([ErrorItem("/sample_data", "schema_type", {"expected": "boolean"})])
+    runs = body.get("migrate_runs", "keep")
+    if runs not in ("keep", "migrate"):
+        raise Invalid([ErrorItem("/migrate_runs", "schema_enum",
+                                 {"allowed": ["keep", "migrate"]})])
+    many = body.get("packs")
+    if many is not None:
+        if "pack" in body or not isinstance(many, list) or not many:
+            raise Invalid([ErrorItem("/packs", "pack_batch_body", {})],
+                          detail_code="pack_batch_body")
+        archives = [service.decode_archive(text, f"/packs/{i}") for i, text in enumerate(many)]
+        return PackRequest({}, activate, service.parse_choices(body.get("choices")),
+                           sample_data, runs, archives)
     return PackRequest(service.decode_archive(body.get("pack")), activate,
-                       service.parse_choices(body.get("choices")), sample_data)
+                       service.parse_choices(body.get("choices")), sample_data, runs)
 
 
 def named_body() -> tuple[str, Any]:
@@ -83,9 +98,12 @@ def plan_install() -> Response:
     ask = pack_request()
     with tenant_context() as ctx:
         require_admin(ctx)
-        if service.is_upgrade(ctx, ask.files):
+        if ask.many is not None:
+            result = service.plan_many(ctx, ask.many, activate=ask.activate,
+                                       sample_data=ask.sample_data)
+        elif service.is_upgrade(ctx, ask.files):
             result = service.plan_upgrade(ctx, ask.files, activate=ask.activate,
-                                          choices=ask.choices)
+                                          choices=ask.choices, migrate_runs=ask.migrate_runs)
         else:
             result = service.plan(ctx, ask.files, activate=ask.activate, dry_run=True,
                                   sample_data=ask.sample_data)
@@ -98,8 +116,12 @@ def install() -> Response:
     ask = pack_request()
     with tenant_context() as ctx:
         require_admin(ctx)
-        result = service.plan(ctx, ask.files, activate=ask.activate, dry_run=False,
-                              sample_data=ask.sample_data)
+        if ask.many is not None:
+            result = service.plan_many(ctx, ask.many, activate=ask.activate, dry_run=False,
+                                       sample_data=ask.sample_data)
+        else:
+            result = service.plan(ctx, ask.files, activate=ask.activate, dry_run=False,
+                                  sample_data=ask.sample_data)
     return json_response(result)
 
 
@@ -108,10 +130,14 @@ def upgrade() -> Response:
     """Upgrade to the pack's version: the merged plan applied in one transaction,
     refused (409) while a conflict has no choice."""
     ask = pack_request()
+    if ask.many is not None:
+        raise Invalid([ErrorItem("/packs", "pack_batch_install_only", {})],
+                      detail_code="pack_batch_install_only")
     with tenant_context() as ctx:
         require_admin(ctx)
         result = service.plan_upgrade(ctx, ask.files, activate=ask.activate,
-                                      choices=ask.choices, dry_run=False)
+                                      choices=ask.choices, dry_run=False,
+                                      migrate_runs=ask.migrate_runs)
     return json_response(result)
 
 
@@ -151,3 +177,12 @@ def sop(name: str) -> Response:
     with tenant_context(read_only=True) as ctx:
         result = installed.sop(ctx, name, language)
     return json_response(result)
+
+
+@blueprint.get("/<name>/migrations")
+def migration_history(name: str) -> Response:
+    """The data migrations the tenant ran for the pack (each once, oldest first)."""
+    with tenant_context(read_only=True) as ctx:
+        require_metadata_read(ctx, KIND)
+        items = migrations.history(ctx, name)
+    return json_response({"items": items})

@@ -8,6 +8,7 @@ from objectry.metadata.catalog_tables import CATALOG
 from objectry.packs import pack_tables as _pack_tables  # noqa: F401
 from objectry.permissions import grant_tables as _grant_tables  # noqa: F401 (registers)
 from objectry.platform.tenant_migrations import tables as _tenant_tables  # noqa: F401
+from objectry.runtime.analytics import analytics_tables as _analytics_tables  # noqa: F401
 from objectry.runtime.automation import message_tables as _message_tables  # noqa: F401
 from objectry.runtime.automation import run_tables as _run_tables  # noqa: F401
 from objectry.runtime.distribution import cursor_tables as _cursor_tables  # noqa: F401

@@ -17,7 +17,7 @@ object opts in to equality on a masked field (for duplicate checks) yet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +34,7 @@ from objectry.runtime.access.pooled import pool_masks, pooled_in
 from objectry.runtime.access.visibility import Visibility
 from objectry.runtime.model.compiled import ObjectModel, get_model
 from objectry.runtime.query.formula_sql import formula_result
+from objectry.runtime.query.rollup_sql import rollup_value
 
 #: Every distribution level a row can have for the actor: none reaching them, or the
 #: merged level of the live grants that do.
@@ -140,6 +141,8 @@ class Effective:
         points at), so neither the value, a filter nor a sort reveals a hidden input."""
         definition = self.model.fields[name].definition
         ctx = self.decisions.ctx
+        if self.model.fields[name].type.aggregated:  # a roll-up over child records
+            return rollup_value(ctx, self.model, table, name, self._reads)
         try:
             tree = parse_formula(str(definition.get("expression", "")), self._own_fields,
                                  self._object_fields, REGISTRY.get, name=name)
@@ -167,7 +170,9 @@ class Effective:
 
         def column_of(ref: FieldRef) -> sa.ColumnElement[Any]:
             if ref.via is None:
-                return table.c[ref.name]
+                own = self.model.fields.get(ref.name)
+                aggregated = own is not None and own.type.aggregated
+                return self.formula(table, ref.name) if aggregated else table.c[ref.name]
             alias = lookups[ref.via][0]
             return (sa.select(alias.c[ref.name]).where(alias.c.id == table.c[ref.via])
                     .correlate(table).scalar_subquery())
@@ -186,6 +191,18 @@ class Effective:
         when = self.readable(table, name)
         return [] if when is None else [when]
 
+    def _reads(self, model: ObjectModel, names: Collection[str]) -> bool:
+        """Whether the actor's roles read ``names`` of ``model`` (unmasked): what a
+        roll-up over its records needs to show a value."""
+        decisions = Decisions(self.decisions.ctx, model)
+        base = decisions.base
+        return decisions.unrestricted or (base.can("read") and all(
+            name not in model.fields or (
+                base.field_level(name, model.fields[name].group) != "none"
+                and not (model.fields[name].definition.get("sensitive")
+                         and not base.can("view_sensitive")))
+            for name in names))
+
     def _own_fields(self, name: str) -> Mapping[str, Any] | None:
         field = self.model.fields.get(name)
         return None if field is None else field.definition
@@ -198,10 +215,13 @@ class Effective:
         return lambda name: (target.fields[name].definition if name in target.fields
                              else None)
 
-    def with_formulas(self, rows: Sequence[Mapping[Any, Any]]) -> list[Mapping[Any, Any]]:
+    def with_formulas(self, rows: Sequence[Mapping[Any, Any]],
+                      only: Collection[str] | None = None) -> list[Mapping[Any, Any]]:
         """The rows with each formula field's value, computed in SQL for the whole page
-        in one statement (rows of an object without formulas come back as they are)."""
-        names = [n for n, f in self.model.fields.items() if f.type.computed]
+        in one statement (rows of an object without formulas come back as they are);
+        ``only``: just these fields (what the caller asked for), the others left empty."""
+        names = [n for n, f in self.model.fields.items()
+                 if f.type.computed and (only is None or n in only)]
         if not names or not rows:
             return list(rows)
         table = self.model.table

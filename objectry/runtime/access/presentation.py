@@ -11,7 +11,7 @@ definition leaves it out (``metadata_access``), so no answer tells that it exist
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,14 +42,25 @@ class Presentation:
     def __init__(self, model: ObjectModel, decisions: Decisions) -> None:
         self.model = model
         self.decisions = decisions
-        self._views: dict[int, RecordView] = {}  # by access map: a page shares a few
+        #: by access map (kept, so its id is not reused): a page shares a few
+        self._views: dict[int, tuple[AccessMap, RecordView]] = {}
 
     # -- reads -----------------------------------------------------------------------
     def view(self, access: AccessMap) -> RecordView:
-        """The fields hidden and masked under ``access`` (worked out once per map)."""
+        """The fields hidden and masked under ``access``: worked out once per map and
+        metadata version (cached in ``ctx.decisions``), looked up once per request."""
         cached = self._views.get(id(access))
-        if cached is not None:
-            return cached
+        if cached is not None and cached[0] is access:
+            return cached[1]
+        ctx = self.decisions.ctx
+        key = ("record_view", ctx.tenant.id, ctx.tenant.meta_version, self.model.api_name,
+               _access_key(access))
+        view: RecordView = ctx.decisions.get_or_build(key, lambda: self._view(access))
+        self._views[id(access)] = (access, view)
+        return view
+
+    def _view(self, access: AccessMap) -> RecordView:
+        """Builds :meth:`view` (cached by it)."""
         hidden, masked = set(), set()
         for name, field in self.model.fields.items():
             level = access.field_level(name, field.group)
@@ -61,9 +72,7 @@ class Presentation:
             masked |= access.pool_masked - hidden
         shown = frozenset((*SYSTEM_ORDER,
                            *(name for name in self.model.fields if name not in hidden)))
-        view = RecordView(frozenset(hidden), frozenset(masked), shown)
-        self._views[id(access)] = view
-        return view
+        return RecordView(frozenset(hidden), frozenset(masked), shown)
 
     def present(self, row: Mapping[Any, Any], access: AccessMap,
                 only: Iterable[str] | None = None) -> dict[str, Any]:
@@ -183,3 +192,10 @@ class Presentation:
                                        else "field_not_editable", {"field": name})
                              for name in denied],
                             detail_code="field_not_editable", field=", ".join(denied))
+
+
+def _access_key(access: AccessMap) -> Hashable:
+    """What a record view depends on in an access map, as a cache key."""
+    return (type(access).__name__, access.actions, tuple(sorted(access.groups.items())),
+            tuple(sorted(access.fields.items())),
+            access.pool_masked if isinstance(access, PooledAccess) else frozenset())

@@ -11,17 +11,19 @@ Statements that depend only on metadata and the actor are cached in ``ctx.decisi
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from objectry.metadata.conditions.parser import Node, parse_condition
-from objectry.metadata.fieldtypes.sqltypes import json_column
 from objectry.metadata.problems import Invalid
 from objectry.permissions.access import AccessMap, dist_key
+from objectry.permissions.casbin_model import roles_key
 from objectry.permissions.grant_tables import live, record_grants
 from objectry.runtime.access.decisions import (
     Decisions,
@@ -159,24 +161,38 @@ class Visibility:
         if decisions.unrestricted:
             return [decisions.everything] * len(rows)
         if rows and GRANT_LEVELS in rows[0]:  # a page: its query brought the grants
-            dist = {row["id"]: merge_levels(levels or {} for levels in row[GRANT_LEVELS])
-                    for row in rows if row[GRANT_LEVELS]}
+            # each row's grants as the JSON text the query returned: a page has a few
+            # patterns, and each pattern's access map is cached for the actor's roles
+            tokens: list[Hashable] = [row[GRANT_LEVELS] for row in rows]
+            levels_of: Callable[[Any], dict[str, str] | None] = _parsed_levels
         else:
             dist = self.distribution([row["id"] for row in rows])
+            tokens = [None if (found := dist.get(row["id"])) is None
+                      else tuple(sorted(found.items())) for row in rows]
+            levels_of = _levels_of
         masks = pool_masks(self.ctx, self.model)  # a pool's fields, until claimed
         pooled = pooled_rows(self.ctx, self.model, sorted(masks),
                              [row["id"] for row in rows]) if masks else {}
-        by_levels: dict[tuple[Any, ...], AccessMap] = {}  # a page has few patterns
+        pools = [pooled.get(row["id"]) for row in rows] if pooled else [None] * len(rows)
+        by_levels: dict[tuple[Hashable, str | None], AccessMap] = {}
+        ctx = self.ctx
+        cached = ("access_at", ctx.tenant.id, ctx.tenant.meta_version, self.model.api_name,
+                  roles_key(ctx.actor.roles))
         maps = []
-        for row in rows:
-            levels = dist.get(row["id"])
-            pool = pooled.get(row["id"])
-            key = (None if levels is None else dist_key(decisions.rules.shape, levels), pool)
-            if key not in by_levels:
-                access = decisions.access(levels)
-                by_levels[key] = access if pool is None else pooled_access(
-                    self.ctx, self.model, access, key[0], masks[pool])
-            maps.append(by_levels[key])
+        for token, pool in zip(tokens, pools, strict=True):
+            access = by_levels.get((token, pool))
+            if access is None:
+                # the map at the levels ``token`` was read from, per metadata version,
+                # object and roles: parsed and decided once, not per page
+                access = decisions.base if token is None else ctx.decisions.get_or_build(
+                    (*cached, token), partial(_decided, decisions, levels_of, token))
+                if pool is not None:
+                    levels = levels_of(token)
+                    access = pooled_access(ctx, self.model, access, None if levels is None
+                                           else dist_key(decisions.rules.shape, levels),
+                                           masks[pool])
+                by_levels[(token, pool)] = access
+            maps.append(access)
         return maps
 
     def load(self, record_id: Any, *,
@@ -205,11 +221,13 @@ class Visibility:
         def build() -> sa.Label[Any]:
             g, table = record_grants, self.model.table
             if self.ctx.conn.dialect.name == "postgresql":
-                found: sa.ColumnElement[Any] = sa.func.jsonb_agg(g.c.field_groups)
+                found: sa.ColumnElement[Any] = sa.cast(sa.func.jsonb_agg(g.c.field_groups),
+                                                       sa.Text)
             else:  # NULL, not "[]", where none: most rows have no grant to parse
                 found = sa.func.nullif(sa.func.json_group_array(sa.func.json(g.c.field_groups)),
                                        "[]")
-            return (sa.select(sa.type_coerce(found, json_column()))
+            # as text: a page's rows share a few grant patterns, each parsed once
+            return (sa.select(sa.type_coerce(found, sa.Text))
                     .where(g.c.record_id == table.c.id, *self._live_grants())
                     .correlate(table).scalar_subquery().label(GRANT_LEVELS))
 
@@ -261,8 +279,12 @@ class Visibility:
         if self.ctx.conn.dialect.name == "postgresql":  # one array, as in ``_among``
             return [owner == sa.any_(sa.bindparam(None, ordered,
                                                   type_=postgresql.ARRAY(owner.type)))]
+        # SQLite: one JSON array of the stored (hex) ids, not one parameter per owner
+        # (each UUID parameter is converted at every execution: 0.2 ms for 115 owners)
+        listed = sa.func.json_each(sa.literal(json.dumps([one.hex for one in ordered]),
+                                              sa.String)).table_valued("value")
         return [pagination.unindexed(owner, self.ctx.conn.dialect.name)
-                .in_(_fixed(ordered, owner.type))]
+                .in_(sa.select(listed.c.value))]
 
     def _scope_condition(self, role: str, scope: Any) -> Node | None:
         """A condition scope, parsed once per version; one that no longer fits the object
@@ -313,6 +335,13 @@ class Visibility:
         if not selects:
             return sa.false()
         found = selects[0] if len(selects) == 1 else sa.union_all(*selects)
+        if self.ctx.conn.dialect.name == "postgresql":
+            # the ids as one array, computed once before the row scan: ``id = ANY`` of
+            # it walks the id index in order and stops at a page, for any number of
+            # grants. As ``IN (sub-select)`` a prepared statement's generic plan may
+            # instead walk the whole table newest first, testing each row against
+            # every grant (13 ms against 0.2 ms for 66 grants over 100,000 rows).
+            return self.model.table.c.id == sa.any_(_array_of(found))
         return self.model.table.c.id.in_(found)
 
     def _among(self, column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
@@ -322,6 +351,32 @@ class Visibility:
         if self.ctx.conn.dialect.name == "postgresql":
             return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
         return column.in_(sa.bindparam(name, expanding=True))
+
+
+def _parsed_levels(raw: Any) -> dict[str, str] | None:
+    """The merged distribution levels of the live grants reaching the actor on a row,
+    from the JSON array of their levels the page query brought (``GRANT_LEVELS``);
+    None: no grant reaches them there."""
+    if raw is None:
+        return None
+    grants = json.loads(raw)
+    return merge_levels(g or {} for g in grants) if grants else None
+
+
+def _decided(decisions: Decisions, levels_of: Callable[[Any], dict[str, str] | None],
+             token: Hashable) -> AccessMap:
+    """The access map at the levels ``token`` holds (``maps`` caches it)."""
+    return decisions.access(levels_of(token))
+
+
+def _levels_of(token: Any) -> dict[str, str] | None:
+    """Levels back from their sorted items (``maps`` keys rows by them)."""
+    return None if token is None else dict(token)
+
+
+def _array_of(query: sa.Select[Any] | sa.CompoundSelect) -> sa.ColumnElement[Any]:
+    """PostgreSQL's ``ARRAY(sub-select)``: the sub-select's one column as an array."""
+    return sa.func.array(query.scalar_subquery(), type_=postgresql.ARRAY(sa.Uuid))
 
 
 def _fixed(values: Sequence[Any], type_: Any) -> list[sa.BindParameter[Any]]:

@@ -89,7 +89,10 @@ def tick(platform: EnginePlatform, owner: str | None = None, *,
 
 #: Tenants with a workflow the clock starts (a superset: inactive ones are skipped by
 #: the index), so a heartbeat costs nothing for tenants whose workflows all wait for
-#: events.
+#: events. Like ``due_tenants`` this is a discovery: it reads tenant ids alone, over an
+#: index that holds them (``ix_meta_documents_kind``), and everything the sweep then
+#: reads or writes is one tenant's, each statement bound to its id (under Citus a
+#: discovery is the one statement that fans out to every node; docs/scaling.md).
 _TIMED_TENANTS = sa.select(meta_documents.c.tenant_id).where(
     meta_documents.c.kind == "workflow",
     meta_documents.c.document[("trigger", "on")].as_string().in_(sorted(TIMED_TRIGGERS)),

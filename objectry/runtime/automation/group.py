@@ -36,7 +36,10 @@ from objectry.runtime.automation.units import Unit
 
 MAX_STEPS_PER_CLAIM = 200  # a run loops at most this many steps before yielding
 
-_UPDATE_RUN = sa.update(workflow_runs).where(workflow_runs.c.id == sa.bindparam("run_id"))
+#: By id and tenant: every statement names the tenant it serves (docs/scaling.md).
+_UPDATE_RUN = sa.update(workflow_runs).where(
+    workflow_runs.c.tenant_id == sa.bindparam("run_tenant"),
+    workflow_runs.c.id == sa.bindparam("run_id"))
 
 
 @dataclass
@@ -131,4 +134,4 @@ def _state(run: Mapping[str, Any], settings: GroupSettings, now: dt.datetime, *,
         state.update(lease_owner=settings.owner, lease_until=now + settings.lease)
     else:
         state.update(lease_owner=None, lease_until=None)
-    return {"run_id": run["id"], **state}
+    return {"run_tenant": run["tenant_id"], "run_id": run["id"], **state}

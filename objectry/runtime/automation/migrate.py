@@ -93,14 +93,16 @@ def _move(ctx: Context, run: Mapping[Any, Any], version: int,
     now = ctx.now()
     runs = workflow_runs
     moved = ctx.conn.execute(sa.update(runs).where(
-        runs.c.id == run["id"], runs.c.status.in_(LIVE), runs.c.step == run["step"],
+        runs.c.tenant_id == ctx.tenant.id, runs.c.id == run["id"], runs.c.status.in_(LIVE),
+        runs.c.step == run["step"],
         runs.c.definition_version == run["definition_version"],
         sa.or_(runs.c.lease_until.is_(None), runs.c.lease_until < now)).values(
         definition=dict(document), definition_version=version, updated_at=now))
     if moved.rowcount != 1:
         return False
     ctx.conn.execute(run_steps.insert(), {
-        "run_id": run["id"], "step": run["step"], "attempt": run["step_attempt"],
+        "tenant_id": ctx.tenant.id, "run_id": run["id"], "step": run["step"],
+        "attempt": run["step_attempt"],
         "outcome": "migrated", "input": {"from_version": run["definition_version"],
                                          "to_version": version, "by": ctx.actor.email},
         "output": None, "error": None, "started_at": now, "duration_ms": 0.0})

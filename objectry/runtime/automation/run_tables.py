@@ -57,10 +57,13 @@ workflow_runs = sa.Table(
     sa.Index("ix_workflow_runs_workflow", "tenant_id", "workflow", "started_at"),
 )
 
-#: Every step a run executed (or failed), with its input, outcome and timing.
+#: Every step a run executed (or failed), with its input, outcome and timing. It carries
+#: its run's tenant (migration 0019) so every statement over it names the tenant: what
+#: Citus needs to route it (docs/scaling.md).
 run_steps = sa.Table(
     "run_steps", CATALOG,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), nullable=False),
     sa.Column("run_id", sa.Uuid, sa.ForeignKey("workflow_runs.id"), nullable=False),
     sa.Column("step", sa.String(63), nullable=False),
     sa.Column("attempt", sa.Integer, nullable=False),
@@ -70,7 +73,7 @@ run_steps = sa.Table(
     sa.Column("error", json_column()),
     sa.Column("started_at", UTCDateTime, nullable=False),
     sa.Column("duration_ms", sa.Float, nullable=False),
-    sa.Index("ix_run_steps_run", "run_id", "id"),
+    sa.Index("ix_run_steps_run", "tenant_id", "run_id", "id"),
 )
 
 #: Paused workflows: no new runs start and their runs do not advance until resumed.

@@ -172,7 +172,8 @@ def cancel(ctx: Context, run_id: Any) -> dict[str, Any]:
         raise Conflict([ErrorItem("", "run_finished", {"state": run["status"]})],
                        detail_code="run_finished", state=run["status"])
     now = ctx.now()
-    ctx.conn.execute(sa.update(workflow_runs).where(workflow_runs.c.id == run["id"]).values(
+    ctx.conn.execute(sa.update(workflow_runs).where(
+        workflow_runs.c.tenant_id == ctx.tenant.id, workflow_runs.c.id == run["id"]).values(
         status="cancelled", finished_at=now, updated_at=now, due_at=None,
         error={"code": "cancelled", "by": ctx.actor.email}))
     return run_json(ctx, {**run, "status": "cancelled", "finished_at": now})
@@ -208,7 +209,8 @@ def _set_status(ctx: Context, run: Mapping[str, Any], status: str) -> dict[str, 
     now = ctx.now()
     free = sa.or_(workflow_runs.c.lease_until.is_(None), workflow_runs.c.lease_until <= now)
     changed = ctx.conn.execute(sa.update(workflow_runs).where(
-        workflow_runs.c.id == run["id"], workflow_runs.c.status == run["status"], free)
+        workflow_runs.c.tenant_id == ctx.tenant.id, workflow_runs.c.id == run["id"],
+        workflow_runs.c.status == run["status"], free)
         .values(status=status, updated_at=now))
     if changed.rowcount != 1:
         raise Conflict([ErrorItem("", "run_in_progress")], detail_code="run_in_progress")
@@ -217,9 +219,7 @@ def _set_status(ctx: Context, run: Mapping[str, Any], status: str) -> dict[str, 
 
 def get_run(ctx: Context, run_id: Any) -> dict[str, Any]:
     run = _load(ctx, run_id)
-    steps = ctx.conn.execute(sa.select(run_steps).where(run_steps.c.run_id == run["id"])
-                             .order_by(run_steps.c.id)).mappings()
-    return {**run_json(ctx, run), "steps": [_step_json(s) for s in steps]}
+    return {**run_json(ctx, run), "steps": _steps(ctx, run["id"])}
 
 
 def list_runs(ctx: Context, *, workflow: str | None = None, object_name: str | None = None,
@@ -242,9 +242,7 @@ def list_runs(ctx: Context, *, workflow: str | None = None, object_name: str | N
     rows = ctx.conn.execute(query.order_by(workflow_runs.c.id.desc()).limit(limit)).mappings()
     result = []
     for run in rows:
-        steps = ctx.conn.execute(sa.select(run_steps).where(run_steps.c.run_id == run["id"])
-                                 .order_by(run_steps.c.id)).mappings()
-        result.append({**run_json(ctx, run), "steps": [_step_json(s) for s in steps]})
+        result.append({**run_json(ctx, run), "steps": _steps(ctx, run["id"])})
     return result
 
 
@@ -258,6 +256,14 @@ def run_json(ctx: Context, run: Mapping[Any, Any]) -> dict[str, Any]:
             "status": run["status"], "step": run["step"], "due_at": instant(run["due_at"]),
             "trigger": run["trigger"], "started_at": instant(run["started_at"]),
             "finished_at": instant(run["finished_at"]), "error": run["error"]}
+
+
+def _steps(ctx: Context, run_id: uuid.UUID) -> list[dict[str, Any]]:
+    """The run's history, oldest first (by tenant and run: the tenant names the node)."""
+    rows = ctx.conn.execute(sa.select(run_steps).where(
+        run_steps.c.tenant_id == ctx.tenant.id, run_steps.c.run_id == run_id)
+        .order_by(run_steps.c.id)).mappings()
+    return [_step_json(row) for row in rows]
 
 
 def _step_json(row: Mapping[Any, Any]) -> dict[str, Any]:

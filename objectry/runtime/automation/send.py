@@ -144,7 +144,8 @@ def idempotency_key(ctx: Context, run_id: uuid.UUID | None, step_id: str) -> str
     """``run:step:visit``; a visit is one pass of the run through the step, its retries
     included (a workflow that loops back sends again, a retry does not add a visit)."""
     visits = ctx.conn.execute(sa.select(sa.func.count()).select_from(run_steps).where(
-        run_steps.c.run_id == run_id, run_steps.c.step == step_id,
+        run_steps.c.tenant_id == ctx.tenant.id, run_steps.c.run_id == run_id,
+        run_steps.c.step == step_id,
         run_steps.c.outcome.in_(("done", "failed")))).scalar() or 0
     return f"{run_id}:{step_id}:{visits}"
 

@@ -158,7 +158,8 @@ def _failed(ctx: Context, run: Mapping[str, Any], step: Mapping[str, Any], attem
 def _history(ctx: Context, run: Mapping[str, Any], step: Mapping[str, Any], attempt: int,
              outcome: str, output: Mapping[str, Any] | None, error: Mapping[str, Any] | None,
              started: float) -> dict[str, Any]:
-    return {"run_id": run["id"], "step": step["id"], "attempt": attempt, "outcome": outcome,
+    return {"tenant_id": run["tenant_id"], "run_id": run["id"], "step": step["id"],
+            "attempt": attempt, "outcome": outcome,
             "input": {k: v for k, v in step.items() if k not in ("id", "label")},
             "output": _plain(output), "error": _plain(error), "started_at": ctx.now(),
             "duration_ms": round((time.perf_counter() - started) * 1000, 3)}

@@ -4,7 +4,11 @@ owner.
 - ``rules``: compile an ``assignment_rule`` document, decide who gets a record (first
   matching entry, eligible recipients, round robin / least loaded / fixed) and move it
   through ``records.change_owner`` with the decision as the reason;
-- ``gaps``: a rule's dry run over existing records, with the records it misses and why;
+- ``auto``: new records assigned by the object's ``auto`` rules in the creating
+  transaction (called from the lifecycle's after-write hooks, a bulk batch at once);
+- ``gaps``: a rule's dry run over existing records, with the records it misses and why
+  (per record, or as a SQL summary over every record);
+- ``by_hand``: distribution by hand over many records (grants with levels, recall, tags);
 - ``pools``: lead pools (公海): list masked, add, claim within limits, return, reclaim;
   ``pool_timers`` (deadlines, activity) and ``pool_sweep`` (reclaim and warn, called by
   the automation engine's sweep);

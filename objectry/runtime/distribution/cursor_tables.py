@@ -1,4 +1,5 @@
-"""Catalog tables of the distribution engine: round-robin cursors and lead pools."""
+"""Catalog tables of the distribution engine: round-robin cursors, lead pools and record
+watchers."""
 
 from __future__ import annotations
 
@@ -35,4 +36,15 @@ pool_claims = sa.Table(
     sa.Column("released_how", sa.String(10)),
     sa.Index("ix_pool_claims_user", "tenant_id", "pool", "user_id", "claimed_at"),
     sa.Index("ix_pool_claims_record", "tenant_id", "object", "record_id", "user_id"),
+)
+
+#: Who follows (watches) which record (migration 0020): one row per watcher.
+record_watchers = sa.Table(
+    "record_watchers", CATALOG,
+    sa.Column("tenant_id", sa.Integer, sa.ForeignKey("tenants.id"), primary_key=True),
+    sa.Column("object", sa.String(63), primary_key=True),
+    sa.Column("record_id", sa.Uuid, primary_key=True),
+    sa.Column("user_id", sa.Uuid, primary_key=True),
+    sa.Column("since", UTCDateTime, nullable=False),
+    sa.Index("ix_record_watchers_user", "tenant_id", "user_id"),
 )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,7 +26,7 @@ from objectry.runtime.distribution.pools import (
     Pool,
     holders_emails,
     load_pool,
-    release_due,
+    release_many,
 )
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import get_model
@@ -74,25 +75,19 @@ def sweep(ctx: Context) -> SweepReport:
                sa.and_(pool_entries.c.warn_at <= now, pool_entries.c.warned_at.is_(None))))
         .order_by(pool_entries.c.due_at).limit(BATCH)).mappings().all()
     warn: list[tuple[Pool, Any, dt.datetime]] = []
+    stored = _rows(ctx, rows, pools)
+    due_now: dict[str, list[tuple[dict[str, Any], uuid.UUID]]] = {}
     for entry in rows:
-        pool = pools.get(entry["pool"]) if entry["pool"] in pools else _pool(ctx, entry, pools)
+        pool = pools.get(entry["pool"])
         if pool is None:
             continue
-        model = get_model(ctx, pool.object)
-        row = ctx.conn.execute(sa.select(model.table).where(
-            model.table.c.id == entry["record_id"])).mappings().first()
+        row = stored.get((pool.object, entry["record_id"]))
         if row is None or row["deleted_at"] is not None or row["owner"] != entry["holder"]:
             ctx.conn.execute(pool_entries.delete().where(*_key(ctx, entry)))
             continue
         due, warn_at = deadlines(ctx, pool.document, pool.object, row, _aware(entry["since"]))
         if due is not None and due <= now:
-            try:  # one refused reclaim (a validation function) stops no other
-                with ctx.conn.begin_nested():
-                    if release_due(ctx, pool, entry["record_id"], entry["holder"],
-                                   _aware(entry["due_at"])):
-                        report.reclaimed += 1
-            except Problem:
-                report.refused += 1
+            due_now.setdefault(pool.name, []).append((row, entry["holder"]))
             continue
         if due != _maybe(entry["due_at"]):  # activity moved the deadline out
             report.extended += 1
@@ -108,6 +103,8 @@ def sweep(ctx: Context) -> SweepReport:
             .values(warned_at=now)).rowcount
         if warned == 1 and due is not None:
             warn.append((pool, entry, due))
+    for name, due_rows in due_now.items():
+        _reclaim(ctx, pools[name], due_rows, report)
     emails = holders_emails(ctx, [entry["holder"] for _, entry, _ in warn])
     for pool, entry, due in warn:
         email = emails.get(entry["holder"])
@@ -115,6 +112,49 @@ def sweep(ctx: Context) -> SweepReport:
             report.warnings.append(Warning(pool.object, entry["record_id"], pool.name,
                                            entry["holder"], email, due))
     return report
+
+
+def _rows(ctx: Context, entries: Sequence[Any],
+          pools: dict[str, Pool | None]) -> dict[tuple[str, Any], dict[str, Any]]:
+    """The records of the entries, read 500 at a time (object, id -> stored row)."""
+    wanted: dict[str, list[Any]] = {}
+    for entry in entries:
+        pool = pools[entry["pool"]] if entry["pool"] in pools else _pool(ctx, entry, pools)
+        if pool is not None:
+            wanted.setdefault(pool.object, []).append(entry["record_id"])
+    found: dict[tuple[str, Any], dict[str, Any]] = {}
+    for object_name, ids in wanted.items():
+        table = get_model(ctx, object_name).table
+        for start in range(0, len(ids), 500):
+            result = ctx.conn.execute(sa.select(table).where(
+                table.c.id.in_(ids[start:start + 500])))
+            names = list(result.keys())
+            for values in result:
+                row = dict(zip(names, values, strict=True))
+                found[(object_name, row["id"])] = row
+    return found
+
+
+def _reclaim(ctx: Context, pool: Pool | None, due: list[tuple[dict[str, Any], uuid.UUID]],
+             report: SweepReport) -> None:
+    """Reclaim the pool's due records together; when that is refused, one by one, so
+    one refused reclaim stops no other."""
+    if pool is None:
+        return
+    try:
+        with ctx.conn.begin_nested():
+            report.reclaimed += release_many(ctx, pool, due)
+        return
+    except Problem:
+        if len(due) == 1:
+            report.refused += 1
+            return
+    for one in due:
+        try:
+            with ctx.conn.begin_nested():
+                report.reclaimed += release_many(ctx, pool, [one])
+        except Problem:
+            report.refused += 1
 
 
 def _pool(ctx: Context, entry: Any, pools: dict[str, Pool | None]) -> Pool | None:

@@ -38,7 +38,12 @@ from objectry.runtime.distribution.pool_timers import deadlines
 from objectry.runtime.kernel.context import Actor, Context
 from objectry.runtime.model.compiled import get_model
 from objectry.runtime.query.list_params import DEFAULT_LIMIT, MAX_LIMIT, parse_limit
-from objectry.runtime.records.ownership import MAX_BULK, change_owner, selected_ids
+from objectry.runtime.records.ownership import (
+    MAX_BULK,
+    change_owner,
+    change_owner_rows,
+    selected_ids,
+)
 
 POOLED, CLAIMED = "pooled", "claimed"
 MAX_CLAIM = 100
@@ -119,6 +124,35 @@ def pooled_records(ctx: Context, name: str, *, limit: Any = None) -> dict[str, A
         .order_by(pool_entries.c.since, table.c.id)
         .limit(parse_limit(limit, default=DEFAULT_LIMIT, maximum=MAX_LIMIT))).mappings().all()
     guard = Guard(ctx, model)  # the records' presentation masks the pool's fields
+    return {"pool": pool.name, "items": [guard.present(row, access) for row, access
+                                         in zip(rows, guard.maps(rows), strict=True)]}
+
+
+def member_pools(ctx: Context) -> list[Pool]:
+    """The active pools the actor is a member or admin of, by name (the web app's list)."""
+    found = [Pool(name, stored.document["object"], stored.document)
+             for name, stored in sorted(store.documents(ctx.conn, ctx.tenant.id,
+                                                        "pool").items())]
+    return [p for p in found if p.document.get("active", True) is not False
+            and is_member(ctx, p)]
+
+
+def held_records(ctx: Context, name: str, *, limit: int = MAX_CLAIM) -> dict[str, Any]:
+    """The records of the pool the actor holds (claimed, not yet returned), through the
+    records service's presentation (they own them: nothing masked by the pool)."""
+    pool = load_pool(ctx, name)
+    _member(ctx, pool)
+    model = get_model(ctx, pool.object)
+    table = model.table
+    rows = ctx.conn.execute(
+        sa.select(table, pool_entries.c.due_at.label("_pool_due_at"))
+        .join(pool_entries, sa.and_(pool_entries.c.record_id == table.c.id,
+                                    pool_entries.c.tenant_id == ctx.tenant.id,
+                                    pool_entries.c.object == pool.object))
+        .where(pool_entries.c.pool == pool.name, pool_entries.c.state == CLAIMED,
+               pool_entries.c.holder == ctx.actor.user_id, table.c.deleted_at.is_(None))
+        .order_by(pool_entries.c.due_at, table.c.id).limit(limit)).mappings().all()
+    guard = Guard(ctx, model)
     return {"pool": pool.name, "items": [guard.present(row, access) for row, access
                                          in zip(rows, guard.maps(rows), strict=True)]}
 
@@ -301,17 +335,34 @@ def _back(ctx: Context, pool: Pool, record_id: Any, how: str, reason: str, *,
     return put_in_pool(ctx, pool, row["id"], how=how, reason=reason)
 
 
-def release_due(ctx: Context, pool: Pool, record_id: uuid.UUID, holder: uuid.UUID,
-                due_at: dt.datetime) -> bool:
-    """The sweep's reclaim of one record, exactly once: the entry must still be claimed
-    by ``holder`` with this deadline (another sweep or a claim changes it)."""
-    won = ctx.conn.execute(_RELEASE, {**_bound(ctx, pool.object, record_id),
-                                      "k_holder": holder, "k_due": due_at}).rowcount
-    if won != 1:
-        return False
-    _end_claim(ctx, pool.object, record_id, holder, "auto")
-    put_in_pool(ctx, pool, record_id, how="auto", reason="inactive")
-    return True
+def release_many(ctx: Context, pool: Pool,
+                 due: Sequence[tuple[dict[str, Any], uuid.UUID]]) -> int:
+    """The sweep's reclaim of many records (``(row as read, holder)``), each exactly
+    once: an entry still claimed by that holder is taken by one conditional update per
+    500 (another sweep or a claim changes it first); then, for those taken, the claims
+    end, the owners clear with their grants revoked (``change_owner_rows``) and the
+    entries are pooled again, one statement per table."""
+    won: set[Any] = set()
+    for start in range(0, len(due), 500):
+        chunk = due[start:start + 500]
+        won.update(ctx.conn.execute(pool_entries.update().where(
+            pool_entries.c.tenant_id == ctx.tenant.id, pool_entries.c.object == pool.object,
+            pool_entries.c.state == CLAIMED,
+            sa.tuple_(pool_entries.c.record_id, pool_entries.c.holder).in_(
+                [(row["id"], holder) for row, holder in chunk]))
+            .values(state="reclaim").returning(pool_entries.c.record_id)).scalars())
+    taken = [(row, holder) for row, holder in due if row["id"] in won]
+    if not taken:
+        return 0
+    now = ctx.now()
+    ctx.conn.execute(_END_CLAIM, [{**_bound(ctx, pool.object, row["id"]), "k_holder": holder,
+                                   "k_at": now, "k_how": "auto"} for row, holder in taken])
+    because = {"pool": pool.name, "action": "auto", "reason": "inactive"}
+    change_owner_rows(platform(ctx), get_model(ctx, pool.object),
+                      [(row, None, because, None) for row, _ in taken], grants="revoke")
+    ctx.conn.execute(_POOLED, [{**_bound(ctx, pool.object, row["id"]), "k_pool": pool.name,
+                                "k_since": now, "k_reason": "inactive"} for row, _ in taken])
+    return len(taken)
 
 
 def _end_claim(ctx: Context, object_name: str, record_id: uuid.UUID, holder: uuid.UUID,
@@ -344,9 +395,6 @@ _ENTRY = sa.select(pool_entries).where(*_KEY)
 _POOLED = pool_entries.update().where(*_KEY).values(
     pool=sa.bindparam("k_pool"), state=POOLED, holder=None, since=sa.bindparam("k_since"),
     due_at=None, warn_at=None, warned_at=None, reason=sa.bindparam("k_reason"))
-_RELEASE = pool_entries.update().where(
-    *_KEY, pool_entries.c.state == CLAIMED, pool_entries.c.holder == sa.bindparam("k_holder"),
-    pool_entries.c.due_at == sa.bindparam("k_due")).values(state="reclaim")
 _END_CLAIM = pool_claims.update().where(
     pool_claims.c.tenant_id == sa.bindparam("k_tenant"),
     pool_claims.c.object == sa.bindparam("k_object"),

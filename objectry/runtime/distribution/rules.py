@@ -23,6 +23,12 @@ import sqlalchemy as sa
 
 from objectry.metadata import store
 from objectry.metadata.catalog_tables import users
+from objectry.metadata.conditions.nodes import (
+    CHANGE_OPS,
+    RELATIVE_DATE_OPS,
+    Leaf,
+    Not,
+)
 from objectry.metadata.conditions.parser import Node, parse_condition
 from objectry.metadata.problems import (
     Conflict,
@@ -64,6 +70,11 @@ class Entry:
     hours: Mapping[str, Any] | None = None
     #: The condition compiled once (a rule runs on every new record).
     test: Predicate | None = None
+    #: The ``load`` condition compiled once (a batch keeps its loads current).
+    load_test: Predicate | None = None
+    #: The fields the condition reads, when it reads nothing else (no clock, no related
+    #: records, no old values): a batch then tests each distinct set of values once.
+    reads: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,10 @@ class Rule:
         return self.document.get("fallback_pool")
 
 
+#: Recipients resolved the same for every record (no record field or related owner).
+STATIC_KINDS = frozenset({"user", "department", "role"})
+
+
 @dataclass(frozen=True)
 class Person:
     user_id: uuid.UUID
@@ -89,6 +104,10 @@ class Person:
     active: bool
     department: str | None
     roles: tuple[str, ...]
+
+
+#: People named, recipients naming nobody, each person's options.
+Resolved = tuple[list[Person], list[dict[str, Any]], dict[uuid.UUID, dict[str, Any]]]
 
 
 def load_rule(ctx: Context, name: str) -> Rule:
@@ -115,12 +134,33 @@ def _read_rule(ctx: Context, name: str) -> Rule:
 
     entries = []
     for i, e in enumerate(document["entries"]):
-        condition = parse(e.get("condition"))
+        condition, load = parse(e.get("condition")), parse(e.get("load"))
         entries.append(Entry(i, condition, tuple(e["to"]), e.get("method", "round_robin"),
-                             parse(e.get("load")), e.get("capacity"), e.get("levels"),
+                             load, e.get("capacity"), e.get("levels"),
                              e.get("hours"),
-                             None if condition is None else to_predicate(condition)))
+                             None if condition is None else to_predicate(condition),
+                             None if load is None else to_predicate(load),
+                             None if condition is None else _reads(condition)))
     return Rule(name, document["object"], document, tuple(entries))
+
+
+def _reads(node: Node) -> tuple[str, ...] | None:
+    """The fields a condition depends on alone, or None (it reads the clock, related
+    records or old values)."""
+    if isinstance(node, Leaf):
+        if node.op in CHANGE_OPS or node.op in RELATIVE_DATE_OPS or node.op == "today":
+            return None
+        return (node.field,)
+    children = (node.child,) if isinstance(node, Not) else getattr(node, "children", None)
+    if children is None:  # a related condition
+        return None
+    found: list[str] = []
+    for child in children:
+        read = _reads(child)
+        if read is None:
+            return None
+        found += [f for f in read if f not in found]
+    return tuple(found)
 
 
 def assign_record(ctx: Context, name: str, object_name: str, record_id: Any) -> dict[str, Any]:
@@ -172,32 +212,136 @@ def apply_rule(ctx: Context, name: str, body: Any) -> dict[str, Any]:
             "failed": sum(1 for i in items if not i["assigned"]), "items": items}
 
 
+class Batch:
+    """One assigning unit of work (a record, or a bulk create's batch): each round-robin
+    cursor row is locked and read once and written once at :meth:`flush`, and the loads
+    of capped / least-loaded entries are counted once and kept current as picks land."""
+
+    def __init__(self, ctx: Context, *, take_turn: bool = True) -> None:
+        self.take_turn = take_turn
+        self.sources = FilterSources(ctx)
+        self.turns: dict[tuple[str, int], int] = {}
+        self.moved: set[tuple[str, int]] = set()
+        self.loads: dict[tuple[str, int], dict[uuid.UUID, int]] = {}
+        self.tests: dict[tuple[Any, ...], bool] = {}
+        self.prepared: dict[tuple[str, int], Prepared] = {}
+
+    def matches(self, ctx: Context, rule: str, entry: Entry, row: Mapping[str, Any]) -> bool:
+        """Whether the entry's condition holds on the row; a condition reading only the
+        row's fields is tested once per distinct value set of the batch."""
+        assert entry.test is not None
+        if entry.reads is None:
+            return entry.test(row, now=ctx.now(), related=self.sources.rows)
+        key = (rule, entry.index, *(row.get(f) for f in entry.reads))
+        try:
+            return self.tests[key]
+        except KeyError:
+            found = self.tests[key] = entry.test(row, now=ctx.now(), related=self.sources.rows)
+            return found
+        except TypeError:  # a value that is no dict key (a multi-valued field's list)
+            return entry.test(row, now=ctx.now(), related=self.sources.rows)
+
+    def turn(self, ctx: Context, rule: str, entry: int) -> int:
+        key = (rule, entry)
+        if key not in self.turns:
+            self.turns[key] = _turn(ctx, rule, entry, lock=self.take_turn)
+        return self.turns[key]
+
+    def took(self, rule: str, entry: int, next_turn: int) -> None:
+        if self.take_turn:
+            self.turns[(rule, entry)] = next_turn
+            self.moved.add((rule, entry))
+
+    def flush(self, ctx: Context) -> None:
+        """Write the cursors this batch moved (one statement for all of them)."""
+        if self.moved:
+            ctx.conn.execute(_MOVE, [{**_cursor_key(ctx, rule, entry),
+                                      "next_turn": self.turns[(rule, entry)]}
+                                     for rule, entry in sorted(self.moved)])
+            self.moved.clear()
+
+
 def decide(ctx: Context, rule: Rule, row: Mapping[str, Any], people: People, *,
-           take_turn: bool = True) -> dict[str, Any]:
+           take_turn: bool = True, batch: Batch | None = None) -> dict[str, Any]:
     """Who gets ``row`` (stored values) and why: the deciding entry, the candidates,
     each skipped recipient with its reason, the pick. ``take_turn=False`` (dry runs)
-    reads the round-robin cursor without moving it."""
-    sources = FilterSources(ctx)
+    reads the round-robin cursor without moving it. With a ``batch`` the caller flushes
+    it (its turns) once the batch is decided."""
+    own = batch is None
+    if batch is None:
+        batch = Batch(ctx, take_turn=take_turn)
+    decision = _decide(ctx, rule, row, people, batch)
+    if own:
+        batch.flush(ctx)
+    return decision
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What an entry's recipients come to before any load is counted: the candidates,
+    those skipped already (nobody named, inactive, outside working hours), the
+    eligible, each one's cap and the turns of its round robin."""
+
+    candidates: tuple[Person, ...]
+    skipped: tuple[dict[str, Any], ...]
+    options: Mapping[uuid.UUID, Mapping[str, Any]]
+    eligible: tuple[Person, ...]
+    caps: Mapping[uuid.UUID, int | None]
+    turns: tuple[Person, ...]
+    allowed: frozenset[uuid.UUID]
+    counts_load: bool
+
+
+def _prepare(ctx: Context, rule: Rule, entry: Entry, row: Mapping[str, Any],
+             people: People) -> Prepared:
+    candidates, skipped, options = people.resolve(entry.recipients, row, rule.object,
+                                                  key=(rule.name, entry.index))
+    eligible = [p for p in candidates if p.active]
+    skipped += [{"user": p.email, "reason": "inactive"} for p in candidates if not p.active]
+    if entry.hours is not None and not within_hours(entry.hours, ctx.now()):
+        skipped += [{"user": p.email, "reason": "outside_working_hours"} for p in eligible]
+        eligible = []
+    caps = {p.user_id: options[p.user_id].get("capacity", entry.capacity) for p in eligible}
+    turns = candidates if entry.method != "weighted_round_robin" else weighted(
+        candidates, {k: v.get("weight", 1) for k, v in options.items()})
+    return Prepared(tuple(candidates), tuple(skipped), options, tuple(eligible), caps,
+                    tuple(turns), frozenset(p.user_id for p in eligible),
+                    any(c is not None for c in caps.values())
+                    or entry.method == "least_loaded")
+
+
+def _prepared(ctx: Context, rule: Rule, entry: Entry, row: Mapping[str, Any],
+              people: People, batch: Batch) -> Prepared:
+    """The entry prepared once per batch when its recipients name nobody through the
+    record (users, departments, roles), else for this record."""
+    key = (rule.name, entry.index)
+    if key in batch.prepared:
+        return batch.prepared[key]
+    found = _prepare(ctx, rule, entry, row, people)
+    if all(recipient_kind(r)[0] in STATIC_KINDS for r in entry.recipients):
+        batch.prepared[key] = found
+    return found
+
+
+def _decide(ctx: Context, rule: Rule, row: Mapping[str, Any], people: People,
+            batch: Batch) -> dict[str, Any]:
     tried: list[dict[str, Any]] = []
     for entry in rule.entries:
-        if entry.test is not None and not entry.test(row, now=ctx.now(),
-                                                     related=sources.rows):
+        if entry.test is not None and not batch.matches(ctx, rule.name, entry, row):
             continue
-        candidates, skipped, options = people.resolve(entry.recipients, row, rule.object)
-        eligible = [p for p in candidates if p.active]
-        skipped += [{"user": p.email, "reason": "inactive"} for p in candidates
-                    if not p.active]
-        if entry.hours is not None and not within_hours(entry.hours, ctx.now()):
-            skipped += [{"user": p.email, "reason": "outside_working_hours"} for p in eligible]
-            eligible = []
-        caps = {p.user_id: options[p.user_id].get("capacity", entry.capacity)
-                for p in eligible}
+        ready = _prepared(ctx, rule, entry, row, people, batch)
+        skipped = [dict(s) for s in ready.skipped]
+        eligible: Sequence[Person] = ready.eligible
+        allowed = ready.allowed
         loads: dict[uuid.UUID, int] = {}
-        if any(c is not None for c in caps.values()) or entry.method == "least_loaded":
-            loads = _loads(ctx, rule, entry, eligible, sources)
-            full = [p for p in eligible if _over(loads.get(p.user_id, 0), caps[p.user_id])]
-            skipped += [{"user": p.email, "reason": "over_capacity"} for p in full]
-            eligible = [p for p in eligible if p not in full]
+        if ready.counts_load:
+            loads = _batch_loads(ctx, rule, entry, eligible, batch)
+            full = [p for p in eligible if _over(loads.get(p.user_id, 0),
+                                                 ready.caps[p.user_id])]
+            if full:
+                skipped += [{"user": p.email, "reason": "over_capacity"} for p in full]
+                eligible = [p for p in eligible if p not in full]
+                allowed = frozenset(p.user_id for p in eligible)
         picked = None
         if eligible:
             if entry.method == "fixed":
@@ -205,14 +349,16 @@ def decide(ctx: Context, rule: Rule, row: Mapping[str, Any], people: People, *,
             elif entry.method == "least_loaded":
                 picked = min(eligible, key=lambda p: (loads.get(p.user_id, 0), p.email))
             else:
-                turns = candidates if entry.method == "round_robin" else weighted(
-                    candidates, {k: v.get("weight", 1) for k, v in options.items()})
-                picked = _round_robin(ctx, rule.name, entry.index, turns, eligible,
-                                      take_turn)
+                picked = _round_robin(ctx, rule.name, entry.index, ready.turns, allowed,
+                                      batch)
+        if picked is not None and (rule.name, entry.index) in batch.loads \
+                and batch.take_turn and _counts(ctx, entry, row, batch.sources):
+            counted = batch.loads[(rule.name, entry.index)]
+            counted[picked.user_id] = counted.get(picked.user_id, 0) + 1
         tried.append({"entry": entry.index, "method": entry.method,
-                      "candidates": [p.email for p in candidates], "skipped": skipped})
+                      "candidates": [p.email for p in ready.candidates], "skipped": skipped})
         if picked is not None:
-            levels = options[picked.user_id].get("levels", entry.levels)
+            levels = ready.options[picked.user_id].get("levels", entry.levels)
             return {"rule": rule.name, "entry": entry.index, "method": entry.method,
                     "picked": picked.email, "owner": str(picked.user_id), "tried": tried,
                     **({"levels": dict(levels)} if levels else {})}
@@ -313,18 +459,15 @@ def usable(ctx: Context, rule: Rule, object_name: str) -> Rule:
 
 
 def _round_robin(ctx: Context, rule: str, entry: int, candidates: Sequence[Person],
-                 eligible: Sequence[Person], take_turn: bool) -> Person:
+                 allowed: frozenset[uuid.UUID], batch: Batch) -> Person:
     """The next eligible candidate after the entry's cursor; the cursor row is locked
     (``FOR UPDATE`` on PostgreSQL) until the assigning transaction ends, so concurrent
     writers take turns instead of picking the same person."""
-    turn = _turn(ctx, rule, entry, lock=take_turn)
-    allowed = {p.user_id for p in eligible}
+    turn = batch.turn(ctx, rule, entry)
     for step in range(len(candidates)):
         person = candidates[(turn + step) % len(candidates)]
         if person.user_id in allowed:
-            if take_turn:
-                ctx.conn.execute(_MOVE, {**_cursor_key(ctx, rule, entry),
-                                         "next_turn": turn + step + 1})
+            batch.took(rule, entry, turn + step + 1)
             return person
     raise AssertionError("an eligible person is a candidate")
 
@@ -356,6 +499,26 @@ def _turn(ctx: Context, rule: str, entry: int, *, lock: bool) -> int:
         return 0
     except sa.exc.IntegrityError:
         return int(ctx.conn.execute(_LOCK, key).scalar_one())
+
+
+def _batch_loads(ctx: Context, rule: Rule, entry: Entry, people: Sequence[Person],
+                 batch: Batch) -> dict[uuid.UUID, int]:
+    """The entry's loads, counted once per batch for the people not counted yet."""
+    counted = batch.loads.setdefault((rule.name, entry.index), {})
+    missing = [p for p in people if p.user_id not in counted]
+    if missing:
+        found = _loads(ctx, rule, entry, missing, batch.sources)
+        counted.update({p.user_id: found.get(p.user_id, 0) for p in missing})
+    return counted
+
+
+def _counts(ctx: Context, entry: Entry, row: Mapping[str, Any],
+            sources: FilterSources) -> bool:
+    """Whether the record, once assigned, counts as open toward its owner's load."""
+    if row.get("deleted_at") is not None:
+        return False
+    return entry.load_test is None or bool(entry.load_test(row, now=ctx.now(),
+                                                            related=sources.rows))
 
 
 def _loads(ctx: Context, rule: Rule, entry: Entry, people: Sequence[Person],
@@ -395,14 +558,29 @@ class People:
         self.everyone = _everyone(ctx)
         self.by_email = {p.email.lower(): p for p in self.everyone}
         self.by_id = {str(p.user_id): p for p in self.everyone}
+        self._resolved: dict[Any, Resolved] = {}
 
     def resolve(self, recipients: Sequence[Mapping[str, Any]],
-                row: Mapping[str, Any] | None = None, object_name: str | None = None
-                ) -> tuple[list[Person], list[dict[str, Any]], dict[uuid.UUID, dict[str, Any]]]:
+                row: Mapping[str, Any] | None = None, object_name: str | None = None,
+                key: Any = None) -> Resolved:
         """The people the recipients name, in a stable order (each once), the
         recipients that name nobody (a user removed since the rule was saved, an empty
         field), and each person's options (weight, capacity, levels) from the first
-        recipient naming them."""
+        recipient naming them. With a ``key`` (a rule entry), recipients naming nobody
+        through the record (users, departments, roles) are resolved once."""
+        static = key is not None and all(
+            recipient_kind(r)[0] in STATIC_KINDS for r in recipients)
+        if static and key in self._resolved:
+            people, skipped, options = self._resolved[key]
+            return list(people), [dict(s) for s in skipped], options
+        resolved = self._resolve(recipients, row, object_name)
+        if static:
+            self._resolved[key] = (list(resolved[0]), [dict(s) for s in resolved[1]],
+                                   resolved[2])
+        return resolved
+
+    def _resolve(self, recipients: Sequence[Mapping[str, Any]],
+                 row: Mapping[str, Any] | None, object_name: str | None) -> Resolved:
         found: dict[uuid.UUID, Person] = {}
         options: dict[uuid.UUID, dict[str, Any]] = {}
         skipped: list[dict[str, Any]] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -71,7 +71,20 @@ class WriteHooks(Protocol):
         ...
 
     def after_write(self, ctx: Context, model: Any, row: Mapping[str, Any]) -> None:
-        """The record as written (keep derived lookups, such as match keys, current)."""
+        """The record as written (keep derived lookups, such as match keys, current).
+        A new record's hooks may move it on (auto assignment: ``row`` updated in place)."""
+        ...
+
+    def before_write_many(self, ctx: Context, model: Any,
+                          items: Sequence[Mapping[str, Any]]) -> Sequence[Any]:
+        """``before_write`` for a batch of new records (``records.batch``): per item, the
+        problem refusing it or None."""
+        ...
+
+    def after_write_many(self, ctx: Context, model: Any, rows: Sequence[Mapping[str, Any]],
+                         indexes: Sequence[int]) -> None:
+        """``after_write`` for the records a batch created (``indexes``: their places
+        among the items given to ``before_write_many``)."""
         ...
 
     def before_restore(self, ctx: Context, model: Any, row: Mapping[str, Any]) -> None:

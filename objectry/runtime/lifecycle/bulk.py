@@ -102,7 +102,7 @@ def apply(ctx: Context, object_name: str, items: Sequence[Any], *,
     outcomes: dict[int, Outcome] = {}
     existing: dict[int, Any] = {}
     if upsert_on is not None:
-        existing = _matches(ctx, model, upsert_on, items)
+        existing = matched_records(ctx, model, upsert_on, items)
     for index, record_id in existing.items():
         outcomes[index] = _update(ctx, model, index, record_id, items[index])
     fresh = [i for i in range(len(items)) if i not in outcomes]
@@ -114,7 +114,7 @@ def apply(ctx: Context, object_name: str, items: Sequence[Any], *,
     return [outcomes[i] for i in range(len(items))]
 
 
-def _matches(ctx: Context, model: ObjectModel, name: str,
+def matched_records(ctx: Context, model: ObjectModel, name: str,
              items: Sequence[Any]) -> dict[int, Any]:
     """Item index → id of the live record holding its ``name`` value (one query)."""
     guard = Guard(ctx, model)
@@ -148,6 +148,20 @@ def _update(ctx: Context, model: ObjectModel, index: int, record_id: Any,
     except Problem as problem:
         return Outcome(index, "failed", problem=problem)
     return Outcome(index, "updated", record_id, record.get("version"))
+
+
+def check_update(ctx: Context, model: ObjectModel, record_id: Any, data: Any) -> Problem | None:
+    """What ``records.update`` would refuse for an upsert's matched item (its rights,
+    validation and rules on the stored record), or None; nothing stays written (the
+    update runs in a savepoint that is rolled back): an import's preview."""
+    savepoint = ctx.conn.begin_nested()
+    try:
+        records.update(ctx, model.api_name, record_id, data)
+    except Problem as problem:
+        return problem
+    finally:
+        savepoint.rollback()
+    return None
 
 
 def errors_of(outcome: Outcome, prefix: str = "/records") -> list[ErrorItem]:

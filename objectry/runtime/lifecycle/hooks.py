@@ -7,13 +7,14 @@ whoever made them (the API's ``Objectry-Duplicates`` header).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from objectry.metadata.problems import Conflict, ErrorItem
+from objectry.metadata.problems import Conflict, ErrorItem, Problem
+from objectry.runtime.distribution.auto import assign_new
 from objectry.runtime.kernel.context import Context
-from objectry.runtime.lifecycle.duplicates.checks import check_write
-from objectry.runtime.lifecycle.duplicates.index import ensure_current, put_key
+from objectry.runtime.lifecycle.duplicates.checks import check_batch, check_write
+from objectry.runtime.lifecycle.duplicates.index import ensure_current, put_key, put_new_keys
 from objectry.runtime.lifecycle.duplicates.rules import DuplicateRule, active_rules, touching
 from objectry.runtime.lifecycle.merge import merge_of
 
@@ -27,6 +28,9 @@ class LifecycleHooks:
         self.warnings: list[dict[str, Any]] = []
         self._rules: tuple[tuple[int, int], list[DuplicateRule]] | None = None
         self._current: set[tuple[int, str, str]] = set()  # rules whose keys are current
+        # (rule, item index) -> match key of the batch being created (before_write_many
+        # computes them, after_write_many stores them): each key normalised once
+        self._batch_keys: dict[tuple[str, int], str | None] = {}
 
     def rules(self, ctx: Context) -> list[DuplicateRule]:
         """The tenant's active rules, read once per metadata version of this unit."""
@@ -44,14 +48,51 @@ class LifecycleHooks:
             if self.keep_warnings:
                 self.warnings += found
 
+    def before_write_many(self, ctx: Context, model: Any,
+                          items: Sequence[Mapping[str, Any]]) -> list[Problem | None]:
+        """:meth:`before_write` for a batch of new records (``records.batch``), one
+        lookup per rule: per item, the problem refusing it or None (an item alike an
+        earlier one of the batch is refused by a ``block`` rule, as created in turn)."""
+        self._batch_keys = {}
+        rules = self.rules(ctx)
+        if not rules:
+            return [None] * len(items)
+        problems, warnings = check_batch(ctx, rules, model.api_name, items, self._current,
+                                         self._batch_keys)
+        if self.keep_warnings:
+            self.warnings += [w for found in warnings for w in found]
+        return list(problems)
+
     def before_restore(self, ctx: Context, model: Any, row: Mapping[str, Any]) -> None:
         found = merge_of(ctx, model.api_name, row["id"])
         if found is not None:
             params = {"survivor": str(found["survivor_id"]), "object": model.api_name}
             raise Conflict([ErrorItem("", "record_merged", params)],
                            detail_code="record_merged", **params)
+        rules = self.rules(ctx)
+        if rules:  # back among the live records, it must pass the rules a create passes
+            warned = check_write(ctx, rules, model.api_name, row, None, self._current)
+            if self.keep_warnings:
+                self.warnings += warned
 
     def after_write(self, ctx: Context, model: Any, row: Mapping[str, Any]) -> None:
         for rule in touching(self.rules(ctx), model.api_name):
             if not ensure_current(ctx, rule, self._current):  # a rebuild keyed this row
                 put_key(ctx, rule, model.api_name, row)
+        if row.get("version") == 1:  # a new record: the object's auto assignment rules
+            assign_new(ctx, model, [row])
+
+    def after_write_many(self, ctx: Context, model: Any, rows: Sequence[Mapping[str, Any]],
+                         indexes: Sequence[int]) -> None:
+        """:meth:`after_write` for records just created by a batch (``indexes``: their
+        items' places in :meth:`before_write_many`), keys in one statement per rule.
+        Whatever else ``after_write`` does for a new record belongs here too."""
+        keys, self._batch_keys = self._batch_keys, {}
+        for rule in touching(self.rules(ctx), model.api_name):
+            if ensure_current(ctx, rule, self._current):  # a rebuild keyed these rows
+                continue
+            known = None
+            if rule.object == model.api_name and all((rule.name, i) in keys for i in indexes):
+                known = [keys[(rule.name, i)] for i in indexes]
+            put_new_keys(ctx, rule, model.api_name, rows, known)
+        assign_new(ctx, model, rows)  # the object's auto assignment rules, one batch

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -234,7 +235,9 @@ def unmerge(ctx: Context, object_name: str, record_id: Any, body: Any) -> dict[s
         return {"applied": False, **plan}
     ctx.conn.execute(record_merges.update().where(record_merges.c.id == found["id"])
                      .values(undone_at=ctx.now()))
-    restored = records.restore(ctx, model.api_name, row["id"])
+    # the undo is the one way back for a merged record, and it brings back a duplicate
+    # on purpose: the restore hooks (refusing merged records, block rules) stay out
+    restored = records.restore(replace(ctx, write_hooks=None), model.api_name, row["id"])
     for item in back:
         child = get_model(ctx, item["object"])
         current = ctx.conn.execute(sa.select(child.table.c.id, child.table.c.version).where(

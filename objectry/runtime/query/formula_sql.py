@@ -53,6 +53,12 @@ def _num_default(element: _Num, compiler: Any, **kw: Any) -> str:
     return real if places == 0 else f"({real} / {10 ** places}.0)"
 
 
+def as_number(value: sa.ColumnElement[Any], scale: int) -> sa.ColumnElement[Any]:
+    """``value`` (a stored number, or a sum or extreme of one, at ``scale`` minor-unit
+    places on SQLite) as a real number, the way formulas read numbers (roll-ups)."""
+    return _Num(value, sa.literal(scale, sa.Integer))
+
+
 class _Upper(sa.sql.expression.FunctionElement):
     """ASCII-only upper case (SQLite's ``upper`` without ICU; spelled out on PG)."""
 

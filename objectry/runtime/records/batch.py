@@ -40,6 +40,7 @@ class Created:
     id: Any = None
     version: int | None = None
     problem: Problem | None = None
+    values: dict[str, Any] | None = None  # check_many: the checked values of a good item
 
 
 def create_many(ctx: Context, object_name: str, items: Sequence[Any]) -> list[Created]:
@@ -57,17 +58,20 @@ def create_many(ctx: Context, object_name: str, items: Sequence[Any]) -> list[Cr
             results[i].problem = problem
     _check_lookups(ctx, model, checked, results)
     _check_unique(ctx, model, checked, results)
-    if ctx.write_hooks is not None:  # duplicate rules (lifecycle), as write.create calls them
-        for index, values in list(checked.items()):
-            try:
-                ctx.write_hooks.before_write(ctx, model, values)
-            except Problem as problem:
-                _fail(results, checked, index, problem)
+    hooked = sorted(checked)  # the items the hooks see, in this order
+    if ctx.write_hooks is not None and hooked:  # duplicate rules (lifecycle), one pass
+        problems = ctx.write_hooks.before_write_many(ctx, model, [checked[i] for i in hooked])
+        for index, refused in zip(hooked, problems, strict=True):
+            if refused is not None:
+                _fail(results, checked, index, refused)
     _number(ctx, model, checked)
     written = _insert(ctx, model, checked, results)
-    if ctx.write_hooks is not None:
-        for row in written:
-            ctx.write_hooks.after_write(ctx, model, row)
+    if ctx.write_hooks is not None and hooked:
+        place = {index: n for n, index in enumerate(hooked)}
+        ctx.write_hooks.after_write_many(ctx, model, [row for _, row in written],
+                                         [place[index] for index, _ in written])
+        for index, row in written:  # a hook may have moved it on (auto assignment)
+            results[index].version = row["version"]
     return results
 
 
@@ -86,6 +90,8 @@ def check_many(ctx: Context, object_name: str, items: Sequence[Any]) -> list[Cre
             results[i].problem = problem
     _check_lookups(ctx, model, checked, results)
     _check_unique(ctx, model, checked, results)
+    for index, values in checked.items():
+        results[index].values = values
     return results
 
 
@@ -187,8 +193,9 @@ def _number(ctx: Context, model: ObjectModel, checked: dict[int, dict[str, Any]]
 
 
 def _insert(ctx: Context, model: ObjectModel, checked: dict[int, dict[str, Any]],
-            results: list[Created]) -> list[dict[str, Any]]:
-    """The rows, their audit entries and events, written by the journal in bulk; when
+            results: list[Created]) -> list[tuple[int, dict[str, Any]]]:
+    """The rows (with their items' indexes), their audit entries and events, written by
+    the journal in bulk; when
     the batch statement hits a unique index anyway (a concurrent writer), each row is
     written on its own so only the culprits fail."""
     actor = ctx.actor.user_id
@@ -215,8 +222,8 @@ def _insert(ctx: Context, model: ObjectModel, checked: dict[int, dict[str, Any]]
                 _fail(results, checked, index, problem)
                 continue
             results[index].id, results[index].version = row["id"], 1
-        return [row for index, row, _ in rows if results[index].problem is None]
+        return [(index, row) for index, row, _ in rows if results[index].problem is None]
     for index, row, _ in rows:
         results[index].id, results[index].version = row["id"], 1
-    return [row for _, row, _ in rows]
+    return [(index, row) for index, row, _ in rows]
 

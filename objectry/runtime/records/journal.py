@@ -9,7 +9,7 @@ all in the caller's transaction. Nothing else in the runtime writes a record row
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.kernel.ids import uuid7
 from objectry.runtime.model.compiled import ObjectModel
+from objectry.runtime.query.rollup_sql import as_stored, upkeep
 from objectry.runtime.records.journal_tables import events, record_audit
 
 Change = dict[str, Any]  # {"field", "old", "new"} in API form
@@ -28,6 +29,7 @@ def insert(ctx: Context, model: ObjectModel, row: Mapping[str, Any],
            changes: list[Change]) -> None:
     """Store a new record as version 1 (``row`` carries id, version and stamps)."""
     _execute(ctx, model, model.table.insert(), row, row)
+    upkeep(ctx, model, [(None, row)])  # roll-ups over this object
     _append(ctx, model, row["id"], 1, "created", changes)
 
 
@@ -39,6 +41,7 @@ def insert_many(ctx: Context, model: ObjectModel,
         return
     names = {name for row, _ in rows for name in row}  # one shape for executemany
     ctx.conn.execute(model.table.insert(), [{n: row.get(n) for n in names} for row, _ in rows])
+    upkeep(ctx, model, [(None, row) for row, _ in rows])  # roll-ups over this object
     now = ctx.now()
     ms, tenant, actor = int(now.timestamp() * 1000), ctx.tenant.id, ctx.actor.user_id
     ctx.conn.execute(record_audit.insert(), [
@@ -65,14 +68,64 @@ def bump(ctx: Context, model: ObjectModel, row: Mapping[Any, Any], values: Mappi
     statement = table.update().where(table.c.id == sa.bindparam("_match_id"),
                                      table.c.version == sa.bindparam("_match_version"))
     params = {**values, **stamp, "_match_id": row["id"], "_match_version": row["version"]}
+    before = as_stored(ctx, model, [row])[0]  # what roll-ups over it counted
     result = _execute(ctx, model, statement, params, {**row, **values})
     if result.rowcount != 1:
         current = ctx.conn.execute(sa.select(table.c.version).where(
             table.c.id == row["id"])).scalar()
         raise PreconditionFailed(detail_code="version_mismatch", expected=row["version"],
                                  actual=current)
+    upkeep(ctx, model, [(before, {**before, **values})])  # roll-ups over this object
     _append(ctx, model, row["id"], version, action, changes)
     return stamp
+
+
+def bump_many(ctx: Context, model: ObjectModel,
+              writes: Sequence[tuple[Mapping[str, Any], Mapping[str, Any], list[Change]]],
+              action: str) -> list[dict[str, Any]]:
+    """:func:`bump` for many rows (``(row as read, values, changes)``, the same value
+    names in each), one ``executemany`` per table: a batch's owner changes. A row
+    written by someone since it was read makes it a 412, as :func:`bump`."""
+    if not writes:
+        return []
+    table = model.table
+    now, actor, tenant = ctx.now(), ctx.actor.user_id, ctx.tenant.id
+    stamps = [{"version": row["version"] + 1, "updated_at": now, "updated_by": actor}
+              for row, _, _ in writes]
+    before = as_stored(ctx, model, [row for row, _, _ in writes])  # for roll-ups
+    statement = table.update().where(table.c.id == sa.bindparam("_match_id"),
+                                     table.c.version == sa.bindparam("_match_version"))
+    result = ctx.conn.execute(statement, [
+        {**values, **stamp, "_match_id": row["id"], "_match_version": row["version"]}
+        for (row, values, _), stamp in zip(writes, stamps, strict=True)])
+    if ctx.conn.dialect.supports_sane_multi_rowcount and result.rowcount != len(writes):
+        raise PreconditionFailed(detail_code="version_mismatch", expected=None, actual=None)
+    upkeep(ctx, model, [(old, {**old, **values})
+                        for old, (_, values, _) in zip(before, writes, strict=True)])
+    ms = int(now.timestamp() * 1000)
+    ctx.conn.execute(record_audit.insert(), [
+        {"tenant_id": tenant, "object": model.api_name, "record_id": row["id"],
+         "record_version": stamp["version"], "action": action, "actor_id": actor, "at": now,
+         "changes": changes} for (row, _, changes), stamp in zip(writes, stamps, strict=True)])
+    ctx.conn.execute(events.insert(), [
+        {"id": uuid7(ms), "tenant_id": tenant, "object": model.api_name,
+         "record_id": row["id"], "type": f"record.{action}", "occurred_at": now,
+         "actor_id": actor, "data": {"version": stamp["version"], "changes": changes}}
+        for (row, _, changes), stamp in zip(writes, stamps, strict=True)])
+    return stamps
+
+
+def announce_many(ctx: Context, model: ObjectModel,
+                  items: Sequence[tuple[uuid.UUID, Mapping[str, Any]]], kind: str) -> None:
+    """:func:`announce` for many records at once (one ``executemany``)."""
+    if not items:
+        return
+    now = ctx.now()
+    ms = int(now.timestamp() * 1000)
+    ctx.conn.execute(events.insert(), [
+        {"id": uuid7(ms), "tenant_id": ctx.tenant.id, "object": model.api_name,
+         "record_id": record_id, "type": f"record.{kind}", "occurred_at": now,
+         "actor_id": ctx.actor.user_id, "data": dict(data)} for record_id, data in items])
 
 
 def conversions(ctx: Context, object_name: str, field: str,

@@ -20,7 +20,7 @@ distribution grants were revoked.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -87,6 +87,68 @@ def change_owner(ctx: Context, object_name: str, record_id: Any, owner: Any, *,
     return {**answer, "version": stamp["version"], "changed": True}
 
 
+def change_owner_rows(ctx: Context, model: Any,
+                      moves: Sequence[tuple[dict[str, Any], uuid.UUID | None,
+                                            Mapping[str, Any], Mapping[str, Any] | None]],
+                      *, grants: str = "keep") -> None:
+    """:func:`change_owner` for many rows the caller has just read or written in this
+    transaction (``(row, new owner: an active user, or None from the platform, because,
+    decision)``), with the same right to reassign, version guard, audit change and
+    ``owner_changed`` event, one statement per table for the whole batch (a rule
+    assigning a bulk create's new records, the pool sweep). Each ``row`` is updated in
+    place (owner, version, updated_at/by)."""
+    if grants not in GRANT_POLICIES:
+        raise Invalid([ErrorItem("/grants", "schema_enum", {"allowed": list(GRANT_POLICIES)})])
+    guard = Guard(ctx, model)
+    moving = [m for m in moves if m[0]["owner"] != m[1]]
+    for row, owner, _, _ in moving:
+        if owner is None and not ctx.actor.is_system:
+            raise Invalid([ErrorItem("/owner", "owner_not_active_user", {"user": ""})])
+        _may_reassign(guard, row)
+    revoked: dict[Any, int] = {}
+    if grants == "revoke":
+        revoked = _revoke_many(ctx, model.api_name, [row["id"] for row, _, _, _ in moves])
+    writes = []
+    for row, owner, because, _ in moving:
+        change: dict[str, Any] = {"field": "owner", "old": _text(row["owner"]),
+                                  "new": _text(owner)}
+        if because:
+            change["because"] = dict(because)
+        writes.append((row, {"owner": owner}, [change]))
+    stamps = journal.bump_many(ctx, model, writes, "updated")
+    journal.announce_many(ctx, model, [
+        (row["id"], {"version": stamp["version"], "old": _text(row["owner"]),
+                     "new": _text(owner), "because": dict(because or {}), "grants": grants,
+                     "grants_revoked": revoked.get(row["id"], 0),
+                     **({"decision": dict(decision)} if decision else {})})
+        for (row, owner, because, decision), stamp in zip(moving, stamps, strict=True)],
+        "owner_changed")
+    for (row, owner, _, _), stamp in zip(moving, stamps, strict=True):
+        row.update(owner=owner, **stamp)
+
+
+def _revoke_many(ctx: Context, object_name: str, ids: Sequence[Any]) -> dict[Any, int]:
+    """:func:`_revoke_grants` for many records: how many each had revoked."""
+    found: dict[Any, int] = {}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start:start + 500])
+        where = (record_grants.c.tenant_id == ctx.tenant.id,
+                 record_grants.c.object == object_name, record_grants.c.record_id.in_(chunk),
+                 *live(ctx.now()))
+        counted: dict[Any, Any] = {r[0]: r[1] for r in ctx.conn.execute(
+            sa.select(record_grants.c.record_id, sa.func.count()).where(*where)
+            .group_by(record_grants.c.record_id))}
+        if counted:
+            ctx.conn.execute(record_grants.update().where(*where).values(
+                revoked_at=ctx.now(), revoked_by=ctx.actor.user_id))
+            found.update({k: int(v) for k, v in counted.items()})
+    return found
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
 def change_owner_command(ctx: Context, object_name: str, record_id: Any, body: Any, *,
                          if_match: int | None = None) -> dict[str, Any]:
     """``POST /records/{object}/{id}/owner``: ``{"owner", "grants"?, "reason"?}``."""
@@ -133,6 +195,14 @@ def selected_ids(guard: Guard, filter: Any, view: str | None, limit: int) -> lis
     """Ids of the live records a list with this filter and view shows the actor (up to
     ``limit``, oldest first): the same visibility and readable-field checks as a list."""
     table = guard.model.table
+    conditions = selection(guard, filter, view)
+    query = sa.select(table.c.id).where(*conditions).order_by(table.c.id).limit(limit)
+    return [r.id for r in guard.ctx.conn.execute(query)]
+
+
+def selection(guard: Guard, filter: Any, view: str | None) -> list[sa.ColumnElement[bool]]:
+    """The SQL of :func:`selected_ids`'s records (live, the view, the filter, visible)."""
+    table = guard.model.table
     conditions: list[sa.ColumnElement[bool]] = [table.c.deleted_at.is_(None)]
     if view == "own":
         conditions.append(table.c.owner == guard.ctx.actor.user_id)
@@ -146,8 +216,7 @@ def selected_ids(guard: Guard, filter: Any, view: str | None, limit: int) -> lis
     visible = guard.visible()
     if visible is not None:
         conditions.append(visible)
-    query = sa.select(table.c.id).where(*conditions).order_by(table.c.id).limit(limit)
-    return [r.id for r in guard.ctx.conn.execute(query)]
+    return conditions
 
 
 def resolve_owner(ctx: Context, value: Any, at: str = "/owner") -> uuid.UUID:

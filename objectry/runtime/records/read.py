@@ -40,7 +40,7 @@ def get(ctx: Context, object_name: str, record_id: Any,
     guard = Guard(ctx, model)
     only = _selection(guard, parse_fields(fields))
     row, access = guard.load(record_id)
-    shown = guard.effective.with_formulas([row])[0]  # formula fields, computed in SQL
+    shown = guard.effective.with_formulas([row], only)[0]  # formulas asked for, in SQL
     return guard.present(shown, access, only)
 
 
@@ -114,7 +114,8 @@ def _page(guard: Guard, where: Sequence[sa.ColumnElement[bool] | None], *, filte
         statement() if key is None else guard.cached_page(key, statement),
         pagination.after_params(values or ())).mappings().all()
     maps = guard.maps(rows[:page_size])
-    rows = guard.effective.with_formulas(rows)  # formula fields, computed in SQL
+    rows = guard.effective.with_formulas(  # formulas asked for (and sorted by), in SQL
+        rows, None if only is None else {*only, *(k.field for k in keys)})
     next_cursor = None
     if len(rows) > page_size:
         rows = rows[:page_size]

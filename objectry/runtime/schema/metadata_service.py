@@ -30,6 +30,7 @@ from objectry.metadata.validation.access import (
 )
 from objectry.metadata.validation.assignment import validate_assignment_rule
 from objectry.metadata.validation.conversion import validate_conversion_map
+from objectry.metadata.validation.dashboards import validate_dashboard
 from objectry.metadata.validation.duplicates import validate_duplicate_rule
 from objectry.metadata.validation.list_views import validate_list_view
 from objectry.metadata.validation.objects import schema_errors, validate_layout, validate_object
@@ -41,15 +42,17 @@ from objectry.runtime.functions import definitions as function_definitions
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import build_table, field_indexes, get_model
 from objectry.runtime.model.hidden_fields import hidden_fields
+from objectry.runtime.query.rollup_sql import refill_changed
 from objectry.runtime.records import journal
 from objectry.runtime.records.journal_tables import sequences
 from objectry.runtime.schema import sync as schema_sync
+from objectry.runtime.schema.locks import check_locked
 from objectry.runtime.schema.planner import ObjectPlan, Step, plan_object
 
 #: Document kinds in the order a batch applies them (objects before what refers to them).
 KINDS = ("object", "layout", "department", "role", "access_policy", "function_settings",
          "function", "scoring_model", "pool", "assignment_rule", "workflow", "list_view",
-         "duplicate_rule", "conversion_map", "web_form")
+         "duplicate_rule", "conversion_map", "web_form", "dashboard")
 Conversions = Mapping[str, Mapping[str, str]]  # object -> field -> policy
 #: (kind, api_name) -> (origin, baseline) of documents a pack brings
 Layers = Mapping[tuple[str, str], tuple[Mapping[str, Any], Mapping[str, Any] | None]]
@@ -131,6 +134,9 @@ def put_document(ctx: Context, kind: str, api_name: str, document: Any, *,
         raise Invalid([ErrorItem("/api_name", "path_name_mismatch",
                                  {"body": document["api_name"], "url": api_name})])
     document = {"kind": kind, **document, "api_name": api_name}
+    current = store.document(ctx.conn, ctx.tenant.id, kind, api_name)
+    if current is not None:  # what a pack locks stays the pack's (issue 18)
+        check_locked(current.origin, current.document, document)
     result = apply_documents(ctx, [document], dry_run=dry_run,
                              conversions={api_name: conversions or {}}, summary=summary,
                              nested=False)
@@ -174,6 +180,9 @@ def apply_documents(ctx: Context, documents: Sequence[Mapping[str, Any]], *,
         if current is not None and dict(current.document) == dict(document) and (
                 layer is None or (dict(current.origin), current.baseline) == layer):
             continue
+        if current is not None and dict(current.document) == dict(document):
+            planned.append((document, current, None))  # only its layer moves (a pack's
+            continue                                     # upgrade): nothing to validate
         if kind == "object":
             others = {n: d for n, d in objects.items() if n != document.get("api_name")}
             found = validate_object(body, others, schema_checked=_passes_schema(ctx, body))
@@ -181,6 +190,9 @@ def apply_documents(ctx: Context, documents: Sequence[Mapping[str, Any]], *,
                 old_model = get_model(ctx, document["api_name"]) if current else None
                 plan = plan_object(ctx, current.document if current else None, document,
                                    old_model, conversions.get(document["api_name"], {}))
+                if current is None and document["api_name"] in reattach:  # table kept
+                    plan.steps = [Step("reattach_table",
+                                       detail={"fields": len(document["fields"])})]
                 found = plan.errors
                 conflict = conflict or plan.conflict
                 objects[document["api_name"]] = document
@@ -215,6 +227,8 @@ def apply_documents(ctx: Context, documents: Sequence[Mapping[str, Any]], *,
     applied = store.commit_version(
         ctx.conn, ctx.tenant.id, actor=ctx.actor.email,
         summary=summary or _summary(changes), changes=changes, now=ctx.now())
+    refill_changed(ctx.with_version(applied), [  # roll-ups new or defined anew
+        (c.before, c.after) for c in changes if c.kind == "object" and c.after is not None])
     return {"applied": True, "version": applied, "plans": plans}
 
 
@@ -250,6 +264,8 @@ def _validate_other(ctx: Context, kind: str, body: Mapping[str, Any],
         return validate_list_view(body, objects, _with_batch(ctx, "role", batch))
     if kind == "duplicate_rule":
         return validate_duplicate_rule(body, objects)
+    if kind == "dashboard":
+        return validate_dashboard(body, objects)
     if kind == "conversion_map":
         return validate_conversion_map(body, objects,
                                        _with_batch(ctx, "duplicate_rule", batch))
@@ -359,6 +375,8 @@ def _apply_object(ctx: Context, plan: ObjectPlan, old: Mapping[str, Any] | None,
                     hidden_fields.c.object == name, hidden_fields.c.field == field))
             case "change_type" | "change_constraints":
                 _convert(ctx, old_model, before[field], after[field], plan.conversions[field])
+            case "fill_default":
+                _fill_default(ctx, old_model, after[field], plan.fills[field])
 
 
 def _init_sequence(ctx: Context, object_name: str, definition: Mapping[str, Any]) -> None:
@@ -400,6 +418,17 @@ def _convert(ctx: Context, model: Any, before: Mapping[str, Any], after: Mapping
                          for rid, (old, new) in conversion.lossy.items()])
 
 
+def _fill_default(ctx: Context, model: Any, definition: Mapping[str, Any],
+                  value: Any) -> None:
+    """The rows of a field made required that hold no value get its default (the
+    column may be new: the table is described here, not taken from the old model)."""
+    field = definition["api_name"]
+    table = sa.Table(model.table.name, sa.MetaData(schema=model.table.schema),
+                     sa.Column("id", sa.Uuid, primary_key=True),
+                     sa.Column(field, REGISTRY[definition["type"]].column_type(definition)))
+    ctx.conn.execute(table.update().where(table.c[field].is_(None)).values({field: value}))
+
+
 def _jsonable(definition: Mapping[str, Any], value: Any) -> Any:
     return None if value is None else REGISTRY[definition["type"]].to_json(definition, value)
 
@@ -410,12 +439,13 @@ def history(ctx: Context, *, limit: int = 50, before: int | None = None) -> list
     return store.history(ctx.conn, ctx.tenant.id, limit=limit, before=before)
 
 
-def rollback(ctx: Context, version: Any, *,
-             conversions: Conversions | None = None) -> dict[str, Any]:
+def rollback(ctx: Context, version: Any, *, conversions: Conversions | None = None,
+             dry_run: bool = False) -> dict[str, Any]:
     """Bring every document back to how it stood at ``version``, as a new version.
 
     Objects created after ``version`` are kept (with their data) and listed: removing an
     object is never implied, in line with "nothing is dropped without a purge".
+    ``dry_run`` plans it all (the same refusals, the same plans) and changes nothing.
     """
     if isinstance(version, bool) or not isinstance(version, int) or not store.version_exists(
             ctx.conn, ctx.tenant.id, version):
@@ -426,7 +456,7 @@ def rollback(ctx: Context, version: Any, *,
         key=lambda item: KINDS.index(item[0][0]))]
     kept = sorted(name for name in store.documents(ctx.conn, ctx.tenant.id, "object")
                   if ("object", name) not in target)
-    result = apply_documents(ctx, documents, conversions=conversions,
+    result = apply_documents(ctx, documents, conversions=conversions, dry_run=dry_run,
                              summary=f"rollback to version {version}")
     return {**result, "kept_objects": kept}
 

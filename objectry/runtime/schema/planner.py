@@ -56,6 +56,8 @@ class ObjectPlan:
     errors: list[ErrorItem] = dataclasses.field(default_factory=list)
     conversions: dict[str, Conversion] = dataclasses.field(default_factory=dict)
     conflict: bool = False
+    #: field -> the stored default that fills its empty rows (a field made required)
+    fills: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {"object": self.object, "steps": [s.to_json() for s in self.steps]}
@@ -84,6 +86,8 @@ def plan_object(ctx: Context, old: Mapping[str, Any] | None, new: Mapping[str, A
             _plan_revive(plan, old_model, hidden[name], definition, i, conversions.get(name))
         elif before is None:
             plan.steps.append(Step("add_column", name, {"type": definition["type"]}))
+            if definition.get("required"):
+                _plan_required(ctx, plan, old_model, definition, i, new_column=True)
             if definition.get("unique") or definition.get("indexed"):
                 plan.steps.append(Step("create_index", name, {"unique": bool(
                     definition.get("unique"))}))
@@ -124,7 +128,12 @@ def _plan_change(ctx: Context, plan: ObjectPlan, model: ObjectModel,
     name = after["api_name"]
     old_type, new_type = REGISTRY[before["type"]], REGISTRY[after["type"]]
     rewrite = old_type.storage_signature(before) != new_type.storage_signature(after)
-    if rewrite or _value_shape(before) != _value_shape(after):
+    if old_type.computed and new_type.computed:  # recomputed after the change, not converted
+        if rewrite:
+            plan.steps.append(Step("change_type", name, {"from": before["type"],
+                                                         "to": after["type"], "recomputed": True}))
+            plan.conversions[name] = Conversion(rewrite_column=True)
+    elif rewrite or _value_shape(before) != _value_shape(after):
         _plan_values(ctx, plan, model, before, after, index, policy, rewrite)
     _plan_indexes(plan, before, after)
     if after.get("unique") and not before.get("unique"):
@@ -135,8 +144,38 @@ def _plan_change(ctx: Context, plan: ObjectPlan, model: ObjectModel,
                                           "count": duplicates}))
             plan.conflict = True
     if after.get("required") and not before.get("required"):
-        missing = _count(ctx, model, model.table.c[name].is_(None))
+        _plan_required(ctx, plan, model, after, index, new_column=False)
+
+
+def _plan_required(ctx: Context, plan: ObjectPlan, model: ObjectModel,
+                   after: Mapping[str, Any], index: int, *, new_column: bool) -> None:
+    """A field required from now on: the rows without a value get its default (a
+    ``fill_default`` step), or, without a default, the change is refused (409
+    ``required_without_default`` at the field's ``default``), never applied over rows
+    that would break the rule."""
+    name = after["api_name"]
+    kind = REGISTRY[after["type"]]
+    if kind.computed or kind.system_generated:
+        return
+    missing = _count(ctx, model, sa.true() if new_column else model.table.c[name].is_(None))
+    if not new_column:
         plan.steps.append(Step("require_field", name, {"rows_without_value": missing}))
+    if not missing:
+        return
+    if after.get("default") is None:
+        plan.errors.append(ErrorItem(pointer("fields", index, "default"),
+                                     "required_without_default",
+                                     {"field": name, "count": missing}))
+        plan.conflict = True
+        return
+    try:
+        plan.fills[name] = _convert_value(kind, after, after["default"])
+    except FieldValueError as exc:
+        plan.errors.append(ErrorItem(pointer("fields", index, "default"), exc.code,
+                                     exc.params))
+        return
+    plan.steps.append(Step("fill_default", name, {"rows": missing,
+                                                  "value": after["default"]}))
 
 
 def _plan_indexes(plan: ObjectPlan, before: Mapping[str, Any],

@@ -18,6 +18,7 @@ from typing import Any
 
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.lifecycle.duplicates.checks import (
+    build_keys,
     check_write,
     record_duplicates,
     scan,
@@ -26,29 +27,35 @@ from objectry.runtime.lifecycle.duplicates.index import ensure_current, rule_key
 from objectry.runtime.lifecycle.duplicates.matching import matches_for, present, similarity
 from objectry.runtime.lifecycle.duplicates.rules import active_rules, checking
 
-__all__ = ["check_write", "find_duplicates", "record_duplicates", "scan"]
+__all__ = ["build_keys", "check_write", "find_duplicates", "record_duplicates", "scan"]
 
 
-def find_duplicates(ctx: Context, object_name: str,
-                    rows: Sequence[Mapping[str, Any]]) -> list[list[dict[str, Any]]]:
+def find_duplicates(ctx: Context, object_name: str, rows: Sequence[Mapping[str, Any]],
+                    exclude: Sequence[Any] = ()) -> list[list[dict[str, Any]]]:
     """For each row (field -> value, as a create body names them), its duplicates under
     the object's active rules: existing records the caller may see, as
     ``{"rule", "object", "id", "score", "record", "action"}``, and earlier rows of the
     same batch, as ``{"rule", "row", "action"}`` (row: its index in ``rows``). Records
     the caller may not see are counted in an item ``{"rule", "hidden": True, "action"}``
     so an importer can still refuse a ``block`` duplicate without showing it.
-    One index lookup per rule for the whole batch."""
+    One index lookup per rule for the whole batch. ``exclude``: per row, a record it is
+    not compared with (the record an upsert row updates)."""
     result: list[list[dict[str, Any]]] = [[] for _ in rows]
     for rule in checking(active_rules(ctx), object_name):
         ensure_current(ctx, rule)
         first_row: dict[str, int] = {}
-        for i, (found, values) in enumerate(zip(matches_for(ctx, rule, rows), rows,
-                                                strict=True)):
-            shown, hidden = present(ctx, found)
+        keys = [rule_key(rule, values) for values in rows]
+        matches = matches_for(ctx, rule, rows, exclude, keys=keys)
+        everything = {(m.object, m.id): m for found in matches for m in found}
+        shown_by = {(item["object"], item["id"]): item
+                    for item in present(ctx, list(everything.values()))[0]}
+        for i, (found, values, key) in enumerate(zip(matches, rows, keys, strict=True)):
+            shown = [{**shown_by[(m.object, str(m.id))], "score": m.score} for m in found
+                     if (m.object, str(m.id)) in shown_by]
+            hidden = len(found) - len(shown)
             result[i] += [{**item, "action": rule.action} for item in shown]
             if hidden:
                 result[i].append({"rule": rule.name, "hidden": True, "action": rule.action})
-            key = rule_key(rule, values)
             if key is None:
                 continue
             earlier = first_row.get(key)

@@ -7,10 +7,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.problems import Conflict, ErrorItem, Invalid, NotFound
+from objectry.metadata.problems import Conflict, ErrorItem, Forbidden, Invalid, NotFound
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
-from objectry.runtime.lifecycle.duplicates.index import ensure_current, rule_key
+from objectry.runtime.lifecycle.duplicates.index import build, ensure_current, rule_key
 from objectry.runtime.lifecycle.duplicates.key_tables import duplicate_keys
 from objectry.runtime.lifecycle.duplicates.matching import (
     Match,
@@ -79,6 +79,17 @@ def record_duplicates(ctx: Context, object_name: str, record_id: Any) -> dict[st
     return {"items": shown}
 
 
+def build_keys(ctx: Context, rule_name: str) -> dict[str, Any]:
+    """``POST /duplicate_rules/{r}/rebuild`` (administrators): key every record for the
+    rule now if its keys are not current (``index.build``)."""
+    if not ctx.actor.is_admin:
+        raise Forbidden(detail_code="duplicate_rebuild_admin", rule=rule_name)
+    rule = rule_named(ctx, rule_name)
+    if rule is None:
+        raise NotFound(detail_code="unknown_duplicate_rule", rule=rule_name)
+    return build(ctx, rule)
+
+
 def scan(ctx: Context, rule_name: str, body: Any) -> dict[str, Any]:
     """``POST /duplicate_rules/{r}/scan``: groups of records sharing a key (and, with a
     fuzzy field, alike enough to the group's first), as the caller may see them; a group
@@ -104,7 +115,7 @@ def scan(ctx: Context, rule_name: str, body: Any) -> dict[str, Any]:
             cursor = None
             break
         page = shared.cte("shared_keys").prefix_with("MATERIALIZED", dialect="postgresql")
-        found = _groups(ctx, rule, keys, _members(ctx, rule, page))
+        found = _groups(ctx, rule, keys, _members(ctx, rule, page, keys))
         for key in keys:
             cursor = key
             if key in found:
@@ -131,22 +142,37 @@ def _shared_keys(ctx: Context, rule: DuplicateRule, after: str | None,
     return query
 
 
-def _members(ctx: Context, rule: DuplicateRule, shared: sa.CTE
+def _members(ctx: Context, rule: DuplicateRule, shared: sa.CTE, keys: Sequence[str]
              ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """key -> (object, live row) of the page's keys: one join per object the rule looks
     in, from the page's keys (computed once: a materialized CTE) through the key index
-    to the records by id; no list of ids or keys sent back to the database."""
+    to the records by id; no list of ids or keys sent back to the database.
+
+    SQLite plans that join from the (tenant, rule, object) primary key instead, reading
+    every key of the rule per page (minutes for a million records); there the page's
+    keys go as a list, and ``object`` is compared as an expression so only the key
+    index can serve the lookup."""
     found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    sqlite = ctx.conn.dialect.name == "sqlite"
     for target in rule.targets:
         table = get_model(ctx, target.object).table
-        query = (sa.select(duplicate_keys.c.key.label("_match_key"), table)
-                 .select_from(shared)
-                 .join(duplicate_keys, sa.and_(duplicate_keys.c.key == shared.c.key,
-                                               duplicate_keys.c.tenant_id == ctx.tenant.id,
-                                               duplicate_keys.c.rule == rule.name))
-                 .join(table, table.c.id == duplicate_keys.c.record_id)
-                 .where(duplicate_keys.c.object == target.object,
-                        table.c.deleted_at.is_(None)))
+        scope = sa.and_(duplicate_keys.c.tenant_id == ctx.tenant.id,
+                        duplicate_keys.c.rule == rule.name)
+        if sqlite:
+            query = (sa.select(duplicate_keys.c.key.label("_match_key"), table)
+                     .select_from(duplicate_keys)
+                     .join(table, table.c.id == duplicate_keys.c.record_id)
+                     .where(scope, duplicate_keys.c.key.in_(list(keys)),
+                            duplicate_keys.c.object.op("||")("") == target.object,
+                            table.c.deleted_at.is_(None)))
+        else:
+            query = (sa.select(duplicate_keys.c.key.label("_match_key"), table)
+                     .select_from(shared)
+                     .join(duplicate_keys, sa.and_(duplicate_keys.c.key == shared.c.key,
+                                                   scope))
+                     .join(table, table.c.id == duplicate_keys.c.record_id)
+                     .where(duplicate_keys.c.object == target.object,
+                            table.c.deleted_at.is_(None)))
         for row in ctx.conn.execute(query).mappings():
             values = dict(row)
             key = values.pop("_match_key")
@@ -187,3 +213,71 @@ def _groups(ctx: Context, rule: DuplicateRule, keys: Sequence[str],
         if len(items) > 1:
             result[key] = items
     return result
+
+
+def check_batch(ctx: Context, rules: Sequence[DuplicateRule], object_name: str,
+                items: Sequence[Mapping[str, Any]],
+                known: set[tuple[int, str, str]] | None = None,
+                keys: dict[tuple[str, int], str | None] | None = None,
+                ) -> tuple[list[Conflict | None], list[list[dict[str, Any]]]]:
+    """:func:`check_write` for a batch of new records, one index lookup per rule: per
+    item, the problem refusing it (or None) and its warnings. An item is also checked
+    against the earlier items of the batch that pass, as if each were created in turn:
+    a ``block`` rule refuses the second of two alike (``duplicate_in_batch``).
+    ``keys``: filled with (rule, item index) -> key for the caller's later use."""
+    problems: list[Conflict | None] = [None] * len(items)
+    warnings: list[list[dict[str, Any]]] = [[] for _ in items]
+    found_by_rule: list[tuple[DuplicateRule, list[list[Match]], list[str | None]]] = []
+    for rule in checking(rules, object_name):
+        ensure_current(ctx, rule, known)
+        item_keys = [rule_key(rule, values) for values in items]
+        if keys is not None:
+            keys.update(((rule.name, i), k) for i, k in enumerate(item_keys))
+        found_by_rule.append((rule, matches_for(ctx, rule, items, keys=item_keys), item_keys))
+    everything = {(m.object, m.id): m for _, found, _ in found_by_rule
+                  for matches in found for m in matches}
+    shown_all, _hidden = present(ctx, list(everything.values()))
+    shown_by = {(item["object"], item["id"]): item for item in shown_all}
+    first: dict[tuple[str, str], int] = {}  # (rule, key) -> the first passing item
+    for i, values in enumerate(items):
+        for rule, found, item_keys in found_by_rule:
+            problems[i] = _batch_problem(rule, found[i], item_keys[i], shown_by, first,
+                                         items, values)
+            if problems[i] is not None:
+                break
+            warnings[i] += [{**shown_by[(m.object, str(m.id))], "rule": rule.name,
+                             "score": m.score} for m in found[i]
+                            if (m.object, str(m.id)) in shown_by]
+        if problems[i] is not None:
+            warnings[i] = []
+            continue
+        for rule, _found, item_keys in found_by_rule:
+            if item_keys[i] is not None:
+                first.setdefault((rule.name, item_keys[i] or ""), i)
+    return problems, warnings
+
+
+def _batch_problem(rule: DuplicateRule, matches: Sequence[Match], key: str | None,
+                   shown_by: Mapping[tuple[str, str], dict[str, Any]],
+                   first: Mapping[tuple[str, str], int], items: Sequence[Mapping[str, Any]],
+                   values: Mapping[str, Any]) -> Conflict | None:
+    """Why a ``block`` rule refuses one item of a batch (stored matches first, then an
+    earlier item alike), or None."""
+    if rule.action != "block":
+        return None
+    if matches:
+        shown = [{**shown_by[(m.object, str(m.id))], "rule": rule.name, "score": m.score}
+                 for m in matches if (m.object, str(m.id)) in shown_by]
+        code = "duplicate_blocked" if shown else "duplicate_blocked_hidden"
+        params: dict[str, Any] = {"rule": rule.name}
+        if shown:
+            params["count"] = len(shown)
+        return Conflict([ErrorItem("", code, params)], detail_code=code,
+                        extra={"duplicates": shown}, **params)
+    earlier = None if key is None else first.get((rule.name, key))
+    if earlier is None or (rule.fuzzy and similarity(
+            items[earlier].get(rule.fuzzy), values.get(rule.fuzzy)) < rule.threshold):
+        return None
+    params = {"rule": rule.name, "row": earlier}
+    return Conflict([ErrorItem("", "duplicate_in_batch", params)],
+                    detail_code="duplicate_in_batch", **params)

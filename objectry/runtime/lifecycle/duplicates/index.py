@@ -7,15 +7,16 @@ write through here); lookups keep only live rows.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
+from objectry.metadata import store
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.lifecycle.duplicates.key_tables import duplicate_keys, duplicate_rule_state
 from objectry.runtime.lifecycle.duplicates.normalise import match_key
-from objectry.runtime.lifecycle.duplicates.rules import DuplicateRule, Target
+from objectry.runtime.lifecycle.duplicates.rules import DuplicateRule, Target, compile_rule
 from objectry.runtime.model.compiled import get_model
 
 BATCH = 1000
@@ -106,3 +107,38 @@ def put_key(ctx: Context, rule: DuplicateRule, object_name: str,
         ctx.conn.execute(duplicate_keys.insert().values(
             tenant_id=ctx.tenant.id, rule=rule.name, object=object_name,
             record_id=row["id"], key=key))
+
+
+def put_new_keys(ctx: Context, rule: DuplicateRule, object_name: str,
+                 rows: Sequence[Mapping[str, Any]], known: Sequence[str | None] | None = None
+                 ) -> None:
+    """The keys of just-created records under one rule, in one statement (``known``:
+    their keys, in order, when the caller computed them already)."""
+    target = rule.target(object_name)
+    if target is None:
+        return
+    keys = known if known is not None else [key_of(rule, target, row) for row in rows]
+    found = [{"tenant_id": ctx.tenant.id, "rule": rule.name, "object": object_name,
+              "record_id": row["id"], "key": key}
+             for row, key in zip(rows, keys, strict=True) if key is not None]
+    if found:
+        ctx.conn.execute(duplicate_keys.insert(), found)
+
+
+def build(ctx: Context, rule: DuplicateRule) -> dict[str, Any]:
+    """The explicit step that keys a new or changed rule (its save, ``POST
+    /duplicate_rules/{r}/rebuild``), so no user's write pays for it; ``ensure_current``
+    on a write stays the safety net for rules that arrive otherwise (a pack, a rollback).
+    """
+    rebuilt = ensure_current(ctx, rule)
+    keys = ctx.conn.execute(sa.select(sa.func.count()).select_from(duplicate_keys).where(
+        duplicate_keys.c.tenant_id == ctx.tenant.id,
+        duplicate_keys.c.rule == rule.name)).scalar_one()
+    return {"rule": rule.name, "rebuilt": rebuilt, "keys": keys}
+
+
+def build_rule_keys(ctx: Context, name: str) -> None:
+    """:func:`build` for a rule just saved (when it is active)."""
+    stored = store.document(ctx.conn, ctx.tenant.id, "duplicate_rule", name)
+    if stored is not None and stored.document.get("active", True):
+        build(ctx, compile_rule(name, stored.document))

@@ -65,9 +65,12 @@ def live_rows(ctx: Context, object_name: str,
 
 
 def matches_for(ctx: Context, rule: DuplicateRule, values: Sequence[Mapping[str, Any]],
-                exclude: Sequence[uuid.UUID | None] = ()) -> list[list[Match]]:
-    """For each record of the rule's object (its values), the live records matching it."""
-    keys = [rule_key(rule, v) for v in values]
+                exclude: Sequence[uuid.UUID | None] = (),
+                keys: Sequence[str | None] | None = None) -> list[list[Match]]:
+    """For each record of the rule's object (its values), the live records matching it
+    (``keys``: the values' keys when the caller has them)."""
+    if keys is None:
+        keys = [rule_key(rule, v) for v in values]
     found = candidates(ctx, rule, [k for k in keys if k is not None])
     by_object: dict[str, set[uuid.UUID]] = defaultdict(set)
     for pairs in found.values():

@@ -6,6 +6,9 @@ row's outcome and the import's counters in the same transaction. So the rows are
 source of truth, as for automation: a run that stopped anywhere (a crash, a restart, a
 killed worker) resumes at the first uncommitted batch, and no row is written twice.
 
+When the run is done, the rows it wrote are deleted (the records hold their values);
+the failed rows stay for the error file until ``retention.purge_expired``.
+
 A run holds a lease on the import (``lease_owner``/``lease_until``), renewed by each
 batch; a second runner leaves a leased import alone, and takes it over once the lease
 ran out. Where it runs (a thread of ``objectry serve``, a Celery task, the CLI in the
@@ -106,6 +109,11 @@ def _batch(ctx: Context, key: uuid.UUID, runner: str, size: int,
         ctx.conn.execute(imports.update().where(imports.c.id == key).values(
             status="done", finished_at=now, updated_at=now, lease_owner=None,
             lease_until=None))
+        # the rows written are records now: their copies go; the failed ones stay for
+        # the error file until retention.purge_expired takes them
+        ctx.conn.execute(import_rows.delete().where(
+            import_rows.c.import_id == key, import_rows.c.errors.is_(None),
+            import_rows.c.outcome.is_not(None)))
         return _State("done", done, found["total_rows"], True)
     model = get_model(ctx, found["object"])
     items = [mappings.record_of(model, found["columns"], found["mapping"], r.cells)

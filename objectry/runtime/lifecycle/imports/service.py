@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -20,13 +21,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.metadata.i18n import message
-from objectry.metadata.problems import Conflict, ErrorItem, Invalid, NotFound, pointer
+from objectry.metadata.problems import Conflict, ErrorItem, Invalid, NotFound, Problem, pointer
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.lifecycle import bulk
 from objectry.runtime.lifecycle.duplicates import find_duplicates
 from objectry.runtime.lifecycle.imports import mapping as mappings
-from objectry.runtime.lifecycle.imports import reading
+from objectry.runtime.lifecycle.imports import reading, retention
+from objectry.runtime.lifecycle.imports.assignment import AssignmentSimulation
 from objectry.runtime.lifecycle.imports.tables import import_rows, imports
 from objectry.runtime.model.compiled import ObjectModel, get_model
 from objectry.runtime.records import batch
@@ -61,6 +64,7 @@ def create(ctx: Context, object_name: str, upload: Upload,
         given = {**_load(ctx, upload.mapping_from)["mapping"], **given}
     _check_upsert(model, guard, upload.upsert_on)
     sheet = reading.read(upload.data, limits, upload.encoding)
+    retention.purge_expired(ctx)  # the tenant's imports past retention lose their rows
     now = ctx.now()
     import_id = uuid7()
     mapped, _ = mappings.map_columns(model, guard, sheet.columns, given)
@@ -110,12 +114,13 @@ def _check_upsert(model: ObjectModel, guard: Guard, name: Any) -> None:
 
 def _preview(ctx: Context, model: ObjectModel, guard: Guard,
              found: Mapping[str, Any]) -> dict[str, Any]:
-    """Check every row as a create would (writing nothing), keep each row's errors with
-    it, count the rows that look like existing records, and answer the status."""
-    _, mapping_errors = mappings.map_columns(model, guard, found["columns"], found["mapping"])
+    """Check every row as the run will write it (a create, or an upsert's update;
+    writing nothing), keep each row's errors with it, count the rows that look like
+    existing records, say what assignment would do with the new ones, and answer."""
     table = import_rows
     ctx.conn.execute(table.update().where(table.c.import_id == found["id"]).values(errors=None))
     invalid, duplicate_rows = 0, 0
+    assigning = AssignmentSimulation(ctx, model.api_name, SHOWN)
     duplicates: list[dict[str, Any]] = []
     last = 0
     while True:
@@ -127,12 +132,12 @@ def _preview(ctx: Context, model: ObjectModel, guard: Guard,
         last = rows[-1].row_no
         items = [mappings.record_of(model, found["columns"], found["mapping"], r.cells)
                  for r in rows]
-        checked = batch.check_many(ctx, model.api_name, items)
+        problems, created, matched = _checked(ctx, model, found["upsert_on"], items)
         failed = []
-        for row, result in zip(rows, checked, strict=True):
-            errors = [] if result.problem is None else [
-                e for e in (result.problem.errors or [ErrorItem("", result.problem.detail_code,
-                                                                 result.problem.params)])
+        for row, problem in zip(rows, problems, strict=True):
+            errors = [] if problem is None else [
+                e for e in (problem.errors or [ErrorItem("", problem.detail_code,
+                                                         problem.params)])
                 if not (found["upsert_on"] and e.code == "unique_violation"
                         and e.path == pointer(found["upsert_on"]))]
             if errors:
@@ -142,19 +147,51 @@ def _preview(ctx: Context, model: ObjectModel, guard: Guard,
             ctx.conn.execute(table.update().where(
                 table.c.import_id == found["id"], table.c.row_no == sa.bindparam("_row"))
                 .values(errors=sa.bindparam("_errors")), failed)
-        for row, matches in zip(rows, find_duplicates(ctx, model.api_name, items), strict=True):
+        assigning.add([(rows[i].row_no, {**values, "id": None, "owner": ctx.actor.user_id})
+                       for i, values in created])
+        exclude = [matched.get(i) for i in range(len(items))]
+        for row, matches in zip(rows, find_duplicates(ctx, model.api_name, items, exclude),
+                                strict=True):
             if matches:
                 duplicate_rows += 1
                 if len(duplicates) < SHOWN:
                     duplicates.append({"row": row.row_no, "matches": [
                         {**m, "row": rows[m["row"]].row_no} if "row" in m else m
                         for m in matches]})
+    summary = {"duplicate_rows": duplicate_rows, "duplicates": _stored_json(duplicates),
+               "assignment": assigning.preview.as_json()}
     ctx.conn.execute(imports.update().where(imports.c.id == found["id"]).values(
-        invalid_rows=invalid))
-    answer = status(ctx, str(found["id"]))
-    answer["preview"] = {"mapping_errors": [_shown(ctx, e) for e in mapping_errors],
-                         "duplicate_rows": duplicate_rows, "duplicates": duplicates}
-    return answer
+        invalid_rows=invalid, preview=summary))
+    return status(ctx, str(found["id"]))
+
+
+def _stored_json(duplicates: list[dict[str, Any]]) -> Any:
+    """The duplicates as kept with the import: which records (or rows), never their
+    values (whoever reads the import later sees no record through it)."""
+    return json.loads(json.dumps([
+        {**d, "matches": [{k: v for k, v in m.items() if k != "record"}
+                          for m in d["matches"]]} for d in duplicates], default=str))
+
+
+def _checked(ctx: Context, model: ObjectModel, upsert_on: str | None, items: list[Any]
+             ) -> tuple[list[Problem | None], list[tuple[int, dict[str, Any]]],
+                        dict[int, Any]]:
+    """Each item checked as the run will write it: an item matching a stored record on
+    ``upsert_on`` as an update of that record (its edit rights and rules), the others as
+    creates. Per item its problem; the good new ones' (index, values); index -> the
+    record each matched item updates."""
+    matched = bulk.matched_records(ctx, model, upsert_on, items) if upsert_on else {}
+    problems: list[Problem | None] = [None] * len(items)
+    fresh = [i for i in range(len(items)) if i not in matched]
+    created = []
+    for index, result in zip(fresh, batch.check_many(ctx, model.api_name,
+                                                     [items[i] for i in fresh]), strict=True):
+        problems[index] = result.problem
+        if result.problem is None and result.values is not None:
+            created.append((index, result.values))
+    for index, record_id in matched.items():
+        problems[index] = bulk.check_update(ctx, model, record_id, items[index])
+    return problems, created, matched
 
 
 def _stored(error: ErrorItem) -> dict[str, Any]:
@@ -210,8 +247,11 @@ def status(ctx: Context, import_id: str) -> dict[str, Any]:
         "stalled": found["status"] in ("queued", "running") and lease is not None
         and lease < ctx.now(),
         "runnable": not mapping_errors and found["status"] in RUNNABLE,
+        "rows_purged": retention.purged(ctx, found),
         "mapping_errors": [_shown(ctx, e) for e in mapping_errors],
         "issues": issues,
+        "preview": None if found["preview"] is None else {
+            "mapping_errors": [_shown(ctx, e) for e in mapping_errors], **found["preview"]},
         "error": None if found["error"] is None else {
             **found["error"], "message": message(found["error"]["code"], ctx.locale,
                                                  found["error"].get("params") or {})},

@@ -40,6 +40,8 @@ imports = sa.Table(
     sa.Column("lease_until", UTCDateTime),
     #: why a run stopped (status failed): a problem's code and parameters
     sa.Column("error", json_column()),
+    #: the last preview's summary: duplicates found, what assignment would do (0021)
+    sa.Column("preview", json_column()),
     sa.Index("ix_imports_tenant", "tenant_id", "created_at"),
 )
 
