@@ -654,7 +654,9 @@ def meta_paths() -> Paths:
         fails={"422": f"limit or before out of range ({BAD_LIST_PARAMETER})"})}
     paths[f"{API}/meta/rollback"] = {"post": operation(
         "Back to an earlier metadata version, as a new version", "metadata",
-        {"200": answer("applied", ref("RollbackResult"))},
+        {"200": answer("applied, or the plans with dry_run", ref("RollbackResult"))},
+        parameters=[query("dry_run", "plan only: every document's steps and data impact, "
+                          "nothing applied", {"type": "boolean", "default": False})],
         body=obj({"version": {"type": "integer"},
                   "conversions": {"type": "object", "description": "object -> field -> "
                                   "conversion policy", "additionalProperties": {

@@ -111,6 +111,9 @@ def test_selected_records_are_assigned_through_the_owner_command(world: World,
     found = world.admin.get("/app/people/options?q=" + world.rep_email[:3]).get_json()
     assert world.rep_email in [item["value"] for item in found["items"]]
     assert world.admin.get("/app/people/options?q=zzz-nobody").get_json()["items"] == []
+    typed = world.admin.get("/app/people/options?owner=" + world.rep_email[:3],
+                            headers={"HX-Request": "true"})  # the box's datalist
+    assert f'<option value="{world.rep_email}">' in text(typed)
     assigned = world.admin.post("/app/o/lead/owner", {"ids": [world.secret["id"]],
                                                       "owner": world.rep_email})
     assert assigned.status_code == 303 and "assigned=1" in assigned.headers["Location"]

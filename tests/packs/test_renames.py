@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.conftest import Api, error_paths, problem
+from objectry.runtime.schema import rename_refs
+from objectry.runtime.schema.rename_refs import FieldRename
+from tests.conftest import Api, TenantHandle, error_paths, problem
 from tests.packs.support import body, fixture_files, with_json, with_manifest
 
 PLAN, INSTALL, UPGRADE = "/api/v1/packs/plan", "/api/v1/packs/install", "/api/v1/packs/upgrade"
@@ -123,3 +125,138 @@ def test_a_rename_onto_a_taken_name_is_refused_and_changes_nothing(
     assert error_paths(refused) == ["objects/site.json#/api_name"]
     assert api.get(f"/api/v1/records/ticket/{installed['ticket']}").get_json()["hours"] == 3
     assert api.get("/api/v1/meta/objects/site").status_code == 200
+
+
+def listed_by(api: Api, view: str) -> list[tuple[str, Any]]:
+    """The tickets the saved list view shows (its filter, sort and columns), as the list
+    page queries them: subject and the view's last column."""
+    saved = api.get(f"/api/v1/meta/list_views/{view}").get_json()
+    page = api.post("/api/v1/records/ticket/query", json={
+        "filter": saved["filter"], "sort": saved["sort"], "fields": saved["columns"]})
+    assert page.status_code == 200, page.get_json()
+    return [(t["subject"], t[saved["columns"][-1]]) for t in page.get_json()["items"]]
+
+
+def test_formulas_and_list_views_naming_a_renamed_field_keep_working(
+        api: Api, key: Ed25519PrivateKey, installed: dict[str, Any],
+        tenant: TenantHandle) -> None:
+    ticket = api.get("/api/v1/meta/objects/ticket").get_json()
+    ticket["fields"].append({"api_name": "double_hours", "type": "formula",
+                             "expression": "hours * 2", "result": "number",
+                             "label": {"en": "Double", "zh-CN": "双倍"}})
+    api.define(ticket)
+    view = api.put("/api/v1/meta/list_views/long_tickets", json={
+        "object": "ticket", "label": {"en": "Long", "zh-CN": "长"},
+        "owner": tenant.admin_email,
+        "filter": {"all": [{"field": "hours", "op": "gte", "value": 2}]},
+        "sort": "-hours", "columns": ["subject", "hours"]})
+    assert view.status_code == 200, view.get_json()["errors"]
+    short = api.post("/api/v1/records/ticket", json={"subject": "Mouse", "hours": 1})
+    assert short.status_code == 201, short.get_json()
+    assert listed_by(api, "long_tickets") == [("Printer", 3)]
+
+    answer = api.post(UPGRADE, json=body(version_2(), key))
+    assert answer.status_code == 200, answer.get_json()
+    fields = {f["api_name"]: f for f in api.get("/api/v1/meta/objects/ticket").get_json()[
+        "fields"]}
+    assert fields["double_hours"]["expression"] == "effort * 2"
+    printer = api.get(f"/api/v1/records/ticket/{installed['ticket']}").get_json()
+    assert float(printer["double_hours"]) == 6
+    stored = api.get("/api/v1/meta/list_views/long_tickets").get_json()
+    assert stored["filter"] == {"all": [{"field": "effort", "op": "gte", "value": 2}]}
+    assert stored["sort"] == "-effort" and stored["columns"] == ["subject", "effort"]
+    assert listed_by(api, "long_tickets") == [("Printer", 3)]
+
+def _references(**objects: dict[str, Any]) -> FieldRename:
+    return FieldRename("ticket", "hours", "effort", objects.get)
+
+
+def test_a_formula_rename_touches_only_names_of_the_field() -> None:
+    visit = {"fields": [{"api_name": "ticket", "type": "lookup", "target": "ticket"}]}
+    rename = _references(visit=visit)
+    assert rename_refs.formula("hours + hours_left * 2 + len('hours')", "ticket",
+                               rename) == "effort + hours_left * 2 + len('hours')"
+    assert rename_refs.formula("ticket.hours + hours", "visit", rename) == \
+        "ticket.effort + hours"
+    assert rename_refs.formula("hours +", "ticket", rename) == "hours +"
+
+
+def test_conditions_workflows_and_rules_follow_a_renamed_field() -> None:
+    rename = _references(visit={"fields": []})
+    leaf = {"field": "hours", "op": "gt", "value": 1}
+    workflow = {"kind": "workflow", "object": "ticket", "trigger": {
+        "on": "updated", "changed": ["hours"], "condition": {"any": [
+            dict(leaf), {"not": {"field": "subject", "op": "eq", "value": "hours"}}]}},
+        "steps": [{"id": "b", "branch": [{"if": dict(leaf), "then": "u"}]},
+                  {"id": "u", "action": "update_record", "values": {"hours": 0}},
+                  {"id": "w", "wait": {"until": dict(leaf)}}]}
+    assert rename_refs.rewrite(workflow, rename)
+    assert workflow["trigger"] == {"on": "updated", "changed": ["effort"], "condition": {
+        "any": [{"field": "effort", "op": "gt", "value": 1},
+                {"not": {"field": "subject", "op": "eq", "value": "hours"}}]}}
+    assert workflow["steps"][0]["branch"][0]["if"]["field"] == "effort"
+    assert workflow["steps"][1]["values"] == {"effort": 0}
+    assert workflow["steps"][2]["wait"]["until"]["field"] == "effort"
+    scoring = {"kind": "scoring_model", "object": "ticket", "target_field": "hours",
+               "dimensions": [{"weight": 1, "criteria": [{"if": dict(leaf), "points": 5}]}]}
+    assert rename_refs.rewrite(scoring, rename)
+    assert scoring["target_field"] == "effort"
+    assert scoring["dimensions"][0]["criteria"][0]["if"]["field"] == "effort"
+    rule = {"kind": "assignment_rule", "object": "ticket",
+            "entries": [{"condition": dict(leaf), "to": []}]}
+    assert rename_refs.rewrite(rule, rename) and rule["entries"][0]["condition"][
+        "field"] == "effort"
+    duplicate = {"kind": "duplicate_rule", "object": "ticket", "match": [{"field": "hours"}],
+                 "fuzzy": {"field": "hours"}}
+    assert rename_refs.rewrite(duplicate, rename)
+    assert duplicate["match"] == [{"field": "effort"}] and duplicate["fuzzy"]["field"] == \
+        "effort"
+    conversion = {"kind": "conversion_map", "object": "visit", "targets": [
+        {"name": "t", "object": "ticket", "fields": {"hours": "spent"}}]}
+    assert rename_refs.rewrite(conversion, rename)
+    assert conversion["targets"][0]["fields"] == {"effort": "spent"}
+    role = {"kind": "role", "grants": {"ticket": {"scope": dict(leaf),
+                                                  "fields": {"hours": "none"}}}}
+    assert rename_refs.rewrite(role, rename)
+    assert role["grants"] == {"ticket": {"scope": {"field": "effort", "op": "gt", "value": 1},
+                                         "fields": {"effort": "none"}}}
+    pool = {"kind": "pool", "object": "ticket", "masked_fields": ["subject", "hours"]}
+    assert rename_refs.rewrite(pool, rename) and pool["masked_fields"] == [
+        "subject", "effort"]
+    other = {"kind": "list_view", "object": "visit",
+             "filter": {"field": "hours", "op": "gt", "value": 1}}
+    assert not rename_refs.rewrite(other, rename)  # another object's field of that name
+    related = {"related": {"object": "ticket", "via": "hours", "where": dict(leaf)}}
+    assert rename_refs.condition(related, "visit", rename)
+    assert related == {"related": {"object": "ticket", "via": "effort", "where": {
+        "field": "effort", "op": "gt", "value": 1}}}
+
+
+def test_a_roll_up_follows_a_renamed_field_of_its_records() -> None:
+    rename = _references(ticket={"fields": [{"api_name": "site", "type": "lookup",
+                                             "target": "site"}]})
+    site = {"kind": "object", "api_name": "site", "fields": [
+        {"api_name": "total", "type": "rollup", "object": "ticket", "via": ["site"],
+         "op": "sum", "field": "hours", "filter": dict(
+             field="hours", op="gt", value=0)}]}
+    assert rename_refs.rewrite(site, rename)
+    total = site["fields"][0]
+    assert total["field"] == "effort" and total["filter"]["field"] == "effort"
+
+
+def test_documents_naming_a_renamed_object_follow() -> None:
+    workflow = {"kind": "workflow", "object": "visit", "trigger": {
+        "on": "related_created", "related": "site", "via": "visit", "condition": {
+            "related": {"object": "site", "via": "visit", "exists": True}}},
+        "steps": [{"id": "c", "action": "create_record", "object": "site",
+                   "values": {"name": "x"}},
+                  {"id": "u", "action": "update_record", "values": {"site": None}}]}
+    assert rename_refs.retarget(workflow, "site", "location")
+    assert workflow["trigger"]["related"] == "location"
+    assert workflow["trigger"]["condition"]["related"]["object"] == "location"
+    assert workflow["steps"][0]["object"] == "location"
+    assert workflow["steps"][1]["values"] == {"site": None}  # a field of that name stays
+    conversion = {"kind": "conversion_map", "object": "visit",
+                  "targets": [{"name": "site", "object": "site"}]}
+    assert rename_refs.retarget(conversion, "site", "location")
+    assert conversion["targets"] == [{"name": "site", "object": "location"}]

@@ -96,6 +96,12 @@ def test_history_and_rollback(api: Api) -> None:
     assert history[0]["actor"].startswith("admin@")
     assert history[0]["changes"][0]["steps"][0]["action"] == "add_column"
 
+    planned = api.post("/api/v1/meta/rollback?dry_run=true", json={"version": first})
+    assert planned.status_code == 200 and planned.get_json()["applied"] is False
+    assert [s["action"] for p in planned.get_json()["plans"] for s in p["steps"]] == [
+        "hide_field"]
+    assert api.get(f"/api/v1/records/campaign/{rid}").get_json()["region"] == "east"
+    assert api.get("/api/v1/meta/history").get_json()["items"][0]["version"] == second
     rolled = api.post("/api/v1/meta/rollback", json={"version": first}).get_json()
     assert rolled["version"] == second + 1
     assert "region" not in api.get(f"/api/v1/records/campaign/{rid}").get_json()

@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from flask import Response, redirect, request, url_for
+from markupsafe import escape
 
 from objectry.admin_ui.app import pages
 from objectry.admin_ui.app.blueprint import blueprint, host, user_context
@@ -40,9 +41,15 @@ def owners(ctx: Context, text: str) -> list[dict[str, str]]:
 
 @blueprint.get("/people/options")
 def owner_options() -> Response:
-    """JSON for the owner search box (tom-select), as a lookup input's options."""
+    """The owner box's suggestions as the user types (``q``, or the box's own ``owner``
+    value that htmx sends): ``<option>``s for its datalist, JSON for other callers."""
+    text = (request.args.get("q") or request.args.get("owner") or "")[:200]
     with user_context(read_only=True) as ctx:
-        items = owners(ctx, request.args.get("q", "")[:200])
+        items = owners(ctx, text)
+    if request.headers.get("HX-Request") == "true":
+        return Response("".join(f'<option value="{escape(i["value"])}">{escape(i["text"])}'
+                                "</option>" for i in items),
+                        mimetype="text/html", headers={"Cache-Control": "no-store"})
     return Response(json.dumps({"items": items}, ensure_ascii=False),
                     mimetype="application/json", headers={"Cache-Control": "no-store"})
 

@@ -159,5 +159,6 @@ def rollback() -> Response:
             "reason": "an object of objects, object name -> field -> policy"})])
     with tenant_context() as ctx:
         require_admin(ctx)
-        result = metadata_service.rollback(ctx, body.get("version"), conversions=conversions)
+        result = metadata_service.rollback(ctx, body.get("version"), conversions=conversions,
+                                           dry_run=flag("dry_run"))
     return json_response(result)

@@ -6,7 +6,8 @@ changes, so a rename moves everything along, as one metadata version, in the cal
 transaction: an object's table, its indexes and every catalog row naming it (hidden
 fields, sequences, journal, runs...) and the references to it in other documents
 (``object`` of layouts, workflows...; ``target`` of lookup fields); a field's column,
-its indexes, catalog rows and the layouts and list views listing it; any other document
+its indexes, catalog rows, the layouts listing it and the documents naming it
+(formulas, roll-ups, list views, workflows, rules...: ``rename_refs``); any other document
 just takes its new key. The stored document and its pack baseline are renamed alike,
 so the tenant's overrides stay attached to what they changed.
 """
@@ -26,7 +27,9 @@ from objectry.metadata.catalog_tables import CATALOG, users
 from objectry.metadata.problems import Conflict, ErrorItem
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import field_indexes, load_hidden
+from objectry.runtime.schema import rename_refs
 from objectry.runtime.schema import sync as schema_sync
+from objectry.runtime.schema.rename_refs import FieldRename
 
 
 @dataclass(frozen=True)
@@ -232,7 +235,11 @@ def _retarget(document: dict[str, Any], old: str, new: str) -> bool:
         if isinstance(field, dict) and field.get("target") == old:
             field["target"] = new
             changed = True
-    return changed
+        if isinstance(field, dict) and field.get("type") == "rollup" and \
+                field.get("object") == old:  # a roll-up of the renamed object's records
+            field["object"] = new
+            changed = True
+    return rename_refs.retarget(document, old, new) or changed
 
 
 def _rename_field(ctx: Context, rename: Rename, state: dict[tuple[str, str], _Doc]) -> None:
@@ -260,7 +267,9 @@ def _rename_field(ctx: Context, rename: Rename, state: dict[tuple[str, str], _Do
                 field["api_name"] = rename.new
         if document.get("name_field") == rename.old:
             document["name_field"] = rename.new
-    for kind in ("layout", "list_view"):  # the field lists naming it follow
+    references = FieldRename(object_name, rename.old, rename.new,
+                             lambda name: _current(ctx, state, name))
+    for kind in ("layout", *rename_refs.KINDS):  # the documents naming it follow
         names = set(store.documents(ctx.conn, ctx.tenant.id, kind)) | {
             n for k, n in state if k == kind}
         for name in sorted(names):
@@ -269,14 +278,24 @@ def _rename_field(ctx: Context, rename: Rename, state: dict[tuple[str, str], _Do
             if other is None:
                 continue
             changed = [_refield(d, object_name, rename.old, rename.new)
+                       if kind == "layout" else rename_refs.rewrite(d, references)
                        for d in (other.document, other.baseline) if d]
             if not known and not any(changed):
                 del state[(kind, name)]
 
 
+def _current(ctx: Context, state: dict[tuple[str, str], _Doc],
+             name: str) -> Mapping[str, Any] | None:
+    """An object's document as renamed so far (read only: not added to ``state``)."""
+    if ("object", name) in state:
+        return state[("object", name)].document
+    stored = store.document(ctx.conn, ctx.tenant.id, "object", name)
+    return stored.document if stored else None
+
+
 def _refield(document: dict[str, Any], object_name: str, old: str, new: str) -> bool:
-    """A layout's sections and list columns, a list view's columns, with the field's new
-    name (a list view's sort and filter are left as written)."""
+    """A layout's sections and list columns with the field's new name (other documents:
+    ``rename_refs``)."""
     if document.get("object") != object_name:
         return False
     lists = [s.get("fields") for s in document.get("sections", []) if isinstance(s, dict)]

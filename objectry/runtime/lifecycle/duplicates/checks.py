@@ -114,8 +114,7 @@ def scan(ctx: Context, rule_name: str, body: Any) -> dict[str, Any]:
         if not keys:
             cursor = None
             break
-        page = shared.cte("shared_keys").prefix_with("MATERIALIZED", dialect="postgresql")
-        found = _groups(ctx, rule, keys, _members(ctx, rule, page, keys))
+        found = _groups(ctx, rule, keys, _members(ctx, rule, cursor, keys))
         for key in keys:
             cursor = key
             if key in found:
@@ -142,37 +141,37 @@ def _shared_keys(ctx: Context, rule: DuplicateRule, after: str | None,
     return query
 
 
-def _members(ctx: Context, rule: DuplicateRule, shared: sa.CTE, keys: Sequence[str]
+def _members(ctx: Context, rule: DuplicateRule, after: str | None, keys: Sequence[str]
              ) -> dict[str, list[tuple[str, dict[str, Any]]]]:
     """key -> (object, live row) of the page's keys: one join per object the rule looks
-    in, from the page's keys (computed once: a materialized CTE) through the key index
-    to the records by id; no list of ids or keys sent back to the database.
+    in, from the key index to the records by id.
 
-    SQLite plans that join from the (tenant, rule, object) primary key instead, reading
-    every key of the rule per page (minutes for a million records); there the page's
-    keys go as a list, and ``object`` is compared as an expression so only the key
-    index can serve the lookup."""
+    The page's keys go as a list and also as the key range they span (after the cursor,
+    up to the last key: the range the page's grouped walk read), and ``object`` is
+    compared as an expression, so the only plan is a range scan of the key index, whatever
+    the statistics: joining from the (tenant, rule, object) primary key instead reads
+    every key of the rule per page (minutes for a million records; PostgreSQL chose it
+    for a freshly filled table, SQLite always). The keys are written into the statement
+    (they come from the key index, rendered as quoted literals) so its text differs per
+    page: a prepared statement's generic plan on PostgreSQL, used after a few pages,
+    knew neither the range nor the keys and was ten times slower per page."""
     found: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    sqlite = ctx.conn.dialect.name == "sqlite"
+    if not keys:
+        return found
+    span = [duplicate_keys.c.key <= keys[-1]]
+    if after is not None:
+        span.append(duplicate_keys.c.key > after)
     for target in rule.targets:
         table = get_model(ctx, target.object).table
-        scope = sa.and_(duplicate_keys.c.tenant_id == ctx.tenant.id,
-                        duplicate_keys.c.rule == rule.name)
-        if sqlite:
-            query = (sa.select(duplicate_keys.c.key.label("_match_key"), table)
-                     .select_from(duplicate_keys)
-                     .join(table, table.c.id == duplicate_keys.c.record_id)
-                     .where(scope, duplicate_keys.c.key.in_(list(keys)),
-                            duplicate_keys.c.object.op("||")("") == target.object,
-                            table.c.deleted_at.is_(None)))
-        else:
-            query = (sa.select(duplicate_keys.c.key.label("_match_key"), table)
-                     .select_from(shared)
-                     .join(duplicate_keys, sa.and_(duplicate_keys.c.key == shared.c.key,
-                                                   scope))
-                     .join(table, table.c.id == duplicate_keys.c.record_id)
-                     .where(duplicate_keys.c.object == target.object,
-                            table.c.deleted_at.is_(None)))
+        query = (sa.select(duplicate_keys.c.key.label("_match_key"), table)
+                 .select_from(duplicate_keys)
+                 .join(table, table.c.id == duplicate_keys.c.record_id)
+                 .where(duplicate_keys.c.tenant_id == ctx.tenant.id,
+                        duplicate_keys.c.rule == rule.name, *span,
+                        duplicate_keys.c.key.in_(sa.bindparam(
+                            "page_keys", list(keys), expanding=True, literal_execute=True)),
+                        duplicate_keys.c.object.op("||")("") == target.object,
+                        table.c.deleted_at.is_(None)))
         for row in ctx.conn.execute(query).mappings():
             values = dict(row)
             key = values.pop("_match_key")
