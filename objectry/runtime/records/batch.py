@@ -46,18 +46,7 @@ class Created:
 def create_many(ctx: Context, object_name: str, items: Sequence[Any]) -> list[Created]:
     """Create every valid item of ``items`` (JSON bodies as ``records.create`` takes
     them), in the caller's transaction; one :class:`Created` per item, in order."""
-    model = get_model(ctx, object_name)
-    guard = Guard(ctx, model)
-    guard.require("create")
-    results = [Created(i) for i in range(len(items))]
-    checked: dict[int, dict[str, Any]] = {}
-    for i, data in enumerate(items):
-        try:
-            checked[i] = _checked(ctx, model, guard, data)
-        except Problem as problem:
-            results[i].problem = problem
-    _check_lookups(ctx, model, checked, results)
-    _check_unique(ctx, model, checked, results)
+    model, results, checked = _check_all(ctx, object_name, items)
     hooked = sorted(checked)  # the items the hooks see, in this order
     if ctx.write_hooks is not None and hooked:  # duplicate rules (lifecycle), one pass
         problems = ctx.write_hooks.before_write_many(ctx, model, [checked[i] for i in hooked])
@@ -75,9 +64,10 @@ def create_many(ctx: Context, object_name: str, items: Sequence[Any]) -> list[Cr
     return results
 
 
-def check_many(ctx: Context, object_name: str, items: Sequence[Any]) -> list[Created]:
-    """What :func:`create_many` would refuse, writing nothing (an import's preview);
-    the checked values of the others are in ``values``."""
+def _check_all(ctx: Context, object_name: str, items: Sequence[Any]
+               ) -> tuple[ObjectModel, list[Created], dict[int, dict[str, Any]]]:
+    """Every item checked as a create would check it (values, lookups, unique): one
+    result per item, refused ones carrying their problem, and the good ones' values."""
     model = get_model(ctx, object_name)
     guard = Guard(ctx, model)
     guard.require("create")
@@ -90,6 +80,13 @@ def check_many(ctx: Context, object_name: str, items: Sequence[Any]) -> list[Cre
             results[i].problem = problem
     _check_lookups(ctx, model, checked, results)
     _check_unique(ctx, model, checked, results)
+    return model, results, checked
+
+
+def check_many(ctx: Context, object_name: str, items: Sequence[Any]) -> list[Created]:
+    """What :func:`create_many` would refuse, writing nothing (an import's preview);
+    the checked values of the others are in ``values``."""
+    _, results, checked = _check_all(ctx, object_name, items)
     for index, values in checked.items():
         results[index].values = values
     return results
