@@ -10,8 +10,9 @@ errors pointing into the pack's files.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from objectry.metadata.fieldtypes import REGISTRY
@@ -20,26 +21,35 @@ from objectry.packs import migrations
 from objectry.packs.content import Pack, load_pack
 from objectry.packs.install import in_files
 from objectry.packs.manifest import MANIFEST_FILE, at
+from objectry.packs.sample_values import DATE_TYPES, relative_moment
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.schema import metadata_service
 
 LANGUAGES = ("en", "zh-CN")
 TRANSLATED = frozenset({"label", "description", "help", "title", "plural_label"})
 MAX_SAMPLE_ERRORS = 50
+#: A sample file's column naming the row's owner by email (not a field).
+OWNER_COLUMN = "owner"
+#: Any moment does to tell whether a cell is a relative date (``today-30``).
+NOW = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
-def lint(files: Mapping[str, bytes], ctx: Context | None = None) -> list[ErrorItem]:
+def lint(files: Mapping[str, bytes], ctx: Context | None = None,
+         dependencies: Sequence[Pack] = ()) -> list[ErrorItem]:
     """Every finding, in file order (empty: ready to build). With ``ctx`` (a scratch
-    tenant the caller rolls back) the batch also runs through the metadata service."""
+    tenant the caller rolls back) the batch also runs through the metadata service,
+    after the ``dependencies`` (the packs it requires, in dependency order) were
+    installed there, so a pack building on another's objects lints as it installs."""
     try:
         pack = load_pack(files)
     except Problem as problem:
         return problem.errors
-    findings = list(translations(pack)) + list(sop_files(pack)) + list(sample_data(pack))
+    findings = list(translations(pack)) + list(sop_files(pack))
+    findings += list(sample_data(pack, dependencies))
     findings += workflows_named(pack)
     findings += migrations.problems(pack)
     if ctx is not None:
-        findings += dry_run(ctx, pack)
+        findings += dry_run(ctx, pack, dependencies)
     return sorted(findings, key=lambda e: e.path)
 
 
@@ -87,9 +97,11 @@ def read_csv(pack: Pack, file: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def sample_data(pack: Pack) -> Iterator[ErrorItem]:
-    """Each sample file fills an object of the pack with values its fields accept."""
-    objects = {c.api_name: c.document for c in pack.components if c.kind == "object"}
+def sample_data(pack: Pack, dependencies: Sequence[Pack] = ()) -> Iterator[ErrorItem]:
+    """Each sample file fills an object of the pack (or of a pack it requires) with
+    values its fields accept; its header names real fields (or ``owner``)."""
+    objects = {c.api_name: c.document for p in [*dependencies, pack]
+               for c in p.components if c.kind == "object"}
     for i, entry in enumerate(pack.manifest.raw.get("sample_data", [])):
         where = at(MANIFEST_FILE, pointer("sample_data", i))
         if entry["file"] not in pack.files:
@@ -110,18 +122,23 @@ def _sample_rows(pack: Pack, file: str, definition: Mapping[str, Any]) -> Iterat
     except csv.Error as exc:
         yield ErrorItem(at(file), "unreadable_file", {"file": file, "reason": str(exc)})
         return
+    unknown = [c for c in (rows[0] if rows else {}) if c is None or (
+        c not in fields and c != OWNER_COLUMN)]
+    for column in unknown:
+        yield ErrorItem(at(file, pointer(0, str(column))), "unknown_field",
+                        {"field": str(column), "object": definition["api_name"]})
+    if unknown:
+        return
     for n, row in enumerate(rows):
         for column, text in row.items():
-            if column is None or column not in fields:
-                yield ErrorItem(at(file, pointer(0, str(column))), "unknown_field",
-                                {"field": str(column), "object": definition["api_name"]})
-                return
-            if text in (None, ""):
+            if column is None or text in (None, "") or column not in fields:
                 continue
             field = fields[column]
             kind = REGISTRY.get(field.get("type"))
-            if kind is None:
-                continue  # the dry run reports the unknown type where it stands
+            if kind is None or kind.reference:
+                continue  # unknown types: the dry run; a lookup may name its target
+            if relative_moment(text, NOW) is not None and kind.name in DATE_TYPES:
+                continue  # today-30, now-2h
             try:
                 kind.deserialize(field, text, lenient=True)
             except FieldValueError as exc:
@@ -131,11 +148,21 @@ def _sample_rows(pack: Pack, file: str, definition: Mapping[str, Any]) -> Iterat
                 return
 
 
-def dry_run(ctx: Context, pack: Pack) -> list[ErrorItem]:
-    """The metadata service's validation of the whole batch, in the pack's pointers."""
+def dry_run(ctx: Context, pack: Pack, dependencies: Sequence[Pack] = ()) -> list[ErrorItem]:
+    """The metadata service's validation of the whole batch, in the pack's pointers
+    (on ``ctx``, a scratch tenant, after its dependencies' documents were applied)."""
     components = list(pack.components)
+    work = migrations.isolated(ctx)
+    for needed in dependencies:
+        try:
+            applied = metadata_service.apply_documents(
+                work, [dict(c.document) for c in needed.components], dry_run=False)
+        except Problem as problem:
+            return [ErrorItem(at(MANIFEST_FILE, pointer("requires", needed.name)),
+                              e.code, e.params) for e in problem.errors]
+        work = work.with_version(applied["version"])
     try:
-        metadata_service.apply_documents(ctx, [dict(c.document) for c in components],
+        metadata_service.apply_documents(work, [dict(c.document) for c in components],
                                          dry_run=True)
     except Problem as problem:
         return in_files(problem, pack, components).errors

@@ -29,7 +29,9 @@ record_grants = sa.Table(
     sa.Column("revoked_at", UTCDateTime),
     sa.Column("revoked_by", sa.Uuid),
     sa.Index("ix_record_grants_record", "tenant_id", "object", "record_id"),
-    sa.Index("ix_record_grants_grantee", "tenant_id", "grantee_kind", "grantee", "object"),
+    # covers "the live grants reaching this grantee" (a restricted list's every page)
+    sa.Index("ix_record_grants_grantee_record", "tenant_id", "grantee_kind", "grantee",
+             "object", "record_id", "revoked_at", "expires_at"),
 )
 
 

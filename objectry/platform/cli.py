@@ -18,14 +18,14 @@ import click
 from rich.table import Table
 
 from objectry.admin_ui import accounts
-from objectry.metadata import store
 from objectry.metadata.files import load_documents
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import Problem
-from objectry.platform import provisioning, tenancy, tenant_migrations
+from objectry.platform import demo_tenant, provisioning, tenancy, tenant_migrations
 from objectry.platform.automation import EmbeddedLoop
 from objectry.platform.cli_access import grant, role
 from objectry.platform.cli_automation import automation
+from objectry.platform.cli_catalog import demo
 from objectry.platform.cli_imports import import_file
 from objectry.platform.cli_packs import pack
 from objectry.platform.cli_support import (
@@ -41,8 +41,7 @@ from objectry.platform.db import engine_for, head_revision, upgrade
 from objectry.platform.services import Services
 from objectry.runtime.schema import metadata_service
 
-DEMO_DIR = Path(__file__).parent / "demo"
-DEMO_ADMIN = "admin@example.com"
+DEMO_ADMIN = demo_tenant.DEMO_ADMIN
 
 
 @click.group()
@@ -56,6 +55,7 @@ main.add_command(grant)
 main.add_command(automation)
 main.add_command(import_file)
 main.add_command(pack)
+main.add_command(demo)
 
 
 # -- serve ------------------------------------------------------------------------------
@@ -65,7 +65,8 @@ main.add_command(pack)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 @click.option("--demo/--no-demo", default=True, show_default=True,
-              help="Create the demo tenant (and its lead/campaign/task objects) if missing.")
+              help="Create the demo tenant (core_crm and b2b_leads from the pack catalog, "
+                   "with sample data) if missing.")
 @click.option("--automation/--no-automation", default=True, show_default=True,
               help="Run the automation engine in this process (off when Celery workers run it).")
 @reports_problems
@@ -154,21 +155,18 @@ def listen_sockets(host: str, port: int) -> list[socket.socket]:
 
 
 def ensure_demo(services: Services) -> str | None:
-    """Seed the demo tenant once: its admin, the sample objects and a token, which is
-    returned. Later starts change nothing (what an admin changed stays) and return None."""
-    with services.connection() as conn:
-        now = services.clock()
-        try:
-            tenant = tenancy.find_tenant(conn, DEMO_TENANT)
-        except Problem:
-            tenant = tenancy.create_tenant(conn, DEMO_TENANT, "Demo", now=now)
-            tenancy.create_user(conn, tenant, DEMO_ADMIN, name="Demo admin", now=now)
-        # objects are never deleted, so a tenant with some has been seeded before
-        if store.documents(conn, tenant.id, "object"):
+    """Seed the demo tenant once: its admin, the catalog's ``core_crm`` and
+    ``b2b_leads`` with sample data, and a token, which is returned. Later starts change
+    nothing (what an admin changed stays) and return None."""
+    try:
+        if not demo_tenant.seed_first_start(services, DEMO_TENANT):
             return None
-    with services.for_tenant(DEMO_TENANT) as ctx:
-        metadata_service.apply_documents(ctx, load_documents(DEMO_DIR),
-                                         summary="demo objects")
+    except Problem as problem:  # a broken catalog pack must not keep the server down
+        err = console(stderr=True)
+        err.print(f"[yellow]demo packs not (all) installed: "
+                  f"{message(problem.detail_code, 'en', problem.params)}[/yellow]")
+        for error in problem.errors:
+            err.print(f"  {error.path}: {message(error.code, 'en', error.params)}")
     with services.connection() as conn:
         tenant = tenancy.find_tenant(conn, DEMO_TENANT)
         return tenancy.create_token(conn, tenant, DEMO_ADMIN, label="serve",

@@ -17,13 +17,15 @@ from rich.table import Column, Table
 
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import ErrorItem
-from objectry.packs import archive, installed, signing, trust
+from objectry.packs import archive, installed, shipped, signing, trust
 from objectry.packs.content import load_pack
 from objectry.packs.lint import lint
+from objectry.packs.manifest import read_manifest
 from objectry.packs.purge import purge
 from objectry.packs.service import plan, plan_upgrade
 from objectry.packs.uninstall import uninstall
 from objectry.platform import tenancy
+from objectry.platform.cli_catalog import catalog, install_from_catalog
 from objectry.platform.cli_support import (
     DEMO_TENANT,
     console,
@@ -35,7 +37,10 @@ from objectry.platform.cli_support import (
 
 @click.group()
 def pack() -> None:
-    """Industry packs: lint, build, sign, trust, install, list."""
+    """Industry packs: lint, build, sign, trust, install, list, the shipped catalog."""
+
+
+pack.add_command(catalog)
 
 
 def print_findings(findings: list[ErrorItem]) -> None:
@@ -48,8 +53,11 @@ def print_findings(findings: list[ErrorItem]) -> None:
 @click.argument("directory", type=click.Path(exists=True, path_type=Path))
 @reports_problems
 def pack_lint(directory: Path) -> None:
-    """Check a pack before publishing; exits 1 with every finding."""
+    """Check a pack before publishing; exits 1 with every finding. The catalog packs
+    it requires are installed first on the scratch tenant."""
     files = archive.read_path(directory)
+    needed = [load_pack(e.files()) for e in shipped.requirements(
+        read_manifest(files), shipped.entries())]
     services = start_services()
     with services.engine.connect() as conn:
         transaction = conn.begin()
@@ -57,7 +65,7 @@ def pack_lint(directory: Path) -> None:
             scratch = tenancy.create_tenant(conn, f"lint_{secrets.token_hex(6)}", None,
                                             now=services.clock())
             with services.context_on(conn, scratch) as ctx:
-                findings = lint(files, ctx)
+                findings = lint(files, ctx, needed)
         finally:
             transaction.rollback()
     if findings:
@@ -145,7 +153,7 @@ def trust_list() -> None:
     table = Table(Column("key id", no_wrap=True), "publisher", "public key", "added")
     for item in keys:
         table.add_row(item["key_id"], item["publisher"], item["public_key"],
-                      f"{item['added_at']:%Y-%m-%d %H:%M}")
+                      "built-in" if item["built_in"] else f"{item['added_at']:%Y-%m-%d %H:%M}")
     console().print(table)
 
 
@@ -160,7 +168,7 @@ def trust_remove(key_id: str) -> None:
 
 
 @pack.command("install")
-@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.argument("source")
 @click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
               envvar="OBJECTRY_TENANT")
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
@@ -171,10 +179,19 @@ def trust_remove(key_id: str) -> None:
 @click.option("--sample-data", is_flag=True, help="Also create the pack's sample rows.")
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
 @reports_problems
-def pack_install(source: Path, slug: str, dry_run: bool, allow_unsigned: bool,
+def pack_install(source: str, slug: str, dry_run: bool, allow_unsigned: bool,
                  activate: tuple[str, ...], sample_data: bool, as_json: bool) -> None:
-    """Install a pack (a .opack, or a directory with --allow-unsigned) on a tenant."""
-    files = archive.read_path(source)
+    """Install a pack on a tenant: a .opack, a directory (with --allow-unsigned), or a
+    catalog pack by name (objectry.core_crm), its missing requirements first."""
+    path = Path(source)
+    if not path.exists():
+        if "/" in source or source.endswith(".opack"):
+            raise click.BadParameter(f"{source}: no such file or directory",
+                                     param_hint="SOURCE")
+        install_from_catalog([source], slug, dry_run=dry_run, activate=activate,
+                             sample_data=sample_data, as_json=as_json)
+        return
+    files = archive.read_path(path)
     services = start_services()
     with services.for_tenant(slug) as ctx:
         result = plan(ctx, files, allow_unsigned=allow_unsigned, activate=activate,

@@ -12,9 +12,11 @@ The catalog is migrated only when asked (``objectry db upgrade``, ``objectry ser
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import orjson
 import simplejson
 import sqlalchemy as sa
 from alembic import command
@@ -32,8 +34,30 @@ READ_ONLY = "objectry_read_only"
 #: Where a pooled connection counts its checkouts (see :func:`recycle_after_uses`).
 USES_KEY = "objectry_uses"
 
-_json_dumps = functools.partial(simplejson.dumps, use_decimal=True, ensure_ascii=False)
 _json_loads = functools.partial(simplejson.loads, use_decimal=True)
+#: orjson leaves these to ``_json_default``, so they are written as simplejson wrote them
+_ORJSON_OPTIONS = (orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                   | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def _json_dumps(value: Any) -> str:
+    """A JSON column's text (every audit entry and event of a write): orjson, about 1 us
+    where simplejson builds its encoder anew in 30 us per call, Decimals as exact
+    numbers; anything orjson does not take as simplejson would (a datetime, a type of
+    its own, a huge integer, a non-string key) goes to simplejson whole, as before.
+    Compact (no spaces after separators: the same values). Differences, none reached
+    by a field value: a UUID or an Enum is written where simplejson refused it, a float
+    NaN is written null where simplejson wrote ``NaN`` (which PostgreSQL refuses)."""
+    try:
+        return orjson.dumps(value, default=_json_default, option=_ORJSON_OPTIONS).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return simplejson.dumps(value, use_decimal=True, ensure_ascii=False)
+
+
+def _json_default(value: Any) -> Any:
+    if type(value) is Decimal:
+        return orjson.Fragment(str(value))  # as simplejson's use_decimal writes it
+    raise TypeError(type(value).__name__)  # to simplejson
 
 
 def normalize_url(url: str) -> str:

@@ -120,6 +120,44 @@ def pack_schemas() -> dict[str, Any]:
             "installed_at": {"type": "string", "format": "date-time"},
             "installed_by": text, "metadata_version": {"type": "integer"}},
             ["name", "version", "state"]),
+        "CatalogPack": obj({
+            "name": text, "version": text,
+            "label": {"type": "string", "description": "in the caller's language"},
+            "description": {"type": "string", "description": "in the caller's language"},
+            "requires": {"type": "object", "additionalProperties": text},
+            "sop": {"type": "array", "items": obj({
+                "id": text, "title": {"type": "string",
+                                      "description": "in the caller's language"}},
+                ["id", "title"])},
+            "suggested_workflows": {"type": "array", "items": text,
+                                    "description": "what activate_workflows may confirm"},
+            "installed": {"type": ["string", "null"],
+                          "description": "the version the tenant has, if any"},
+            "state": {"type": ["string", "null"], "enum": ["installed", "uninstalled", None]}},
+            ["name", "version", "label", "description", "requires", "sop", "installed"]),
+        "CatalogInstallRequest": obj({
+            "names": {"type": "array", "minItems": 1, "maxItems": 20,
+                      "items": {"type": "string", "minLength": 1},
+                      "description": "catalog packs (objectry.core_crm); the packs they "
+                                     "require and the tenant lacks are installed first"},
+            "sample_data": {"type": "boolean", "default": False,
+                            "description": "also create each installed pack's sample rows"},
+            "activate_workflows": {"type": "array", "items": text,
+                                   "description": "suggested workflows the administrator "
+                                                  "confirms (the others install inactive)"},
+            "dry_run": {"type": "boolean", "default": False,
+                        "description": "answer the plans; change nothing"}},
+            ["names"], closed=True),
+        "CatalogInstalled": obj({
+            "requested": {"type": "array", "items": text},
+            "skipped": {"type": "array", "items": text,
+                        "description": "requested packs the tenant has at the catalog's "
+                                       "version (nothing done for them)"},
+            "order": {"type": "array", "items": text,
+                      "description": "the packs installed, requirements first"},
+            "packs": {"type": "array", "items": ref("PackPlan")},
+            "applied": {"type": "boolean"}, "metadata_version": {"type": "integer"}},
+            ["requested", "skipped", "order", "packs", "applied", "metadata_version"]),
         "PackSop": obj({
             "pack": text, "version": text,
             "items": {"type": "array", "items": obj({
@@ -151,6 +189,27 @@ def pack_paths() -> Paths:
                     "type": "array", "items": ref("PackSummary")}}, ["items"]))},
             description="Needs the customize right (or a tenant administrator).",
             fails={"403": "customize_required"})},
+        f"{API}/packs/catalog": {"get": operation(
+            "The pack catalog shipped with the platform", {"200": answer(
+                "each pack with its label, description and SOP titles in the caller's "
+                "language, its requirements and the version the tenant has installed",
+                obj({"items": {"type": "array", "items": ref("CatalogPack")}}, ["items"]))},
+            description="Needs the customize right (or a tenant administrator).",
+            fails={"403": "customize_required"})},
+        f"{API}/packs/catalog/install": {"post": operation(
+            "Install catalog packs by name", {"200": answer(
+                "installed in dependency order in one transaction (all or nothing), each "
+                "pack as one metadata version, verified by its shipped signature; packs "
+                "already installed are skipped", ref("CatalogInstalled"))},
+            body=ref("CatalogInstallRequest"), admin=True,
+            fails={"403": "not an administrator; a catalog pack whose signature is not "
+                          "the project's (pack_untrusted_key)",
+                   "409": "a requirement installed at a version out of range, an older "
+                          "version installed (upgrade it), a definition the tenant or "
+                          "another pack owns",
+                   "422": "an unknown pack name (pack_not_in_catalog at /names/<i>), no "
+                          "names, a workflow the packs do not suggest, a tampered catalog "
+                          "file, sample data that does not fit (file#/row/column)"})},
         f"{API}/packs/plan": {"post": operation(
             "Plan installing a pack (nothing changes)", {"200": answer(
                 "the plan: dependencies, definitions, schema steps with data impact, "

@@ -457,8 +457,14 @@ def message_schemas() -> dict[str, Any]:
         "MessageSettings": obj({
             "marketing_daily_cap": {"type": "integer", "minimum": 0, "maximum": 100},
             "default_locale": {"enum": list(LANGUAGES)},
+            "consent_required": {"type": "boolean",
+                                 "description": "marketing goes only to recipients who "
+                                                "opted in on the channel"},
             "overridden": {"type": "array", "items": {"type": "string"},
-                           "description": "settings the tenant set (others are defaults)"}}),
+                           "description": "settings the tenant set (others are defaults)"},
+            "from_document": {"type": "array", "items": {"type": "string"},
+                              "description": "settings taken from the tenant's "
+                                             "message_settings document (a pack's)"}}),
     }
 
 

@@ -195,7 +195,8 @@ def test_three_marketing_messages_a_day(api: Api, engine: Engine) -> None:
 def test_the_cap_is_a_tenant_setting(api: Api, engine: Engine) -> None:
     setup(api)
     assert api.get("/api/v1/messages/settings").get_json() == {
-        "marketing_daily_cap": 3, "default_locale": "en", "overridden": []}
+        "marketing_daily_cap": 3, "default_locale": "en", "consent_required": False,
+        "overridden": [], "from_document": []}
     changed = api.put("/api/v1/messages/settings", json={"marketing_daily_cap": 1,
                                                         "default_locale": "zh-CN"})
     assert changed.status_code == 200, changed.get_json()

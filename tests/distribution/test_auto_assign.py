@@ -3,12 +3,15 @@ whatever path creates it, in the creating transaction; failures never fail the c
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from objectry.runtime.distribution import auto
+from objectry.runtime.records.journal_tables import events
 from tests.conftest import Api, TenantHandle, error_paths
 from tests.distribution.pool_support import pool
 from tests.distribution.test_assignment_rules import owners, put_rule, setup, shanghai_rule
@@ -41,6 +44,33 @@ def test_api_create_answers_with_the_assigned_owner(api: Api, tenant: TenantHand
     # the catch-all entry takes the rest
     other = api.post("/api/v1/records/lead", json={"full_name": "Wu", "city": "beijing"})
     assert other.get_json()["owner"] == by_email["hq@example.com"]
+
+
+def test_assigned_record_is_written_once_with_its_owner(api: Api,
+                                                        tenant: TenantHandle) -> None:
+    """The rule decides before the write: version 1, one audit entry that says who got
+    the record and why, and its ``owner_changed`` event (single and bulk)."""
+    setup(api, tenant)
+    assert put_rule(api, auto_rule()).status_code == 200
+    one = api.post("/api/v1/records/lead", json={"full_name": "Li", "city": "shanghai"})
+    bulk = api.post("/api/v1/records/lead/bulk",
+                    json={"records": [{"full_name": "Wu", "city": "shanghai"}]})
+    assert one.status_code == 201 and bulk.status_code == 200
+    for rid in (one.get_json()["id"], bulk.get_json()["items"][0]["id"]):
+        stored = api.get(f"/api/v1/records/lead/{rid}").get_json()
+        assert stored["version"] == 1
+        audit = api.get(f"/api/v1/records/lead/{rid}/audit").get_json()["items"]
+        assert [a["action"] for a in audit] == ["created"]
+        owner = [c for c in audit[0]["changes"] if c["field"] == "owner"]
+        assert owner[0]["new"] == stored["owner"]
+        assert owner[0]["because"]["rule"] == "shanghai" and owner[0]["because"]["auto"]
+        with tenant.context() as ctx:
+            kinds = ctx.conn.execute(sa.select(events.c.type).where(
+                events.c.record_id == uuid.UUID(rid)).order_by(events.c.id)).scalars().all()
+        assert sorted(kinds) == ["record.created", "record.owner_changed"]  # no update
+        changed = record_events(tenant, rid)[0]
+        assert changed["version"] == 1 and changed["new"] == stored["owner"]
+        assert changed["decision"]["rule"] == "shanghai"
 
 
 def test_rule_without_auto_leaves_new_records_alone(api: Api, tenant: TenantHandle) -> None:
@@ -96,9 +126,11 @@ def test_failure_never_fails_the_create(api: Api, tenant: TenantHandle,
     assert put_rule(api, auto_rule()).status_code == 200
 
     def broken(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("the owner change broke")
+        raise RuntimeError("deciding broke")
 
-    monkeypatch.setattr(auto, "change_owner_rows", broken)
+    # deciding runs before the write (the owner written with the record) and again
+    # after it when that failed: broken both times, the record keeps its creator
+    monkeypatch.setattr(auto, "_decision", broken)
     created = api.post("/api/v1/records/lead", json={"full_name": "Li", "city": "shanghai"})
     assert created.status_code == 201
     rid = created.get_json()["id"]

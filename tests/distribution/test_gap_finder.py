@@ -74,3 +74,26 @@ def test_bad_checks(api: Api, tenant: TenantHandle) -> None:
     problem(api.post("/api/v1/assignment_rules/nope/check", json={}), 404)
     limit = api.post("/api/v1/assignment_rules/sh/check", json={"limit": 0})
     assert error_paths(limit) == ["/limit"]
+
+
+def test_a_rule_switched_off_is_checked_before_it_is_turned_on(
+        api: Api, tenant: TenantHandle) -> None:
+    """The check is for before a rule goes live: an inactive rule is checked (per record
+    and as a summary, phone conditions included) but not applied."""
+    leads(api, tenant, "a@example.com")
+    rule = {**CARELESS, "active": False, "entries": [{
+        "condition": {"any": [{"field": "city_text", "op": "eq", "value": "上海"},
+                              {"field": "mobile", "op": "area_code", "value": "021"}]},
+        "to": [{"user": "a@example.com"}]}]}
+    assert api.put("/api/v1/meta/assignment_rules/sh", json=rule).status_code == 200
+    caught = new_lead(api, city_text="ShangHai", mobile="021-62991640")
+    missed = new_lead(api, city_text="成都", mobile="028-12345678")
+    report = api.post("/api/v1/assignment_rules/sh/check", json={})
+    assert report.status_code == 200, report.get_json()
+    assert [m["id"] for m in report.get_json()["missed"]] == [missed]
+    summary = api.post("/api/v1/assignment_rules/sh/check", json={"summary": True})
+    assert summary.status_code == 200, summary.get_json()
+    assert summary.get_json()["entries"][0]["records"] == 1
+    assert [m["id"] for m in summary.get_json()["missed"]] == [missed]
+    problem(api.post("/api/v1/assignment_rules/sh/apply", json={"ids": [caught]}), 409,
+            "assignment_rule_inactive")

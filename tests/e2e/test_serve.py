@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -48,10 +49,18 @@ def test_serve_creates_database_demo_tenant_and_token(tmp_path: Path) -> None:
             except OSError:
                 time.sleep(0.1)
         assert (status, health["status"]) == (200, "ok")
+        # the demo: core_crm and b2b_leads from the pack catalog, with sample data
+        _, packs = _call(base + "/api/v1/packs", token)
+        assert {"objectry.core_crm", "objectry.b2b_leads"} <= {p["name"] for p in
+                                                               packs["items"]}
+        shanghai = json.dumps({"field": "city", "op": "eq", "value": "shanghai"})
+        _, leads = _call(base + "/api/v1/records/lead?filter="
+                         + urllib.parse.quote(shanghai), token)
+        assert leads["items"], "the demo has sample leads in Shanghai"
         status, created = _call(base + "/api/v1/records/lead", token,
                                 {"full_name": "张三", "city": "上海"})
         assert status == 201 and created["city"] == "shanghai"
-        assert created["lead_no"] == "LD-00001"
+        assert created["lead_no"].startswith("LD-")
         assert (tmp_path / "data" / "objectry.db").exists()
 
         # The embedded automation engine: no broker, no worker, the workflow still runs.

@@ -97,22 +97,39 @@ def field_label(compiled: CompiledField, locale: str) -> str:
     return pick(compiled.definition.get("label"), locale, compiled.name)
 
 
-def layout_of(ctx: Context, model: ObjectModel) -> dict[str, Any] | None:
+def _layouts(ctx: Context, model: ObjectModel) -> tuple[tuple[str, Mapping[str, Any]], ...]:
+    """The object's layouts by name, ``<object>_default`` first (cached per version)."""
+    key = ("layouts", ctx.tenant.id, ctx.tenant.meta_version, model.api_name)
+    default = f"{model.api_name}_default"
+
+    def build() -> tuple[tuple[str, Mapping[str, Any]], ...]:
+        found = sorted((name, stored.document) for name, stored in
+                       store.documents(ctx.conn, ctx.tenant.id, "layout").items()
+                       if stored.document.get("object") == model.api_name)
+        return tuple(sorted(found, key=lambda pair: pair[0] != default))
+
+    return tuple(ctx.decisions.get_or_build(key, build))
+
+
+def layout_of(ctx: Context, model: ObjectModel, name: str | None = None
+              ) -> dict[str, Any] | None:
     """The object's layout as the user may see it (fields they cannot read left out):
-    ``<object>_default`` when there is one, else the first by name."""
-    key = ("layout", ctx.tenant.id, ctx.tenant.meta_version, model.api_name)
-
-    def build() -> tuple[Mapping[str, Any] | None]:  # a tuple: "no layout" is cached too
-        layouts = sorted((name, stored) for name, stored in
-                         store.documents(ctx.conn, ctx.tenant.id, "layout").items()
-                         if stored.document.get("object") == model.api_name)
-        if not layouts:
-            return (None,)
-        return (dict(layouts).get(f"{model.api_name}_default", layouts[0][1]).document,)
-
-    chosen = ctx.decisions.get_or_build(key, build)[0]
+    the one named when the object has it, else ``<object>_default``, else the first
+    by name."""
+    layouts = _layouts(ctx, model)
+    if not layouts:
+        return None
+    chosen = dict(layouts).get(name or "", layouts[0][1])
     # a copy: the cached document is shared by every request of this version
-    return None if chosen is None else readable_document(ctx, "layout", copy.deepcopy(chosen))
+    return readable_document(ctx, "layout", copy.deepcopy(chosen))
+
+
+def layout_choices(ctx: Context, model: ObjectModel) -> list[tuple[str, str]]:
+    """(name, label) of each layout of the object, when it has more than one: other
+    views of the same record (e.g. a customer's 360° view)."""
+    layouts = _layouts(ctx, model)
+    return [] if len(layouts) < 2 else [(name, pick(document.get("label"), ctx.locale, name))
+                                        for name, document in layouts]
 
 
 def open_object(ctx: Context, object_name: str) -> tuple[ObjectModel, Guard]:
@@ -239,10 +256,13 @@ def related_lists(ctx: Context, model: ObjectModel, record_id: str,
     for link in objects:
         child = get_model(ctx, link.api_name)
         lookups = child.lookups_to(model.api_name)
+        guard = Guard(ctx, child)
         for lookup in lookups:
-            if Guard(ctx, child).readable_field(lookup.name) is None:
+            if guard.readable_field(lookup.name) is None:
                 continue
-            name_field = child.name_field
+            # a name field the user may not read is not asked for: the id stands in
+            name_field = child.name_field if child.name_field and \
+                guard.readable_field(child.name_field) is not None else None
             page = records.related(ctx, model.api_name, record_id, child.api_name,
                                    via=lookup.name, limit=limit, filter=None, sort=None,
                                    cursor=None,

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Response, g, redirect, request, url_for
 
-from objectry.admin_ui.app import filters, lists, pages, tools
+from objectry.admin_ui.app import filters, lists, pages, timeline, tools
 from objectry.admin_ui.app.blueprint import (
     blueprint,
     is_htmx,
@@ -115,8 +115,9 @@ def record_view(object_name: str, record_id: str) -> Response:
         record = records.get(ctx, object_name, record_id)
         access = pages.access_for_record(model, guard, record_id)
         names = pages.lookup_names(ctx, model, [record], model.fields)
-        sections = pages.form_sections(ctx, model, pages.layout_of(ctx, model), access,
-                                       record, names)
+        chosen = request.args.get("layout") or None
+        layout = pages.layout_of(ctx, model, chosen)
+        sections = pages.form_sections(ctx, model, layout, access, record, names)
         system = [(t(f"ui_{name}"), pages.system_text(name, record.get(name), ctx.locale))
                   for name in ("created_at", "updated_at") if name in record]
         shell = _shell(ctx)
@@ -128,7 +129,17 @@ def record_view(object_name: str, record_id: str) -> Response:
                     object_label=pages.object_label(model, ctx.locale), record=record,
                     title=_title(model, record), sections=sections, system=system,
                     history=pages.history(ctx, model, record_id),
-                    can_edit=bool(access.editable))
+                    can_edit=bool(access.editable),
+                    **_layout_links(ctx, model, chosen),
+                    timelines=timeline.timeline_sections(ctx, model, record_id, layout))
+
+
+def _layout_links(ctx: Context, model: Any, chosen: str | None) -> dict[str, Any]:
+    """The record's other views (layouts), and which one is shown."""
+    layouts = pages.layout_choices(ctx, model)
+    names = [name for name, _ in layouts]
+    return {"layouts": layouts,
+            "layout_name": chosen if chosen in names else (names[0] if names else "")}
 
 
 def _title(model: Any, record: dict[str, Any]) -> str:

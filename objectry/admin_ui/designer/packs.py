@@ -1,5 +1,5 @@
-"""The packs designer: installed packs, upload a ``.opack``, its plan, install/upgrade,
-uninstall, history and the packs' SOPs.
+"""The packs designer: installed packs, the shipped catalog (``pack_catalog``), upload a
+``.opack``, its plan, install/upgrade, uninstall, history and the packs' SOPs.
 
 Everything goes through the same pack service as ``/api/v1/packs`` (signature checked
 against the installation's trusted keys, no unsigned packs here either). An upload is
@@ -22,6 +22,7 @@ from markupsafe import Markup
 from objectry.admin_ui.app.blueprint import page
 from objectry.admin_ui.designer.blueprint import admin_context, designer
 from objectry.admin_ui.designer.documents import problem_text
+from objectry.admin_ui.designer.pack_catalog import catalog_items
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import ErrorItem, Invalid, NotFound, Problem
 from objectry.packs import installed, migrations, service, uninstall
@@ -94,7 +95,7 @@ def _plan(ctx: Context, files: dict[str, bytes], *, apply: bool,
 def packs() -> Response:
     with admin_context(read_only=True) as ctx:
         items = installed.list_packs(ctx)
-        return page("web/designer/packs.html", items=items)
+        return page("web/designer/packs.html", items=items, catalog=catalog_items(ctx))
 
 
 def _refused_page(refused: Problem, archive: str, choices: dict[str, dict[str, Any]],
@@ -173,7 +174,8 @@ def pack_uninstall(name: str) -> Response:
             raise
         with admin_context(read_only=True) as ctx:
             items = installed.list_packs(ctx)
+            catalog = catalog_items(ctx)
         return page("web/designer/packs.html", refused.status, items=items,
-                    refusal=problem_text(refused))
+                    catalog=catalog, refusal=problem_text(refused))
     return redirect(url_for("designer.pack_detail", name=name,  # type: ignore[return-value]
                             done="uninstall"), 303)

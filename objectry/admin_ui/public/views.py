@@ -8,6 +8,7 @@ parameters of a problem beyond the visitor's own field values.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -36,6 +37,10 @@ def _form(tenant: str, form: str) -> PublicForm:
 
 @contextmanager
 def _as_form_user(target: PublicForm, *, read_only: bool = False) -> Iterator[Context]:
+    if target.user_id is None:  # run_as "system": the platform creates the record
+        with host().for_tenant_id(target.tenant_id) as ctx:
+            yield dataclasses.replace(ctx, locale=g.locale)
+        return
     with host().for_user(target.tenant_id, target.user_id, locale=g.locale,
                          read_only=read_only) as ctx:
         yield ctx
@@ -71,12 +76,15 @@ def _form_page(target: PublicForm, ctx: Context, status: int, *, utm: Mapping[st
                posted: Mapping[str, Any] | None = None, errors: Mapping[str, str] | None = None,
                summary: list[str] | None = None, notice: str | None = None) -> Response:
     document = target.document
+    campaign = webforms.campaign_param(document, request.values.get(
+        webforms.CAMPAIGN_INPUT) or request.args.get(webforms.CAMPAIGN_PARAMETER))
     channels = [(c, t(f"ui_channel_{c}")) for c in document.get("consent_channels", [])]
     return page("web/public_form.html", status,
                 title=pick(document.get("title") or document.get("label"), g.locale,
                            target.name),
                 inputs=_inputs(ctx, document, posted or {}, errors or {}),
                 token=webforms.issue_token(host().keys, target, _now()), utm=utm,
+                campaign=campaign, campaign_input=webforms.CAMPAIGN_INPUT,
                 channels=channels, ticked=(posted or {}).get(webforms.CONSENT_INPUT, []),
                 summary=summary or [], notice=notice,
                 token_input=webforms.TOKEN_INPUT, honeypot=webforms.HONEYPOT_INPUT,
@@ -112,7 +120,9 @@ def submit(tenant: str, form: str) -> Response:
         with _as_form_user(target, read_only=True) as ctx:
             return _form_page(target, ctx, 400, utm=utm, posted=posted_lists,
                               notice=t("ui_wf_expired"))
-    submission = Submission(posted_lists, utm, posted.getlist(webforms.CONSENT_INPUT))
+    submission = Submission(posted_lists, utm, posted.getlist(webforms.CONSENT_INPUT),
+                            webforms.campaign_param(target.document,
+                                                    posted.get(webforms.CAMPAIGN_INPUT)))
     try:
         with _as_form_user(target) as ctx:
             webforms.submit(ctx, target.name, target.document, submission)

@@ -11,8 +11,10 @@ from objectry.metadata.fieldtypes.base import FieldType
 from objectry.metadata.fieldtypes.picklist import (
     OPTION_SCHEMA,
     check_options,
+    form_choice,
     normalized_options,
     option_label,
+    resolve_lenient,
     resolve_option,
 )
 from objectry.metadata.fieldtypes.sqltypes import json_column
@@ -39,7 +41,7 @@ class MultiPicklistType(FieldType):
         return ";".join(value) if isinstance(value, list) else ""
 
     def from_form(self, field: Mapping[str, Any], texts: list[str]) -> Any:
-        chosen = [text.strip() for text in texts if text.strip()]
+        chosen = [form_choice(field, text.strip()) for text in texts if text.strip()]
         return chosen or None
 
     def form_options(self, field: Mapping[str, Any],
@@ -60,7 +62,8 @@ class MultiPicklistType(FieldType):
             value = [part.strip() for part in value.split(";") if part.strip()]
         if not isinstance(value, list):
             raise FieldValueError("not_a_list")
-        chosen = {resolve_option(field, item) for item in value}
+        resolve = resolve_lenient if lenient else resolve_option
+        chosen = {resolve(field, item) for item in value}
         limit = field.get("max_selections")
         if limit is not None and len(chosen) > limit:
             raise FieldValueError("above_max", max=limit)

@@ -78,13 +78,37 @@ def option_label(field: Mapping[str, Any], value: Any, locale: str) -> str:
 def resolve_option(field: Mapping[str, Any], value: Any) -> str:
     if not isinstance(value, str):
         raise FieldValueError("not_a_string")
+    for option in field.get("options", []):  # an option's value: nothing built (bulk writes)
+        if value == (option if isinstance(option, str) else option["value"]):
+            return value
     values = [o["value"] for o in normalized_options(field)]
-    if value in values:
-        return value
     found = option_index(field).get(match_key(value))
     if found is None:
         raise FieldValueError("invalid_choice", allowed=values[:20])
     return found
+
+
+def resolve_lenient(field: Mapping[str, Any], value: Any) -> str:
+    """``resolve_option``, also taking an option's label in any language when only one
+    option has it: an import file or a form typed by people says 展会, not trade_show."""
+    try:
+        return resolve_option(field, value)
+    except FieldValueError as refused:
+        key = match_key(value)
+        found = {o["value"] for o in normalized_options(field)
+                 for label in o["label"].values() if match_key(str(label)) == key}
+        if len(found) != 1:
+            raise refused from None
+        return found.pop()
+
+
+def form_choice(field: Mapping[str, Any], text: str) -> str:
+    """A typed choice (an import cell) as its option's value, label spellings included;
+    text naming no option passes on as it is, for the records service to report."""
+    try:
+        return resolve_lenient(field, text)
+    except FieldValueError:
+        return text
 
 
 def check_options(field: Mapping[str, Any]) -> list[ErrorItem]:
@@ -113,6 +137,10 @@ class PicklistType(FieldType):
     def display(self, field: Mapping[str, Any], value: Any, locale: str) -> str:
         return "" if value is None else option_label(field, value, locale)
 
+    def from_form(self, field: Mapping[str, Any], texts: list[str]) -> Any:
+        text = texts[-1].strip() if texts else ""
+        return form_choice(field, text) if text else None
+
     def form_options(self, field: Mapping[str, Any],
                      locale: str) -> list[tuple[str, str]] | None:
         return [(o["value"], pick(o["label"], locale, o["value"]))
@@ -126,7 +154,7 @@ class PicklistType(FieldType):
 
     def deserialize(self, field: Mapping[str, Any], value: Any, *, lenient: bool = False) -> Any:
         if lenient and isinstance(value, str):
-            value = value.strip()
+            return resolve_lenient(field, value.strip())
         return resolve_option(field, value)
 
     def choices(self, field: Mapping[str, Any]) -> list[str] | None:

@@ -104,6 +104,14 @@ ANALYTICS_MESSAGES: Final = MappingProxyType({
     "ui_chart_unavailable": {
         "en": "You cannot see the data of this chart.", "zh-CN": "你无权查看此图表的数据。"},
     "ui_chart_empty": {"en": "No records.", "zh-CN": "没有记录。"},
+    "ui_attribution_first_touch": {"en": "First touch", "zh-CN": "首次触达"},
+    "ui_attribution_last_touch": {"en": "Last touch", "zh-CN": "末次触达"},
+    "ui_attribution_linear": {"en": "Linear", "zh-CN": "线性平均"},
+    "ui_attribution_u_shaped": {"en": "U-shaped", "zh-CN": "U 型"},
+    "ui_attribution_time_decay": {"en": "Time decay", "zh-CN": "时间衰减"},
+    "ui_attribution_unattributed": {
+        "en": "Won revenue without a campaign touch: {revenue} ({count} opportunities)",
+        "zh-CN": "没有活动触点的赢单收入:{revenue}({count} 个商机)"},
     # the aggregate API
     "aggregate_field_not_groupable": {
         "en": "'{field}' cannot be grouped by.", "zh-CN": "不能按“{field}”分组。"},

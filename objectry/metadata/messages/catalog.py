@@ -227,6 +227,9 @@ MESSAGES: Final = MappingProxyType({
         "zh-CN": "不能删除对象“{object}”:对象及其数据会一直保留。"},
     "layout_unknown_field": {"en": "The layout names '{field}', which '{object}' lacks.",
                              "zh-CN": "布局引用了“{object}”中不存在的字段“{field}”。"},
+    "layout_timeline_not_a_date": {
+        "en": "The timeline orders by '{field}' of '{object}', which is not a date or date-time.",
+        "zh-CN": "时间线按“{object}”的“{field}”排序,但它不是日期或日期时间字段。"},
     "name_taken": {"en": "'{name}' is already taken.", "zh-CN": "“{name}”已被占用。"},
     "invalid_slug": {"en": "A tenant slug is lowercase letters, digits and '_' (2 to 40).",
                      "zh-CN": "租户标识由小写字母、数字和下划线组成(2 到 40 个字符)。"},

@@ -205,6 +205,47 @@ PACK_MESSAGES: Final = MappingProxyType({
     "ui_pack_sop": {"en": "Standard operating procedures", "zh-CN": "标准作业程序"},
     "ui_pack_sop_none": {"en": "This pack ships no SOP.", "zh-CN": "该包不含标准作业程序。"},
     "ui_designer_packs": {"en": "Packs", "zh-CN": "行业包"},
+    # the shipped catalog
+    "pack_builtin_key": {
+        "en": "The key {key} ships with the platform (the Objectry project's catalog key) "
+              "and cannot be removed here.",
+        "zh-CN": "密钥 {key} 随平台内置(Objectry 项目的目录签名密钥),不能在此移除。"},
+    "pack_not_in_catalog": {
+        "en": "The pack catalog has no pack '{pack}'. It has: {available}.",
+        "zh-CN": "行业包目录中没有“{pack}”。目录中有:{available}。"},
+    "pack_catalog_stray_file": {
+        "en": "'{file}' is not pack content (JSON, CSV, Markdown or a function's .py): "
+              "remove it before signing the catalog.",
+        "zh-CN": "“{file}”不是包内容(JSON、CSV、Markdown 或函数的 .py):"
+                 "请先删除它再为目录签名。"},
+    "pack_names_required": {
+        "en": "names is a non-empty list of catalog pack names, e.g. [\"objectry.core_crm\"].",
+        "zh-CN": "names 应为非空的目录包名称列表,例如 [\"objectry.core_crm\"]。"},
+    "pack_sample_lookup_unknown": {
+        "en": "No {object} record has the {field} '{value}'; name a record that exists or "
+              "comes earlier in the sample data.",
+        "zh-CN": "没有{field}为“{value}”的{object}记录;请引用已存在或在示例数据中更早出现的记录。"},
+    "pack_sample_lookup_ambiguous": {
+        "en": "Several {object} records have the {field} '{value}'; give the record's id "
+              "instead.",
+        "zh-CN": "有多条{object}记录的{field}为“{value}”;请改用记录 ID。"},
+    "ui_pack_catalog": {"en": "Pack catalog", "zh-CN": "行业包目录"},
+    "ui_pack_catalog_help": {
+        "en": "Packs shipped with Objectry and signed by the project. Installing one also "
+              "installs the packs it requires.",
+        "zh-CN": "随 Objectry 发布并由项目签名的行业包。安装时会一并安装它所依赖的包。"},
+    "ui_pack_catalog_empty": {"en": "The catalog is empty.", "zh-CN": "目录为空。"},
+    "ui_pack_requires": {"en": "Requires", "zh-CN": "依赖"},
+    "ui_pack_sop_titles": {"en": "SOPs", "zh-CN": "作业规范"},
+    "ui_pack_install": {"en": "Install", "zh-CN": "安装"},
+    "ui_pack_installed_version": {"en": "Installed {version}", "zh-CN": "已安装 {version}"},
+    "ui_pack_activate_suggested": {
+        "en": "Start the workflows it suggests", "zh-CN": "启用包建议的工作流"},
+    "ui_pack_catalog_done": {
+        "en": "Installed {packs}: {objects} objects are ready, {rows} sample rows created.",
+        "zh-CN": "已安装 {packs}:{objects} 个对象可用,已创建 {rows} 条示例数据。"},
+    "ui_pack_catalog_nothing": {
+        "en": "{packs} is already installed.", "zh-CN": "{packs} 已安装。"},
     "rename_target_taken": {
         "en": "Cannot rename the {kind} '{old}' to '{new}': that name is already taken.",
         "zh-CN": "无法将{kind}“{old}”重命名为“{new}”:该名称已被占用。"},

@@ -94,6 +94,8 @@ WEB_MESSAGES: Final = MappingProxyType({
     "ui_history": {"en": "History", "zh-CN": "修改记录"},
     "ui_related": {"en": "Related", "zh-CN": "相关记录"},
     "ui_related_more": {"en": "More…", "zh-CN": "更多…"},
+    "ui_record_views": {"en": "Views of this record", "zh-CN": "记录视图"},
+    "ui_timeline_empty": {"en": "Nothing here yet.", "zh-CN": "暂无记录。"},
     "ui_history_by": {"en": "{when} by {who}", "zh-CN": "{when} 由 {who}"},
     "ui_action_created": {"en": "Created", "zh-CN": "创建"},
     "ui_action_updated": {"en": "Changed", "zh-CN": "修改"},

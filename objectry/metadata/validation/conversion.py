@@ -44,7 +44,8 @@ def validate_conversion_map(document: Any, objects: Documents,
         theirs = field_names(definition)
         for field, from_field in target.get("fields", {}).items():
             need(pointer("targets", i, "fields", field), target["object"], theirs, field)
-            need(pointer("targets", i, "fields", field), document["object"], own, from_field)
+            need(pointer("targets", i, "fields", field), document["object"], own | {"id"},
+                 from_field)  # id: the source itself (an opportunity remembers its lead)
         for field in target.get("values", {}):
             need(pointer("targets", i, "values", field), target["object"], theirs, field)
         for field, earlier in target.get("links", {}).items():

@@ -186,6 +186,41 @@ def validate_layout(document: Any, objects: Mapping[str, Any]) -> list[ErrorItem
         if name not in known:
             errors.append(ErrorItem(pointer("list_columns", j), "layout_unknown_field",
                                     {"field": name, "object": document["object"]}))
+    for i, section in enumerate(document["sections"]):
+        for j, source in enumerate(section.get("timeline", [])):
+            errors += _timeline_errors(source, document["object"], objects,
+                                       ("sections", i, "timeline", j))
+    return errors
+
+
+def _timeline_errors(source: Mapping[str, Any], parent: str, objects: Mapping[str, Any],
+                     at: tuple[Any, ...]) -> list[ErrorItem]:
+    """A timeline source: an object with a lookup ``via`` to the layout's object, a
+    date or date-time to order by, a field for the title, a filter over its fields."""
+    child = objects.get(source["object"])
+    if child is None:
+        return [ErrorItem(pointer(*at, "object"), "unknown_object",
+                          {"object": source["object"]})]
+    fields = {f["api_name"]: f for f in child["fields"]}
+
+    def lookup(name: str) -> Mapping[str, Any] | None:
+        return fields.get(name) or SYSTEM_FIELDS.get(name)
+
+    errors = [ErrorItem(pointer(*at, key), "unknown_field",
+                        {"object": source["object"], "field": source[key]})
+              for key in ("via", "date", "title") if lookup(source[key]) is None]
+    via = fields.get(source["via"])
+    if via is not None and via.get("target") != parent:
+        errors.append(ErrorItem(pointer(*at, "via"), "not_a_lookup_to",
+                                {"field": source["via"], "object": parent}))
+    date = lookup(source["date"])
+    kind = REGISTRY.get(str(date.get("type"))) if date is not None else None
+    if date is not None and not getattr(kind, "temporal", False):
+        errors.append(ErrorItem(pointer(*at, "date"), "layout_timeline_not_a_date",
+                                {"field": source["date"], "object": source["object"]}))
+    if "filter" in source:
+        errors += condition_errors(source["filter"], lookup, object_name=source["object"],
+                                   at=pointer(*at, "filter"))
     return errors
 
 

@@ -16,6 +16,8 @@ from objectry.metadata.problems import ErrorItem, pointer
 from objectry.metadata.validation.objects import schema_errors
 
 Documents = Mapping[str, Mapping[str, Any]]
+#: ``run_as`` of a form that creates as the platform (a pack's form knows no users).
+SYSTEM_RUN_AS = "system"
 
 
 def shown_fields(document: Mapping[str, Any], layouts: Documents) -> list[str]:
@@ -60,7 +62,7 @@ def validate_web_form(document: Any, objects: Documents, *, layouts: Documents,
         errors += found
     for name in sorted(document.get("values", {})):
         errors += _writable(fields, name, pointer("values", name), document["object"])
-    if document["run_as"].lower() not in users:
+    if document["run_as"] != SYSTEM_RUN_AS and document["run_as"].lower() not in users:
         errors.append(ErrorItem("/run_as", "unknown_user", {"email": document["run_as"]}))
     rule = document.get("assignment_rule")
     if rule is not None and (rules.get(rule) or {}).get("object") != document["object"]:

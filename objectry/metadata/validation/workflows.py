@@ -215,7 +215,7 @@ def _step_errors(step: Mapping[str, Any], at: str, definition: Mapping[str, Any]
                                    at=f"{at}/branch/{i}/if", objects=object_lookup(objects),
                                    changes=False)
     if "wait" in step:
-        errors += _wait_errors(step["wait"], f"{at}/wait", definition)
+        errors += _wait_errors(step["wait"], f"{at}/wait", definition, objects)
     action = step.get("action")
     if action in ("update_record", "create_record"):
         target = objects.get(step.get("object", name)) if action == "create_record" else \
@@ -248,8 +248,8 @@ def _step_errors(step: Mapping[str, Any], at: str, definition: Mapping[str, Any]
     return errors
 
 
-def _wait_errors(wait: Mapping[str, Any], at: str,
-                 definition: Mapping[str, Any]) -> list[ErrorItem]:
+def _wait_errors(wait: Mapping[str, Any], at: str, definition: Mapping[str, Any],
+                 objects: Mapping[str, Mapping[str, Any]]) -> list[ErrorItem]:
     kinds = [k for k in ("duration", "until_field", "until")
              if (k == "duration" and any(d in wait for d in DURATION_KEYS)) or k in wait]
     if len(kinds) != 1:
@@ -263,7 +263,7 @@ def _wait_errors(wait: Mapping[str, Any], at: str,
     if kinds[0] == "until":
         errors = condition_errors(wait["until"], field_lookup(definition),
                                   object_name=definition["api_name"], at=f"{at}/until",
-                                  changes=False)
+                                  objects=object_lookup(objects), changes=False)
         if "timeout" not in wait:
             errors.append(ErrorItem(f"{at}/timeout", "required"))
         return errors
@@ -333,8 +333,9 @@ def _recipient_ok(to: str, fields: Any) -> bool:
 
 
 def _known_name(name: str, fields: Any) -> bool:
-    """``record.<field>`` of the object, or the run's ``trigger.*`` and ``now``."""
+    """``record.<field>`` of the object, or the run's ``trigger.*``, ``now`` and
+    ``today``."""
     head, _, rest = name.partition(".")
     if head == "record":
         return bool(rest) and "." not in rest and fields(rest) is not None
-    return head in ("trigger", "now")
+    return head in ("trigger", "now", "today")

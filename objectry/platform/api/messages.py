@@ -59,7 +59,9 @@ def messages() -> Response:
 def read_settings() -> Response:
     with tenant_context(read_only=True) as ctx:
         require_admin(ctx)
-        found = channel_settings.read_settings(ctx, services().settings.message_daily_cap)
+        settings = services().settings
+        found = channel_settings.read_settings(ctx, settings.message_daily_cap,
+                                               settings.message_consent_required)
     return json_response(found)
 
 
@@ -69,6 +71,7 @@ def write_settings() -> Response:
     body = json_body()
     with tenant_context() as ctx:
         require_admin(ctx)
-        found = channel_settings.write_settings(ctx, body,
-                                                services().settings.message_daily_cap)
+        settings = services().settings
+        found = channel_settings.write_settings(ctx, body, settings.message_daily_cap,
+                                                settings.message_consent_required)
     return json_response(found)

@@ -39,7 +39,7 @@ KIND_SEGMENTS = {"objects": "object", "layouts": "layout", "roles": "role",
                  "workflows": "workflow",
                  "list_views": "list_view", "web_forms": "web_form",
                  "duplicate_rules": "duplicate_rule", "conversion_maps": "conversion_map",
-                 "dashboards": "dashboard"}
+                 "dashboards": "dashboard", "message_settings": "message_settings"}
 
 
 #: The kind segment of a route: only the known kinds, so that ``GET /meta/rollback`` is a

@@ -3,7 +3,9 @@ uninstalls, purges, sample data and SOP documents.
 
 A pack travels in the JSON body as a base64 ``.opack``; it must be signed by a key the
 installation trusts (``objectry pack trust add``): the HTTP API never installs an
-unsigned pack. Everything but reading SOPs and the list is for tenant administrators.
+unsigned pack. The shipped catalog installs by name (``/packs/catalog/install``),
+verified by its shipped signatures. Everything but reading SOPs, the catalog and the
+list is for tenant administrators.
 """
 
 from __future__ import annotations
@@ -14,7 +16,16 @@ from typing import Any
 from flask import Blueprint, Response
 
 from objectry.metadata.problems import ErrorItem, Invalid
-from objectry.packs import installed, migrations, purge, sample, service, uninstall
+from objectry.packs import (
+    batch,
+    from_catalog,
+    installed,
+    migrations,
+    purge,
+    sample,
+    service,
+    uninstall,
+)
 from objectry.platform.api.common import (
     choice_arg,
     json_body,
@@ -74,6 +85,43 @@ def pack_request() -> PackRequest:
                        service.parse_choices(body.get("choices")), sample_data, runs)
 
 
+CATALOG_MEMBERS = ("names", "sample_data", "activate_workflows", "dry_run")
+
+
+@dataclass(frozen=True)
+class CatalogRequest:
+    names: list[str]
+    sample_data: bool
+    activate: list[str]
+    dry_run: bool
+
+
+def catalog_request() -> CatalogRequest:
+    """``{"names": [...], "sample_data": bool, "activate_workflows": [...],
+    "dry_run": bool}``; every refusal points at its member."""
+    body: Any = json_body()
+    if not isinstance(body, dict):
+        raise Invalid([ErrorItem("", "expected_object")])
+    errors = [ErrorItem(f"/{name}", "schema_unknown_property", {"property": name})
+              for name in sorted(set(body) - set(CATALOG_MEMBERS))]
+    names = body.get("names")
+    if not isinstance(names, list) or not names or len(names) > batch.MAX_PACKS or not all(
+            isinstance(n, str) and n for n in names):
+        errors.append(ErrorItem("/names", "pack_names_required", {}))
+    activate = body.get("activate_workflows", [])
+    if not isinstance(activate, list) or not all(isinstance(a, str) for a in activate):
+        errors.append(ErrorItem("/activate_workflows", "invalid_parameter", {
+            "name": "activate_workflows", "reason": "a list of workflow api_names"}))
+    for flag in ("sample_data", "dry_run"):
+        if not isinstance(body.get(flag, False), bool):
+            errors.append(ErrorItem(f"/{flag}", "schema_type", {"expected": "boolean"}))
+    if errors:
+        raise Invalid(errors)
+    return CatalogRequest([str(n) for n in names or []], bool(body.get("sample_data", False)),
+                          list(activate),
+                          bool(body.get("dry_run", False)))
+
+
 def named_body() -> tuple[str, Any]:
     """``{"name": ...}`` (and, for a purge, ``confirm``)."""
     body: Any = json_body()
@@ -89,6 +137,28 @@ def list_packs() -> Response:
         require_metadata_read(ctx, KIND)
         items = installed.list_packs(ctx)
     return json_response({"items": items})
+
+
+@blueprint.get("/catalog")
+def catalog() -> Response:
+    """The packs shipped with the platform, in the caller's language, with the version
+    the tenant has installed."""
+    with tenant_context(read_only=True) as ctx:
+        require_metadata_read(ctx, KIND)
+        items = from_catalog.offered(ctx)
+    return json_response({"items": items})
+
+
+@blueprint.post("/catalog/install")
+def catalog_install() -> Response:
+    """Install catalog packs by name, their missing requirements first, verified by the
+    shipped signatures, all in one transaction (or, with ``dry_run``, the plans)."""
+    ask = catalog_request()
+    with tenant_context() as ctx:
+        require_admin(ctx)
+        result = from_catalog.install(ctx, ask.names, sample_data=ask.sample_data,
+                                      activate=ask.activate, dry_run=ask.dry_run)
+    return json_response(result)
 
 
 @blueprint.post("/plan")

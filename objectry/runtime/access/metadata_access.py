@@ -138,6 +138,10 @@ def readable_document(ctx: Context, kind: str, document: Mapping[str, Any]) -> d
     result["sections"] = [{**section, "fields": [f for f in section.get("fields", [])
                                                  if f not in hidden]}
                           for section in result.get("sections", [])]
+    for section in result["sections"]:  # a timeline keeps only objects the actor reads
+        if "timeline" in section:
+            section["timeline"] = [s for s in section["timeline"]
+                                   if may_read_metadata(ctx, "object", str(s.get("object")))]
     if "list_columns" in result:
         result["list_columns"] = [c for c in result["list_columns"] if c not in hidden]
     return result

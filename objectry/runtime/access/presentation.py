@@ -20,8 +20,8 @@ from objectry.permissions.access import AccessMap
 from objectry.runtime.access.decisions import Decisions
 from objectry.runtime.access.metadata_access import can_customize
 from objectry.runtime.access.pooled import PooledAccess
-from objectry.runtime.model.compiled import ObjectModel
-from objectry.runtime.model.serialize import SYSTEM_ORDER, to_api
+from objectry.runtime.model.compiled import CompiledField, ObjectModel
+from objectry.runtime.model.serialize import SYSTEM_ORDER, fields_api, to_api
 
 #: Changes recorded by the platform itself rather than on a field (kept in audit views).
 SYSTEM_CHANGES = frozenset({"delete_batch"})
@@ -34,6 +34,9 @@ class RecordView:
     hidden: frozenset[str]
     masked: frozenset[str]
     shown: frozenset[str]  # the system fields and every field not hidden
+    #: ``shown`` in the order a record lists it: system fields, then the object's
+    system: tuple[str, ...] = ()
+    fields: tuple[CompiledField, ...] = ()
 
 
 class Presentation:
@@ -70,9 +73,10 @@ class Presentation:
                 masked.add(name)
         if isinstance(access, PooledAccess):  # a pool's fields, until claimed
             masked |= access.pool_masked - hidden
-        shown = frozenset((*SYSTEM_ORDER,
-                           *(name for name in self.model.fields if name not in hidden)))
-        return RecordView(frozenset(hidden), frozenset(masked), shown)
+        fields = tuple(field for name, field in self.model.fields.items()
+                       if name not in hidden)
+        shown = frozenset((*SYSTEM_ORDER, *(field.name for field in fields)))
+        return RecordView(frozenset(hidden), frozenset(masked), shown, SYSTEM_ORDER, fields)
 
     def present(self, row: Mapping[Any, Any], access: AccessMap,
                 only: Iterable[str] | None = None) -> dict[str, Any]:
@@ -80,8 +84,8 @@ class Presentation:
         if access is self.decisions.everything:
             return to_api(self.model, row, only)
         view = self.view(access)  # unreadable fields are never serialized at all
-        record = to_api(self.model, row, view.shown if only is None
-                        else [name for name in only if name not in view.hidden])
+        record = fields_api(row, view.system, view.fields) if only is None \
+            else to_api(self.model, row, [name for name in only if name not in view.hidden])
         for name in view.masked:
             if record.get(name) is not None:
                 field = self.model.fields[name]

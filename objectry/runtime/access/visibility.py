@@ -89,9 +89,17 @@ class Visibility:
         (``GRANT_LEVELS``), so ``maps`` needs no second query."""
         visibility = self.visibility()
         extra = () if visibility is None else (self._grant_levels(),)
+        postgresql = self.ctx.conn.dialect.name == "postgresql"
+        listed: list[sa.Select[Any] | sa.CompoundSelect] = []
+        if visibility is not None and not postgresql \
+                and (shared := self._shared_ids()) is not None:
+            # SQLite: the distributed ids go into the union as the grants list them,
+            # not as a top of the rows they name (which would read each such row once
+            # for its liveness and again for the page): the page's own conditions test
+            # them, on the page's rows only. ``visibility`` ends with ``shared``.
+            visibility, listed = visibility[:-1], [shared]
         return pagination.top_of_union(self.model.table, conditions, visibility, order,
-                                       limit, extra,
-                                       top_ids=self.ctx.conn.dialect.name == "postgresql")
+                                       limit, extra, top_ids=postgresql, listed=listed)
 
     def cached_page(self, shape: Hashable,
                     build: Callable[[], sa.Select[Any]]) -> sa.Select[Any]:
@@ -223,9 +231,11 @@ class Visibility:
             if self.ctx.conn.dialect.name == "postgresql":
                 found: sa.ColumnElement[Any] = sa.cast(sa.func.jsonb_agg(g.c.field_groups),
                                                        sa.Text)
-            else:  # NULL, not "[]", where none: most rows have no grant to parse
-                found = sa.func.nullif(sa.func.json_group_array(sa.func.json(g.c.field_groups)),
-                                       "[]")
+            else:  # NULL, not "[]", where none: most rows have no grant to parse. The
+                # stored JSON texts joined as they are (not parsed and written again)
+                found = sa.literal("[", sa.Text) + sa.func.group_concat(
+                    sa.type_coerce(g.c.field_groups, sa.Text), ",", type_=sa.Text) \
+                    + sa.literal("]", sa.Text)
             # as text: a page's rows share a few grant patterns, each parsed once
             return (sa.select(sa.type_coerce(found, sa.Text))
                     .where(g.c.record_id == table.c.id, *self._live_grants())
@@ -276,9 +286,12 @@ class Visibility:
         if len(ordered) <= MAX_OWNER_ALTERNATIVES \
                 and len(ordered) ** 2 <= tenant_user_count(self.ctx):
             return [owner == one for one in ordered]
-        if self.ctx.conn.dialect.name == "postgresql":  # one array, as in ``_among``
-            return [owner == sa.any_(sa.bindparam(None, ordered,
-                                                  type_=postgresql.ARRAY(owner.type)))]
+        if self.ctx.conn.dialect.name == "postgresql":
+            # one constant array in the SQL text (the statement is cached per actor):
+            # PostgreSQL tests a constant ``= ANY`` by hashing it, where a parameter
+            # (which psycopg would also dump owner by owner at every execution) is
+            # searched linearly for each row the scan walks
+            return [owner == sa.any_(_uuid_array(ordered))]
         # SQLite: one JSON array of the stored (hex) ids, not one parameter per owner
         # (each UUID parameter is converted at every execution: 0.2 ms for 115 owners)
         listed = sa.func.json_each(sa.literal(json.dumps([one.hex for one in ordered]),
@@ -320,6 +333,25 @@ class Visibility:
 
     def _shared(self) -> sa.ColumnElement[bool]:
         """Builds :meth:`shared` (cached by it)."""
+        found = self._shared_ids()
+        if found is None:
+            return sa.false()
+        if self.ctx.conn.dialect.name == "postgresql":
+            # the ids as one array, computed once before the row scan: ``id = ANY`` of
+            # it walks the id index in order and stops at a page, for any number of
+            # grants. As ``IN (sub-select)`` a prepared statement's generic plan may
+            # instead walk the whole table newest first, testing each row against
+            # every grant (13 ms against 0.2 ms for 66 grants over 100,000 rows).
+            return self.model.table.c.id == sa.any_(_array_of(found))
+        return self.model.table.c.id.in_(found)
+
+    def _shared_ids(self) -> sa.Select[Any] | sa.CompoundSelect | None:
+        """The ids of the rows distributed to the actor, read from the grants alone (the
+        grantee index covers it); None when no grant can reach them. Cached per actor."""
+        return self.ctx.decisions.get_or_build(
+            self._actor_key("shared_ids", self._clock_key()), self._build_shared_ids)
+
+    def _build_shared_ids(self) -> sa.Select[Any] | sa.CompoundSelect | None:
         g, actor = record_grants, self.ctx.actor
         base = [g.c.tenant_id == self.ctx.tenant.id, g.c.object == self.model.api_name,
                 *live(self._now())]
@@ -333,16 +365,8 @@ class Visibility:
                 g.c.grantee_kind == "department",
                 g.c.grantee.in_(_fixed(departments, g.c.grantee.type)), *base))
         if not selects:
-            return sa.false()
-        found = selects[0] if len(selects) == 1 else sa.union_all(*selects)
-        if self.ctx.conn.dialect.name == "postgresql":
-            # the ids as one array, computed once before the row scan: ``id = ANY`` of
-            # it walks the id index in order and stops at a page, for any number of
-            # grants. As ``IN (sub-select)`` a prepared statement's generic plan may
-            # instead walk the whole table newest first, testing each row against
-            # every grant (13 ms against 0.2 ms for 66 grants over 100,000 rows).
-            return self.model.table.c.id == sa.any_(_array_of(found))
-        return self.model.table.c.id.in_(found)
+            return None
+        return selects[0] if len(selects) == 1 else sa.union_all(*selects)
 
     def _among(self, column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
         """``column IN`` the list passed as ``name`` at execution: one array on
@@ -377,6 +401,13 @@ def _levels_of(token: Any) -> dict[str, str] | None:
 def _array_of(query: sa.Select[Any] | sa.CompoundSelect) -> sa.ColumnElement[Any]:
     """PostgreSQL's ``ARRAY(sub-select)``: the sub-select's one column as an array."""
     return sa.func.array(query.scalar_subquery(), type_=postgresql.ARRAY(sa.Uuid))
+
+
+def _uuid_array(values: Sequence[uuid.UUID]) -> sa.ColumnElement[Any]:
+    """PostgreSQL's ``'{...}'::uuid[]`` constant of ``values``: each rendered by
+    ``uuid.UUID`` itself (hex digits and dashes), so nothing else can reach the SQL."""
+    text = ",".join(str(uuid.UUID(str(value))) for value in values)
+    return sa.literal_column(f"'{{{text}}}'::uuid[]", type_=postgresql.ARRAY(sa.Uuid))
 
 
 def _fixed(values: Sequence[Any], type_: Any) -> list[sa.BindParameter[Any]]:

@@ -82,6 +82,16 @@ def shares(model: str, touches: Sequence[Touch], created: dt.datetime,
 def run_attribution(ctx: Context, body: Any) -> dict[str, Any]:
     """Attribute the won opportunities under every model asked for; store a snapshot."""
     request = _request(body)
+    return _store(ctx, request, _attribute(ctx, request))
+
+
+def attribute(ctx: Context, body: Any) -> dict[str, Any]:
+    """The same figures without a snapshot: a dashboard chart recomputes them on each
+    view, as its viewer may see them."""
+    return _attribute(ctx, _request(body))
+
+
+def _attribute(ctx: Context, request: Mapping[str, Any]) -> dict[str, Any]:
     opportunities = _opportunities(ctx, request)
     people = {o["person"] for o in opportunities}
     touches = _touches(ctx, request, people)
@@ -117,11 +127,10 @@ def run_attribution(ctx: Context, body: Any) -> dict[str, Any]:
         results.append({"campaign": str(campaign_id),
                         "cost": None if cost is None else str(Decimal(cost).quantize(CENTS)),
                         "models": per_model})
-    result = {"object": campaign_object, "campaigns": results,
-              "opportunities": len(opportunities),
-              "unattributed": {"opportunities": unattributed_count,
-                               "revenue": str(unattributed_revenue.quantize(CENTS))}}
-    return _store(ctx, request, result)
+    return {"object": campaign_object, "campaigns": results,
+            "opportunities": len(opportunities),
+            "unattributed": {"opportunities": unattributed_count,
+                             "revenue": str(unattributed_revenue.quantize(CENTS))}}
 
 
 def get_snapshot(ctx: Context, snapshot_id: Any) -> dict[str, Any]:

@@ -2,18 +2,26 @@
 
 Each chart is one aggregate (``aggregate.aggregate``) run as the viewer: rows they
 cannot see are not counted and a field they may not read makes the chart unavailable
-(shown as such), never a figure computed over what they may not see.
+(shown as such), never a figure computed over what they may not see. An attribution
+chart runs the attribution models side by side (``attribution.attribute``) the same way:
+one bar per model and campaign, the campaigns named as the viewer may read them.
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+import sqlalchemy as sa
+
 from objectry.metadata import store
-from objectry.metadata.i18n import pick
+from objectry.metadata.i18n import message, pick
 from objectry.metadata.problems import NotFound, Problem
+from objectry.runtime.access.guard import Guard
 from objectry.runtime.analytics.aggregate import aggregate
+from objectry.runtime.analytics.attribution import MODELS, attribute
 from objectry.runtime.kernel.context import Context
+from objectry.runtime.model.compiled import get_model
 
 KIND = "dashboard"
 
@@ -37,6 +45,8 @@ def dashboard_data(ctx: Context, name: str) -> dict[str, Any]:
 
 
 def _chart(ctx: Context, chart: dict[str, Any]) -> dict[str, Any]:
+    if chart["type"] == "attribution":
+        return _attribution_chart(ctx, chart)
     body: dict[str, Any] = {"group_by": chart.get("group_by", []),
                             "measures": chart["measures"],
                             "limit": chart.get("limit", 50)}
@@ -57,7 +67,62 @@ def _chart(ctx: Context, chart: dict[str, Any]) -> dict[str, Any]:
         items = sorted(items, key=lambda item: -float(item.get(keys[0]) or 0))
     shown["labels"] = ["" if not groups or item.get(groups[0]) is None
                        else str(item[groups[0]]) for item in items]
-    shown["series"] = [{"key": key, "values": [
+    labels = _measure_labels(ctx, chart["object"], chart["measures"])
+    shown["series"] = [{"key": key, "label": label, "values": [
         None if item.get(key) is None else float(item[key]) for item in items]}
-        for key in keys]
+        for key, label in zip(keys, labels, strict=True)]
     return shown
+
+
+def _measure_labels(ctx: Context, object_name: str, measures: list[dict[str, Any]]) -> list[str]:
+    """Each measure as its reader names it: the field's label (the object's for a
+    count), so a legend says "Won revenue", not ``sum_won_revenue``."""
+    model = get_model(ctx, object_name)
+    found = []
+    for measure in measures:
+        field = model.fields.get(measure.get("field") or "")
+        source = field.definition.get("label") if field is not None else (
+            model.definition.get("plural_label") or model.definition.get("label"))
+        found.append(pick(source, ctx.locale) or measure.get("field") or measure["op"])
+    return found
+
+
+def _attribution_chart(ctx: Context, chart: dict[str, Any]) -> dict[str, Any]:
+    """Won revenue per campaign under each model: labels are campaigns, a series per
+    model (recomputed on each view; the stored snapshots are the API's)."""
+    spec = chart["attribution"]
+    body = {**spec, "campaigns": {**spec.get("campaigns", {}), "object": chart["object"]}}
+    models = list(spec.get("models", MODELS))
+    shown: dict[str, Any] = {"title": pick(chart.get("title"), ctx.locale),
+                             "type": "attribution", "available": True, "labels": [],
+                             "series": []}
+    try:
+        result = attribute(ctx, body)
+        names = _names(ctx, chart["object"], [row["campaign"] for row in result["campaigns"]])
+    except Problem:  # the viewer may not read an object or a field the models use
+        return {**shown, "available": False}
+    rows = sorted(result["campaigns"],
+                  key=lambda row: (names.get(row["campaign"], "").lower(), row["campaign"]))
+    shown["labels"] = [names.get(row["campaign"]) or "" for row in rows]
+    shown["series"] = [{"key": model, "label": message(f"ui_attribution_{model}", ctx.locale),
+                        "values": [float(row["models"][model]["revenue"]) for row in rows]}
+                       for model in models]
+    shown["unattributed"] = result["unattributed"]
+    return shown
+
+
+def _names(ctx: Context, object_name: str, ids: list[str]) -> dict[str, str]:
+    """The name of each record of ``ids`` the viewer reads (its id when the object has
+    no name field or they may not read it there)."""
+    model = get_model(ctx, object_name)
+    guard = Guard(ctx, model)
+    table = model.table
+    name_field = model.name_field
+    if not ids:
+        return {}
+    name = guard.column(table, name_field) if name_field and guard.readable_field(
+        name_field) is not None else sa.null()
+    rows = ctx.conn.execute(sa.select(table.c.id, name.label("name")).where(
+        table.c.id.in_([uuid.UUID(i) for i in ids])))
+    return {str(row.id): str(row.name) if row.name is not None else str(row.id)
+            for row in rows}

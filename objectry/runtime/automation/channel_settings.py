@@ -2,8 +2,10 @@
 
 Both are tenant data, not workflow metadata: the cap protects a contact from every
 workflow at once (seed 001: at most 3 marketing messages a day), so no single workflow
-may raise it. Unset values take the platform defaults (``OBJECTRY_MESSAGE_DAILY_CAP``,
-English).
+may raise it. A pack ships them as the ``message_settings/default`` document (with
+``consent_required``: marketing only to recipients who opted in); what the administrator
+sets here wins over that document, and what neither sets takes the platform defaults
+(``OBJECTRY_MESSAGE_DAILY_CAP``, ``OBJECTRY_MESSAGE_CONSENT_REQUIRED``, English).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from objectry.metadata import store
 from objectry.metadata.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from objectry.metadata.problems import ErrorItem, Invalid
 from objectry.runtime.automation.message_tables import message_settings
@@ -19,20 +22,33 @@ from objectry.runtime.kernel.context import Context
 
 MAX_CAP = 100
 FIELDS = ("marketing_daily_cap", "default_locale")
+DOCUMENT_KIND, DOCUMENT_NAME = "message_settings", "default"
 
 
-def read_settings(ctx: Context, default_cap: int) -> dict[str, Any]:
-    """The settings in force: the tenant's values, else the platform defaults."""
+def read_settings(ctx: Context, default_cap: int,
+                  default_consent: bool = False) -> dict[str, Any]:
+    """The settings in force: the tenant's values, else its ``message_settings``
+    document's (a pack's), else the platform defaults."""
     row = ctx.conn.execute(sa.select(message_settings).where(
         message_settings.c.tenant_id == ctx.tenant.id)).mappings().first()
+    stored = store.document(ctx.conn, ctx.tenant.id, DOCUMENT_KIND, DOCUMENT_NAME)
+    document = stored.document if stored is not None else {}
     cap = row["marketing_daily_cap"] if row else None
+    if cap is None:
+        cap = document.get("marketing_daily_cap")
     locale = row["default_locale"] if row else None
+    consent = document.get("consent_required")
     return {"marketing_daily_cap": default_cap if cap is None else cap,
             "default_locale": locale or DEFAULT_LANGUAGE,
-            "overridden": [name for name in FIELDS if row and row[name] is not None]}
+            "consent_required": default_consent if consent is None else bool(consent),
+            "overridden": [name for name in FIELDS if row and row[name] is not None],
+            "from_document": [name for name in (*FIELDS, "consent_required")
+                              if document.get(name) is not None
+                              and not (row and name in FIELDS and row[name] is not None)]}
 
 
-def write_settings(ctx: Context, body: Any, default_cap: int) -> dict[str, Any]:
+def write_settings(ctx: Context, body: Any, default_cap: int,
+                   default_consent: bool = False) -> dict[str, Any]:
     """Set (or with null, reset to the default) the tenant's values."""
     if not isinstance(body, dict):
         raise Invalid([ErrorItem("", "expected_object")])
@@ -59,4 +75,4 @@ def write_settings(ctx: Context, body: Any, default_cap: int) -> dict[str, Any]:
     else:
         ctx.conn.execute(sa.update(table).where(table.c.tenant_id == ctx.tenant.id)
                          .values(values))
-    return read_settings(ctx, default_cap)
+    return read_settings(ctx, default_cap, default_consent)

@@ -96,7 +96,8 @@ class Simulation:
         if not has_placeholders(value):
             return value
         return render(value, {"record": self.record(), "trigger": dict(self.trigger),
-                              "now": self.now.isoformat()})
+                              "now": self.now.isoformat(),
+                              "today": self.now.astimezone(dt.UTC).date().isoformat()})
 
     def holds(self, tree: Any) -> bool:
         """A branch or wait condition, by the Python predicate, at the simulated clock."""

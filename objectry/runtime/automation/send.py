@@ -9,7 +9,8 @@ backoff, then ``then``). A retry finds the row by its idempotency key (run, step
 visit) and updates it; a visit whose message already went out sends nothing again.
 
 A marketing send first asks consent (an opt-out of the record on the channel, or of the
-address, records the message as ``suppressed`` with the reason), then the daily cap
+address, records the message as ``suppressed`` with the reason; so does a missing opt-in
+when the tenant's settings require one), then the daily cap
 (``capped``, see ``frequency``); a marketing email that goes out carries a one-click
 unsubscribe link in its body and the RFC 8058 ``List-Unsubscribe`` headers.
 """
@@ -81,7 +82,8 @@ def send_message(request: SendRequest) -> SendResult:
         return SendResult(_summary(existing["id"], existing["status"], existing["channel"],
                                    existing["recipient"], repeated=True))
     scope = request.scope()
-    settings = read_settings(ctx, request.channels.daily_cap)
+    settings = read_settings(ctx, request.channels.daily_cap,
+                             request.channels.consent_required)
     locale = choose_locale(step, scope["record"], settings["default_locale"])
     marketing = step.get("marketing", True) is not False
     values: dict[str, Any] = {
@@ -98,7 +100,8 @@ def send_message(request: SendRequest) -> SendResult:
         channel = channels.get(step["channel"])
         if marketing:
             reason = suppression(ctx, request.object, request.record_id, step["channel"],
-                                 values["recipient"], require_opt_in=channels.consent_required)
+                                 values["recipient"],
+                                 require_opt_in=settings["consent_required"])
             if reason is not None:
                 return _suppressed(ctx, existing, values, reason)
             if is_capped(ctx, step["channel"], values["recipient"],

@@ -97,10 +97,12 @@ class StepCall:
             raise StepError("record_gone") from exc
 
     def scope(self) -> dict[str, Any]:
-        """What templates see; a run with no record (a scheduled job) sees an empty one."""
+        """What templates see; a run with no record (a scheduled job) sees an empty one.
+        ``today`` is the UTC date of ``now``, what a date field takes."""
         record = self.record() if self.record_id is not None else {}
-        return {"record": record, "trigger": dict(self.trigger),
-                "now": self.ctx.now().isoformat()}
+        now = self.ctx.now()
+        return {"record": record, "trigger": dict(self.trigger), "now": now.isoformat(),
+                "today": now.astimezone(dt.UTC).date().isoformat()}
 
     def holds(self, tree: Any) -> bool:
         """Whether the run's record matches a condition now (decided by the database)."""

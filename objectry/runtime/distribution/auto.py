@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from objectry.metadata import store
@@ -97,12 +98,105 @@ def _attempt(ctx: Context, model: ObjectModel, rules: Sequence[Rule],
         return False
 
 
-def _assign_batch(ctx: Context, model: ObjectModel, rules: Sequence[Rule],
-                  rows: Sequence[dict[str, Any]]) -> None:
+@dataclass
+class Plan:
+    """A batch's decisions, taken before its records are written (:func:`plan_new`):
+    the plain moves (``(row, new owner, because, decision, grants)``), the owner each
+    moved row had been given by its creator, the audit change of each move, and the
+    rest (entries with levels, failures) for :func:`finish_new`."""
+
+    ids: frozenset[Any]
+    moves: list[tuple[dict[str, Any], uuid.UUID, dict[str, Any], dict[str, Any], str]]
+    creators: dict[Any, Any]
+    changes: dict[Any, dict[str, Any]]
+    given: list[tuple[dict[str, Any], Rule, dict[str, Any]]]
+    failures: list[tuple[dict[str, Any], Rule, dict[str, Any]]]
+
+    def covers(self, rows: Sequence[Mapping[str, Any]]) -> bool:
+        """Whether these written rows are the planned ones (else they were not planned:
+        :func:`assign_new` assigns them)."""
+        return all(row["id"] in self.ids for row in rows)
+
+
+def plan_new(ctx: Context, model: ObjectModel, rows: Sequence[dict[str, Any]]
+             ) -> Plan | None:
+    """Decide the new records' owners before they are written (``rows``: the rows about
+    to be inserted), so a plain pick is written with the record itself: one row, one
+    audit entry, the ``owner_changed`` event after ``created`` (:func:`finish_new`),
+    instead of a create and an owner change. None when the object has no auto rule or
+    deciding failed (nothing kept: :func:`assign_new` then assigns after the write)."""
+    rules = auto_rules(ctx, model.api_name)
+    if not rules or not rows:
+        return None
+    acting = platform(ctx)
+    try:
+        with acting.conn.begin_nested():
+            moves, given, failures = _decide_all(acting, rules, rows)
+    except Exception as exc:
+        if not isinstance(exc, Problem):
+            logging.getLogger(__name__).exception("deciding new %s records failed",
+                                                  model.api_name)
+        return None
+    plan = Plan(frozenset(row["id"] for row in rows), [], {}, {}, given, failures)
+    for row, owner, because, decision, grants in moves:
+        if row["owner"] != owner:  # as the owner-change command: no move, no change
+            plan.moves.append((row, owner, because, decision, grants))
+            plan.creators[row["id"]] = row["owner"]
+            plan.changes[row["id"]] = {"field": "owner", "old": _text(row["owner"]),
+                                       "new": str(owner), "because": because}
+            row["owner"] = owner
+    return plan
+
+
+def finish_new(ctx: Context, model: ObjectModel, plan: Plan,
+               written: Sequence[Mapping[str, Any]]) -> None:
+    """After a planned batch is written (``written``: its rows that were): the
+    ``owner_changed`` events of the moves, as the owner-change command writes them,
+    then what :func:`assign_new` does for entries with levels and failures. Never
+    raises, as :func:`assign_new`."""
+    acting = platform(ctx)
+    live = {row["id"] for row in written}
+    journal.announce_many(acting, model, [
+        (row["id"], {"version": row["version"], "old": _text(plan.creators[row["id"]]),
+                     "new": str(owner), "because": because, "grants": grants,
+                     "grants_revoked": 0, "decision": decision})
+        for row, owner, because, decision, grants in plan.moves if row["id"] in live],
+        "owner_changed")
+    given = [g for g in plan.given if g[0]["id"] in live]
+    failures = [f for f in plan.failures if f[0]["id"] in live]
+    if not given and not failures:
+        return
+    rows = [row for row, _, _ in [*given, *failures]]
+    before = [dict(row) for row in rows]
+    try:
+        with acting.conn.begin_nested():
+            _settle(acting, model, given, failures)
+    except Exception as exc:  # the create stands: each record assigned on its own
+        if not isinstance(exc, Problem):
+            logging.getLogger(__name__).exception("assigning new %s records failed",
+                                                  model.api_name)
+        rules = auto_rules(ctx, model.api_name)
+        for row, was in zip(rows, before, strict=True):
+            row.clear()
+            row.update(was)
+            _attempt(acting, model, rules, [row])
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decide_all(ctx: Context, rules: Sequence[Rule], rows: Sequence[dict[str, Any]]
+                ) -> tuple[list[tuple[dict[str, Any], uuid.UUID, dict[str, Any],
+                                      dict[str, Any], str]],
+                           list[tuple[dict[str, Any], Rule, dict[str, Any]]],
+                           list[tuple[dict[str, Any], Rule, dict[str, Any]]]]:
+    """Every row's decision, in order, the round-robin turns written: the plain moves
+    (row, owner, because, decision, the rule's grant policy), the picks given with
+    levels and the failures."""
     people = People(ctx)
     batch = Batch(ctx)
-    moves: dict[str, list[tuple[dict[str, Any], uuid.UUID, dict[str, Any],
-                                dict[str, Any]]]] = {}
+    moves: list[tuple[dict[str, Any], uuid.UUID, dict[str, Any], dict[str, Any], str]] = []
     failures: list[tuple[dict[str, Any], Rule, dict[str, Any]]] = []
     given: list[tuple[dict[str, Any], Rule, dict[str, Any]]] = []
     for row in rows:
@@ -115,11 +209,28 @@ def _assign_batch(ctx: Context, model: ObjectModel, rules: Sequence[Rule],
             because = {"rule": rule.name, "entry": decision["entry"],
                        "method": decision["method"], "picked": decision["picked"],
                        "auto": True}
-            moves.setdefault(rule.grants, []).append(
-                (row, uuid.UUID(decision["owner"]), because, decision))
+            moves.append((row, uuid.UUID(decision["owner"]), because, decision, rule.grants))
     batch.flush(ctx)
-    for grants, moving in moves.items():
-        change_owner_rows(ctx, model, moving, grants=grants)
+    return moves, given, failures
+
+
+def _assign_batch(ctx: Context, model: ObjectModel, rules: Sequence[Rule],
+                  rows: Sequence[dict[str, Any]]) -> None:
+    moving, given, failures = _decide_all(ctx, rules, rows)
+    moves: dict[str, list[tuple[dict[str, Any], uuid.UUID, dict[str, Any],
+                                dict[str, Any]]]] = {}
+    for row, owner, because, decision, grants in moving:
+        moves.setdefault(grants, []).append((row, owner, because, decision))
+    for grants, moved in moves.items():
+        change_owner_rows(ctx, model, moved, grants=grants)
+    _settle(ctx, model, given, failures)
+
+
+def _settle(ctx: Context, model: ObjectModel,
+            given: Sequence[tuple[dict[str, Any], Rule, dict[str, Any]]],
+            failures: Sequence[tuple[dict[str, Any], Rule, dict[str, Any]]]) -> None:
+    """Picks with levels become grants; failures are written (and go to the rule's
+    fallback pool, if any)."""
     for row, rule, decision in given:
         _distribute(ctx, rule, model, row, decision)
     failed: list[tuple[uuid.UUID, Mapping[str, Any]]] = []

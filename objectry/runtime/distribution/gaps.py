@@ -66,7 +66,7 @@ def check_rule(ctx: Context, name: str, body: Any) -> dict[str, Any]:
                        for k in unknown])
     limit = parse_limit(body.get("limit"), default=MAX_BULK, maximum=MAX_BULK)
     rule = load_rule(ctx, name)
-    usable(ctx, rule, rule.object)
+    usable(ctx, rule, rule.object, dry_run=True)
     model = get_model(ctx, rule.object)
     guard = Guard(ctx, model)
     summary = body.get("summary", False)
@@ -142,8 +142,11 @@ def _summary(ctx: Context, rule: Rule, guard: Guard, body: Mapping[str, Any],
                 entry.condition, table, now=ctx.now(), related=sources.tables), entry.index))
     conditions = selection(guard, body.get("filter"), body.get("view"))
     taken_by = sa.case(*whens, else_=-1) if whens else sa.literal(-1)
+    # grouped over a subquery's column: a phone condition's SQL is built as it is
+    # compiled, so the same CASE in SELECT and GROUP BY would differ on PostgreSQL
+    entry_of = sa.select(taken_by.label("entry")).where(*conditions).subquery()
     counted = {int(e): int(n) for e, n in ctx.conn.execute(
-        sa.select(taken_by, sa.func.count()).where(*conditions).group_by(taken_by))}
+        sa.select(entry_of.c.entry, sa.func.count()).group_by(entry_of.c.entry))}
     for item in entries:
         item["records"] = counted.get(int(item["entry"]), 0)
     loaded = ctx.conn.execute(sa.select(table).where(*conditions, taken_by == -1)

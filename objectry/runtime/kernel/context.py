@@ -87,6 +87,13 @@ class WriteHooks(Protocol):
         among the items given to ``before_write_many``)."""
         ...
 
+    def before_insert(self, ctx: Context, model: Any,
+                      rows: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any] | None]:
+        """New rows about to be written (create, batch): a hook may set their ``owner``
+        (auto assignment decides before the write, so the record is written once);
+        per row, the audit change saying so, or None."""
+        ...
+
     def before_restore(self, ctx: Context, model: Any, row: Mapping[str, Any]) -> None:
         """Raise a problem to refuse bringing this deleted record back (a merged record
         is restored by undoing its merge, which says what it does)."""

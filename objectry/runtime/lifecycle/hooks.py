@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from objectry.metadata.problems import Conflict, ErrorItem, Problem
-from objectry.runtime.distribution.auto import assign_new
+from objectry.runtime.distribution.auto import Plan, assign_new, finish_new, plan_new
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.lifecycle.duplicates.checks import check_batch, check_write
 from objectry.runtime.lifecycle.duplicates.index import ensure_current, put_key, put_new_keys
@@ -31,6 +31,9 @@ class LifecycleHooks:
         # (rule, item index) -> match key of the batch being created (before_write_many
         # computes them, after_write_many stores them): each key normalised once
         self._batch_keys: dict[tuple[str, int], str | None] = {}
+        # the owners decided for the rows being inserted (before_insert computes them,
+        # after_write / after_write_many write the rest of the assignment)
+        self._plan: Plan | None = None
 
     def rules(self, ctx: Context) -> list[DuplicateRule]:
         """The tenant's active rules, read once per metadata version of this unit."""
@@ -63,6 +66,25 @@ class LifecycleHooks:
             self.warnings += [w for found in warnings for w in found]
         return list(problems)
 
+    def before_insert(self, ctx: Context, model: Any,
+                      rows: Sequence[dict[str, Any]]) -> list[dict[str, Any] | None]:
+        """The object's auto assignment rules decide the new rows' owners before they
+        are written (each row's ``owner`` set in place): per row, the audit change of
+        its owner (with why), or None."""
+        self._plan = plan = plan_new(ctx, model, rows)
+        if plan is None:
+            return [None] * len(rows)
+        return [plan.changes.get(row["id"]) for row in rows]
+
+    def _assign(self, ctx: Context, model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+        """The rest of the new rows' assignment (events, grants, fallback pools), or all
+        of it when nothing was planned for them."""
+        plan, self._plan = self._plan, None
+        if plan is not None and plan.covers(rows):
+            finish_new(ctx, model, plan, rows)
+        else:
+            assign_new(ctx, model, rows)
+
     def before_restore(self, ctx: Context, model: Any, row: Mapping[str, Any]) -> None:
         found = merge_of(ctx, model.api_name, row["id"])
         if found is not None:
@@ -80,7 +102,7 @@ class LifecycleHooks:
             if not ensure_current(ctx, rule, self._current):  # a rebuild keyed this row
                 put_key(ctx, rule, model.api_name, row)
         if row.get("version") == 1:  # a new record: the object's auto assignment rules
-            assign_new(ctx, model, [row])
+            self._assign(ctx, model, [row])
 
     def after_write_many(self, ctx: Context, model: Any, rows: Sequence[Mapping[str, Any]],
                          indexes: Sequence[int]) -> None:
@@ -95,4 +117,4 @@ class LifecycleHooks:
             if rule.object == model.api_name and all((rule.name, i) in keys for i in indexes):
                 known = [keys[(rule.name, i)] for i in indexes]
             put_new_keys(ctx, rule, model.api_name, rows, known)
-        assign_new(ctx, model, rows)  # the object's auto assignment rules, one batch
+        self._assign(ctx, model, rows)  # the object's auto assignment rules, one batch

@@ -1,11 +1,14 @@
 """Web-to-lead forms (kind ``web_form``): finding a public form, its submission token,
 and turning a submission into a record.
 
-A submission is a create through the records service as the form's ``run_as`` user, so
+A submission is a create through the records service as the form's ``run_as`` user (or
+as the platform: ``"system"``, for a pack's form that knows no user), so
 validation, access, duplicate rules (the context's write hooks), audit and the
 ``created`` event (and with it the workflows) hold exactly as for the API; the form's
 assignment rule then runs as the platform. The caller learns only whether it worked:
-the created record and any record a duplicate rule matched stay inside.
+the created record and any record a duplicate rule matched stay inside. A form whose
+campaign is ``from_url`` takes it from its link (``?campaign=<id>``, carried in a hidden
+input); an id naming no live record is dropped, so the sign-up is never lost.
 
 The token binds a submission to one form of one tenant and expires
 (``OBJECTRY_WEB_FORM_TOKEN_MINUTES``): a page served to a visitor carries it, so no
@@ -25,7 +28,7 @@ import sqlalchemy as sa
 
 from objectry.metadata import store
 from objectry.metadata.catalog_tables import tenants, users
-from objectry.metadata.validation.webforms import shown_fields
+from objectry.metadata.validation.webforms import SYSTEM_RUN_AS, shown_fields
 from objectry.runtime.distribution.rules import assign_record
 from objectry.runtime.kernel.context import Actor, Context
 from objectry.runtime.kernel.keys import Keys
@@ -40,6 +43,9 @@ TOKEN_PURPOSE = "web-form-token"
 TOKEN_INPUT = "_token"
 HONEYPOT_INPUT = "_website"
 CONSENT_INPUT = "_consent"
+CAMPAIGN_INPUT = "_campaign"
+#: The query parameter naming the campaign of a form whose campaign is ``from_url``.
+CAMPAIGN_PARAMETER = "campaign"
 UTM_PREFIX = "utm_"
 MAX_UTM = 200
 
@@ -51,7 +57,7 @@ class PublicForm:
     tenant_id: int
     tenant_slug: str
     name: str
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None  # None: the form creates as the platform (run_as "system")
     document: Mapping[str, Any]
 
 
@@ -65,6 +71,8 @@ def find_form(conn: sa.Connection, slug: str, name: str) -> PublicForm | None:
     if stored is None or stored.document.get("active", True) is False:
         return None
     document = stored.document
+    if document["run_as"] == SYSTEM_RUN_AS:
+        return PublicForm(tenant_id, slug, name, None, document)
     user_id = conn.execute(sa.select(users.c.id).where(
         users.c.tenant_id == tenant_id, sa.func.lower(users.c.email) ==
         str(document["run_as"]).lower(), users.c.active.is_(True))).scalar()
@@ -109,12 +117,25 @@ def utm_values(document: Mapping[str, Any], params: Mapping[str, str]) -> dict[s
     return {k: str(v)[:MAX_UTM] for k, v in params.items() if k in kept and v}
 
 
+def campaign_param(document: Mapping[str, Any], value: str | None) -> str | None:
+    """The campaign id the form's address (or its hidden input) names, when the form
+    takes its campaign from the URL and the text is an id."""
+    if not value or not (document.get("campaign") or {}).get("from_url"):
+        return None
+    try:
+        return str(uuid.UUID(value.strip()))
+    except ValueError:
+        return None
+
+
 @dataclass(frozen=True)
 class Submission:
     #: field -> every value posted under its name (a form may repeat a name)
     posted: Mapping[str, Sequence[str]]
     utm: Mapping[str, str]
     consent: Sequence[str] = ()
+    #: the campaign the form's address named (``campaign_param``)
+    campaign: str | None = None
 
 
 def record_data(ctx: Context, document: Mapping[str, Any], fields: Sequence[str],
@@ -133,8 +154,20 @@ def record_data(ctx: Context, document: Mapping[str, Any], fields: Sequence[str]
         data[document["utm_fields"][param]] = value
     campaign = document.get("campaign")
     if campaign is not None:
-        data[campaign["field"]] = campaign["record"]
+        chosen = submission.campaign if submission.campaign is not None and _live(
+            ctx, model, campaign["field"], submission.campaign) else campaign.get("record")
+        if chosen is not None:
+            data[campaign["field"]] = chosen
     return data
+
+
+def _live(ctx: Context, model: Any, field: str, record_id: str) -> bool:
+    """Whether ``record_id`` names a live record of the lookup's object (a stale or
+    made-up link is ignored rather than losing the visitor's submission)."""
+    target = get_model(ctx, str(model.fields[field].definition.get("target")))
+    table = target.table
+    return ctx.conn.execute(sa.select(table.c.id).where(
+        table.c.id == uuid.UUID(record_id), table.c.deleted_at.is_(None))).first() is not None
 
 
 def submit(ctx: Context, form_name: str, document: Mapping[str, Any],

@@ -8,6 +8,7 @@ table names the template storage, kernel/storage.py); a hot request parses no me
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -95,6 +96,17 @@ class ObjectModel:
     rules: tuple[Rule, ...]
     create_schema: mm.Schema
     update_schema: mm.Schema
+
+    @functools.cached_property
+    def writable_position(self) -> Mapping[str, int]:
+        """The fields a body may write, in the schemas' order (``records.write``)."""
+        return {name: i for i, name in enumerate(self.create_schema.load_fields)}
+
+    @functools.cached_property
+    def required_writable(self) -> frozenset[str]:
+        """The writable fields a create must have and no write may empty."""
+        return frozenset(n for n in self.writable_position
+                         if self.fields[n].definition.get("required"))
 
     @property
     def approx_bytes(self) -> int:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from objectry.metadata.fieldtypes.datetime import format_instant
-from objectry.runtime.model.compiled import ObjectModel
+from objectry.runtime.model.compiled import CompiledField, ObjectModel
 
 SYSTEM_ORDER = ("id", "version", "owner", "created_at", "created_by", "updated_at",
                 "updated_by")
@@ -35,6 +35,22 @@ def to_api(model: ObjectModel, row: Mapping[str, Any],
             value = row[name]
             record[name] = None if value is None else field.type.to_json(field.definition,
                                                                           value)
+    if row.get("deleted_at") is not None:
+        record["deleted_at"] = format_instant(row["deleted_at"])
+    return record
+
+
+def fields_api(row: Mapping[str, Any], system: Sequence[str],
+               fields: Sequence[CompiledField]) -> dict[str, Any]:
+    """``to_api`` over fields already chosen and ordered (``system`` from
+    ``SYSTEM_ORDER``, ``fields`` in the object's order): a restricted page presents
+    each row under one of a few field sets, each worked out once, instead of testing
+    every field of the object on every row."""
+    record: dict[str, Any] = {name: _system_json(name, row[name]) for name in system}
+    for field in fields:
+        value = row[field.name]
+        record[field.name] = None if value is None else field.type.to_json(field.definition,
+                                                                           value)
     if row.get("deleted_at") is not None:
         record["deleted_at"] = format_instant(row["deleted_at"])
     return record

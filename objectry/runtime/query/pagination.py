@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.sql import operators
+from sqlalchemy.sql.selectable import _CompoundSelectKeyword as CompoundSelectKeyword
 
 from objectry.metadata.fieldtypes import REGISTRY
 from objectry.metadata.problems import BadRequest, ErrorItem, FieldValueError, Invalid
@@ -153,7 +154,8 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
                  alternatives: Sequence[sa.ColumnElement[bool]] | None,
                  order: Sequence[sa.ColumnElement[Any]], limit: int,
                  extra: Sequence[sa.ColumnElement[Any]] = (), *,
-                 top_ids: bool = False) -> sa.Select[Any]:
+                 top_ids: bool = False,
+                 listed: Sequence[sa.Select[Any] | sa.CompoundSelect] = ()) -> sa.Select[Any]:
     """The first ``limit`` rows in ``order`` that meet every condition and at least one
     alternative (all rows when ``alternatives`` is None); ``extra``: labelled columns
     computed for the page's rows only (e.g. what the caller's grants give on each).
@@ -167,9 +169,19 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
     the page is the top of their union: exact, because ``order`` ends with the unique
     ``id``, so the first ``limit`` rows overall are among the first ``limit`` of the
     alternative each belongs to.
+
+    ``listed``: more alternatives, each given as a select of ids (a few, read from
+    elsewhere) that joins the union whole; the page's query then tests ``conditions``
+    itself, which stays exact: every matching listed row is in the union.
     """
     query = sa.select(table, *extra).where(*conditions)
-    if alternatives is not None and len(alternatives) == 1:
+    if listed:
+        tops = [sa.select(table.c.id).where(*conditions, alternative)
+                .order_by(*order).limit(limit).subquery()
+                for alternative in alternatives or ()]
+        query = query.where(table.c.id.in_(sa.union_all(
+            *[sa.select(top.c.id) for top in tops], *_flat(listed))))
+    elif alternatives is not None and len(alternatives) == 1:
         query = query.where(alternatives[0])
     elif alternatives is not None:
         tops = [sa.select(table.c.id).where(*conditions, alternative)
@@ -183,6 +195,19 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
                 union.c.id.desc() if descending else union.c.id.asc()).limit(limit)
         query = sa.select(table, *extra).where(table.c.id.in_(ids))
     return query.order_by(*order).limit(limit)
+
+
+def _flat(selects: Sequence[Any]) -> list[Any]:
+    """The selects of ``selects`` with each UNION (ALL) spelled out: SQLite refuses a
+    compound select in parentheses inside another."""
+    flat: list[Any] = []
+    for select in selects:
+        if isinstance(select, sa.CompoundSelect) and select.keyword in (
+                CompoundSelectKeyword.UNION, CompoundSelectKeyword.UNION_ALL):
+            flat.extend(_flat(select.selects))
+        else:
+            flat.append(select)
+    return flat
 
 
 def _id_order(order: Sequence[sa.ColumnElement[Any]], table: sa.Table) -> bool | None:

@@ -207,6 +207,11 @@ def _insert(ctx: Context, model: ObjectModel, checked: dict[int, dict[str, Any]]
         rows.append((index, row, changes))
     if not rows:
         return []
+    if ctx.write_hooks is not None:  # owners decided before the write (auto assignment)
+        owned = ctx.write_hooks.before_insert(ctx, model, [row for _, row, _ in rows])
+        for (_, _, changes), change in zip(rows, owned, strict=True):
+            if change is not None:
+                changes.append(change)
     try:
         with ctx.conn.begin_nested():
             journal.insert_many(ctx, model, [(row, changes) for _, row, changes in rows])

@@ -52,7 +52,7 @@ from objectry.runtime.schema.planner import ObjectPlan, Step, plan_object
 #: Document kinds in the order a batch applies them (objects before what refers to them).
 KINDS = ("object", "layout", "department", "role", "access_policy", "function_settings",
          "function", "scoring_model", "pool", "assignment_rule", "workflow", "list_view",
-         "duplicate_rule", "conversion_map", "web_form", "dashboard")
+         "duplicate_rule", "conversion_map", "web_form", "dashboard", "message_settings")
 Conversions = Mapping[str, Mapping[str, str]]  # object -> field -> policy
 #: (kind, api_name) -> (origin, baseline) of documents a pack brings
 Layers = Mapping[tuple[str, str], tuple[Mapping[str, Any], Mapping[str, Any] | None]]
@@ -167,6 +167,7 @@ def apply_documents(ctx: Context, documents: Sequence[Mapping[str, Any]], *,
     planned: list[tuple[Mapping[str, Any], store.StoredDocument | None, ObjectPlan | None]] = []
     errors: list[ErrorItem] = []
     conflict = False
+    batch_objects = _batch_objects(documents)  # lookups may name an object later in the batch
     for i, document in _in_kind_order(documents):
         at = pointer("documents", i) if nested else ""
         kind = document.get("kind") if isinstance(document, dict) else None
@@ -184,7 +185,8 @@ def apply_documents(ctx: Context, documents: Sequence[Mapping[str, Any]], *,
             planned.append((document, current, None))  # only its layer moves (a pack's
             continue                                     # upgrade): nothing to validate
         if kind == "object":
-            others = {n: d for n, d in objects.items() if n != document.get("api_name")}
+            others = {n: d for n, d in {**objects, **batch_objects}.items()
+                      if n != document.get("api_name")}
             found = validate_object(body, others, schema_checked=_passes_schema(ctx, body))
             if not found:
                 old_model = get_model(ctx, document["api_name"]) if current else None
@@ -232,6 +234,13 @@ def apply_documents(ctx: Context, documents: Sequence[Mapping[str, Any]], *,
     return {"applied": True, "version": applied, "plans": plans}
 
 
+def _batch_objects(documents: Sequence[Any]) -> dict[str, Any]:
+    """The batch's object documents by name, so objects that refer to each other (an
+    account's primary contact, a contact's account) can arrive together in any order."""
+    return {d["api_name"]: d for d in documents if isinstance(d, dict)
+            and d.get("kind") == "object" and isinstance(d.get("api_name"), str)}
+
+
 def _in_kind_order(documents: Sequence[Any]) -> list[tuple[int, Any]]:
     """Objects first, then what refers to them; the original index stays for error paths."""
     def rank(item: tuple[int, Any]) -> int:
@@ -252,6 +261,8 @@ def _validate_other(ctx: Context, kind: str, body: Mapping[str, Any],
         return validate_access_policy(body, objects)
     if kind in ("function", "function_settings"):
         return function_definitions.validate(ctx, kind, body, objects)
+    if kind == "message_settings":
+        return schema_errors("message_settings", body)
     if kind == "scoring_model":
         return validate_scoring_model(body, objects, _with_batch(ctx, "function", batch))
     if kind in ("assignment_rule", "pool"):
