@@ -9,7 +9,7 @@ from typing import Any
 
 from tests.admin_ui.conftest import Browser, set_password, text
 from tests.conftest import Api, TenantHandle
-from tests.lifecycle.support import NAME_PHONE, create, crm, rule
+from tests.lifecycle.support import NAME_PHONE, create, crm, opportunity, rule
 from tests.lifecycle.test_conversion import LEAD_MAP
 
 
@@ -61,15 +61,39 @@ def test_convert_previews_then_converts(web_app: Any, web_api: Api,
                                        tenant: TenantHandle) -> None:
     admin, _, _ = world(web_app, web_api, tenant)
     lead = create(web_api, "lead", full_name="Li Si", company_name="ACME", email="l@x.cn")
-    preview = text(admin.get(f"/app/o/lead/{lead}/convert?count_opportunity=2"))
-    assert preview.count("create · opportunity") == 2 and "create · account" in preview
+    preview = text(admin.get(f"/app/o/lead/{lead}/convert?count_opportunity=2"
+                             "&item_opportunity_0_name=Pumps&item_opportunity_0_amount=100"))
+    assert preview.count("create · Opportunity: ") == 2
+    assert "create · Account: <strong>ACME</strong>" in preview
+    assert "create · Opportunity: <strong>Pumps</strong>" in preview
+    assert "create · Opportunity: <strong>ACME</strong>" in preview  # empty: the map's name
+    assert 'name="item_opportunity_1_amount"' in preview  # each opportunity its amount
+    assert 'type="hidden" name="item_opportunity_0_amount" value="100"' in preview
     assert web_api.get("/api/v1/records/opportunity").get_json()["items"] == []
-    done = admin.post(f"/app/o/lead/{lead}/convert", {"map": "lead_convert",
-                                                      "count_opportunity": "2"})
+    items = {"map": "lead_convert", "count_opportunity": "2",
+             "item_opportunity_0_name": "Pumps", "item_opportunity_0_amount": "100",
+             "item_opportunity_1_name": "Valves", "item_opportunity_1_amount": "lots"}
+    refused = admin.post(f"/app/o/lead/{lead}/convert", items)
+    assert refused.status_code == 422 and 'role="alert"' in text(refused)
+    assert web_api.get("/api/v1/records/opportunity").get_json()["items"] == []
+    done = admin.post(f"/app/o/lead/{lead}/convert", {**items, "item_opportunity_1_amount": ""})
     assert done.status_code == 200 and 'id="converted"' in text(done)
-    assert len(web_api.get("/api/v1/records/opportunity").get_json()["items"]) == 2
+    assert "(Opportunity)" in text(done) and ">Valves</a>" in text(done)
+    made = web_api.get("/api/v1/records/opportunity").get_json()["items"]
+    assert sorted((o["name"], o["amount"]) for o in made) == [("Pumps", 100), ("Valves", None)]
     again = admin.post(f"/app/o/lead/{lead}/convert", {"map": "lead_convert"})
     assert again.status_code == 422 or "already" in text(again).lower()
+
+
+def test_convert_names_the_targets_in_the_users_language(web_app: Any, web_api: Api,
+                                                        tenant: TenantHandle) -> None:
+    admin, _, _ = world(web_app, web_api, tenant)
+    web_api.define({**opportunity(), "label": {"en": "Opportunity", "zh-CN": "商机"}})
+    lead = create(web_api, "lead", full_name="Li Si", company_name="ACME", email="l@x.cn")
+    admin.post("/app/language", {"language": "zh-CN"})
+    preview = text(admin.get(f"/app/o/lead/{lead}/convert"))
+    assert "新建 · 商机: <strong>ACME</strong>" in preview and "商机 记录数量" in preview
+    assert "· opportunity" not in preview and "· account" not in preview  # no api names
 
 
 def test_a_rep_sees_nothing_more(web_app: Any, web_api: Api, tenant: TenantHandle) -> None:

@@ -362,6 +362,29 @@ def test_history_shows_changes_as_the_api_shows_them(world: World) -> None:
         assert unseen not in rep
 
 
+def history_of(html: str) -> str:
+    return html[html.index('class="record-section history"'):]
+
+
+def test_history_names_a_lookups_target_only_for_who_may_read_it(world: World) -> None:
+    spring = world.campaign["id"]
+    autumn = world.api.post("/api/v1/records/campaign",
+                            json={"name": "Autumn Fair"}).get_json()["id"]
+    world.api.patch(f"/api/v1/records/lead/{world.mine['id']}", json={"campaign": autumn})
+    admin = history_of(text(world.admin.get(f"/app/o/lead/{world.mine['id']}")))
+    assert (f'<del><a href="/app/o/campaign/{spring}">Spring Expo</a></del> → '
+            f'<ins><a href="/app/o/campaign/{autumn}">Autumn Fair</a></ins>') in admin
+    assert f'<del>—</del> → <ins><a href="/app/o/campaign/{spring}">Spring Expo</a>' in admin
+    assert world.rep_api.get(f"/api/v1/records/campaign/{spring}").status_code == 403
+    rep = history_of(text(world.rep.get(f"/app/o/lead/{world.mine['id']}")))
+    assert "Campaign: <del>(hidden record)</del> → <ins>(hidden record)</ins>" in rep
+    for unseen in ("Spring Expo", "Autumn Fair", spring, autumn, "/app/o/campaign/"):
+        assert unseen not in rep
+    world.rep.post("/app/language", {"language": "zh-CN"})
+    rep = history_of(text(world.rep.get(f"/app/o/lead/{world.mine['id']}")))
+    assert "<ins>(无权查看的记录)</ins>" in rep and "Autumn Fair" not in rep
+
+
 def test_saving_an_untouched_form_writes_nothing(world: World) -> None:
     html = text(world.admin.get(f"/app/o/lead/{world.mine['id']}/edit"))
     form: dict[str, Any] = {}

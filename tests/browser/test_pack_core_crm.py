@@ -34,8 +34,13 @@ def test_admin_converts_a_lead_from_the_list(site: Site, services: Services,
     page.click("main a[role=button]:text-is('Convert…')")
     page.fill("#count-opportunity", "2")
     page.click("main form button[type=submit]:text-is('Preview')")
+    page.fill("#item_opportunity_0_name", "数控机床改造")  # each deal its name and amount
+    page.fill("#item_opportunity_0_amount", "380000")
+    page.click("main form button[type=submit]:text-is('Preview')")
     will = page.locator("ul.produced li")
     expect(will).to_have_count(4)
+    expect(will.nth(2)).to_have_text("create · Opportunity: 数控机床改造")
+    expect(will.nth(3)).to_have_text("create · Opportunity: 上海金桥精工机械有限公司")
     shot(page, "convert-preview")
     page.click("main form button[type=submit]:text-is('Convert')")
     expect(page.locator("#converted")).to_be_visible()
@@ -47,7 +52,8 @@ def test_admin_converts_a_lead_from_the_list(site: Site, services: Services,
     expect(page.locator("h1")).to_have_text("上海金桥精工机械有限公司")
     related = page.locator("main")
     expect(related).to_contain_text("王建华")  # its contact
-    expect(related.locator("a:text-is('上海金桥精工机械有限公司')")).to_have_count(2)  # deals
+    expect(related.locator("a:text-is('上海金桥精工机械有限公司')")).to_have_count(1)  # deals
+    expect(related.locator("a:text-is('数控机床改造')")).to_have_count(1)
     shot(page, "account")
     page.click("main a:text-is('王建华')")
     expect(page.locator("h1")).to_have_text("王建华")

@@ -224,6 +224,79 @@ def test_s6_no_office_goes_to_the_pool_and_idle_claims_are_reclaimed(
                                         json={"ids": [idle]}).status_code == 200
 
 
+def test_s6_accepted_lead_left_idle_for_30_days_goes_back_to_the_pool(
+        api: Api, tenant: TenantHandle, key: Ed25519PrivateKey, engine: Engine) -> None:
+    team = installed(api, tenant, key)
+    # two Shanghai MQLs, routed to the two Shanghai reps in turn; both accept at once
+    idle = new_lead(api, city="上海", employees=500, need_match="strong",
+                    company_name="华东精密机械")
+    worked = new_lead(api, city="上海", employees=800, need_match="strong",
+                      company_name="申美连锁")
+    settle(engine)
+    owners = {record_id: lead(api, record_id)["owner"] for record_id in (idle, worked)}
+    emails = {user_id(api, e): e for e in ("sh1@example.com", "sh2@example.com")}
+    for record_id, owner in owners.items():
+        assert accept(team[emails[owner]], record_id).status_code == 200
+    settle(engine)
+    assert {lead(api, r)["status"] for r in (idle, worked)} == {"accepted"}
+    # day 20: one rep logs a call on their lead; the other lead is left alone
+    engine.later(days=20)
+    rep = team[emails[owners[worked]]]
+    called = rep.post("/api/v1/records/activity", json={
+        "subject": "电话沟通需求", "type": "call", "lead": worked,
+        "occurred_at": engine.clock.now.isoformat()})
+    assert called.status_code == 201, called.get_json()
+    settle(engine)
+    # day 31: the idle lead is back in the pool with the reason; its rep got an email
+    engine.later(days=11)
+    settle(engine)
+    assert lead(api, idle)["owner"] is None and idle in in_pool(rep)
+    history = api.get(f"/api/v1/records/lead/{idle}/assignments").get_json()["items"]
+    back = history[0]
+    assert back["old"] == owners[idle] and back["new"] is None
+    assert back["because"]["pool"] == "b2b_lead_pool"
+    assert "30" in back["because"]["reason"]
+    told = api.get("/api/v1/messages", query={"record": f"lead/{idle}"}).get_json()["items"]
+    assert [m["to"] for m in told] == [emails[owners[idle]]]
+    # the lead with a call on day 20 stays with its rep...
+    assert lead(api, worked)["owner"] == owners[worked] and worked not in in_pool(rep)
+    # ...and its 30 days start again from the call: day 51 it goes back too
+    engine.later(days=20)
+    settle(engine)
+    assert lead(api, worked)["owner"] is None and worked in in_pool(rep)
+
+
+def test_s6_an_escalated_mql_gives_the_manager_24_hours_too(
+        api: Api, tenant: TenantHandle, key: Ed25519PrivateKey, engine: Engine) -> None:
+    team = installed(api, tenant, key)
+    ignored = new_lead(api, city="上海", employees=500, need_match="strong",
+                       company_name="华东精密机械")
+    taken = new_lead(api, city="上海", employees=800, need_match="strong",
+                     company_name="申美连锁")
+    settle(engine)
+    engine.later(hours=25)
+    settle(engine)
+    boss = user_id(api, "boss@example.com")
+    assert {lead(api, r)["owner"] for r in (ignored, taken)} == {boss}
+    assert all(len(tasks_of(api, r)) == 2 for r in (ignored, taken))
+    # the manager accepts one of them within his own 24 hours
+    engine.later(hours=10)
+    assert accept(team["boss@example.com"], taken).status_code == 200
+    settle(engine)
+    engine.later(hours=13)
+    settle(engine)
+    assert len(tasks_of(api, ignored)) == 2  # 23 hours: still within his clock
+    engine.later(hours=2)
+    settle(engine)
+    # 25 hours after the escalation: overdue, sent on to the least loaded manager (the
+    # only one here) with an overdue task; the accepted one gets none
+    *_, overdue = tasks_of(api, ignored)
+    assert overdue["owner"] == boss and overdue["priority"] == "high"
+    assert "升级后 24 小时" in overdue["subject"]
+    assert lead(api, ignored)["status"] == "mql"
+    assert len(tasks_of(api, taken)) == 2 and lead(api, taken)["status"] == "accepted"
+
+
 def test_s5_reclaim_redistribute_tag_and_watch(api: Api, tenant: TenantHandle,
                                                key: Ed25519PrivateKey,
                                                engine: Engine) -> None:

@@ -10,6 +10,7 @@ looks and which input edits it come from its field type (``display``, ``widget``
 from __future__ import annotations
 
 import copy
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,7 @@ from objectry.runtime.model.compiled import CompiledField, ObjectModel, get_mode
 #: Columns of a list when the layout names none: the name field and the next ones.
 DEFAULT_COLUMNS = 5
 PAGE_SIZE = 50
+LOOKUP_BATCH = 200  # ids named per query when naming lookups (the list API's largest page)
 
 
 @dataclass(frozen=True)
@@ -190,19 +192,22 @@ def lookup_names(ctx: Context, model: ObjectModel, items: Sequence[Mapping[str, 
             str(item[name]) for item in items if item.get(name))
     found: dict[tuple[str, str], str] = {}
     for target, ids in wanted.items():
-        if not ids:
-            continue
-        try:
-            target_model = get_model(ctx, target)
-            name_field = target_model.name_field
-            page = records.list_records(
-                ctx, target, filter={"field": "id", "op": "in", "value": sorted(ids)},
-                fields=["id", name_field] if name_field else ["id"], limit=len(ids))
-        except Problem:
-            continue  # not an object the user may list: the id is all they get
-        for item in page["items"]:
-            value = item.get(name_field) if name_field else None
-            found[(target, str(item["id"]))] = str(value) if value else str(item["id"])
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), LOOKUP_BATCH):
+            chunk = ordered[start:start + LOOKUP_BATCH]
+            try:
+                target_model = get_model(ctx, target)
+                name_field = target_model.name_field
+                if name_field and Guard(ctx, target_model).readable_field(name_field) is None:
+                    name_field = None  # the record may be readable, its name is not
+                page = records.list_records(
+                    ctx, target, filter={"field": "id", "op": "in", "value": chunk},
+                    fields=["id", name_field] if name_field else ["id"], limit=len(chunk))
+            except Problem:
+                break  # not an object the user may list: the id is all they get
+            for item in page["items"]:
+                value = item.get(name_field) if name_field else None
+                found[(target, str(item["id"]))] = str(value) if value else str(item["id"])
     return found
 
 
@@ -281,16 +286,42 @@ class HistoryEntry:
     at: str
     who: str
     action: str
-    changes: list[tuple[str, str, str]]  # (field label, old, new) as the user may see them
+    changes: list[tuple[str, Cell, Cell]]  # (field label, old, new) as the user may see them
+
+
+def _history_value(ctx: Context, compiled: CompiledField, value: Any,
+                   names: Mapping[tuple[str, str], str]) -> Cell:
+    """A changed value; a lookup's is its target's name linked, or an opaque label when
+    the user may not see that record (never its name, nor its id)."""
+    kind, definition = compiled.type, compiled.definition
+    if value is None or not kind.reference or not _is_id(value):
+        return Cell(kind.display(definition, value, ctx.locale))
+    key = (str(definition.get("target")), str(value))
+    if key not in names:
+        return Cell(message("ui_hidden_record", ctx.locale))
+    return Cell(names[key], key)
+
+
+def _is_id(value: Any) -> bool:
+    """Whether a lookup's audited value is a record id (a masked one is not)."""
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def history(ctx: Context, model: ObjectModel, record_id: str,
             limit: int = 20) -> list[HistoryEntry]:
     """The record's audit trail from the records service (the API's presentation:
-    fields the user cannot read are left out, sensitive ones masked), for people."""
+    fields the user cannot read are left out, sensitive ones masked), for people. The
+    lookups' targets are named as the user may read them, one query per target object."""
     entries = records.audit_trail(ctx, model.api_name, record_id, limit=limit)
     names = accounts.people_names(ctx.conn, ctx.tenant.id,
                                   {e["actor"] for e in entries if e["actor"]})
+    referenced = [{str(c["field"]): c.get(side)} for e in entries for c in e["changes"]
+                  for side in ("old", "new") if _is_id(c.get(side))]
+    targets = lookup_names(ctx, model, referenced, {n for item in referenced for n in item})
     shown = []
     for entry in entries:
         changes = []
@@ -298,10 +329,9 @@ def history(ctx: Context, model: ObjectModel, record_id: str,
             compiled = model.fields.get(str(change.get("field")))
             if compiled is None:
                 continue
-            kind, definition = compiled.type, compiled.definition
             changes.append((field_label(compiled, ctx.locale),
-                            kind.display(definition, change.get("old"), ctx.locale),
-                            kind.display(definition, change.get("new"), ctx.locale)))
+                            _history_value(ctx, compiled, change.get("old"), targets),
+                            _history_value(ctx, compiled, change.get("new"), targets)))
         shown.append(HistoryEntry(
             at=system_text("created_at", entry["at"], ctx.locale),
             who=names.get(str(entry["actor"]), "") if entry["actor"] else "",

@@ -173,6 +173,16 @@ DISTRIBUTION_MESSAGES: Final = MappingProxyType({
         "en": "The {object} record {id} returns to the pool '{pool}' on {due} unless it "
               "sees activity before then.",
         "zh-CN": "{object} 记录 {id} 若在 {due} 前无跟进,将退回公海“{pool}”。"},
+    "pool_wrong_object": {
+        "en": "The pool '{pool}' holds '{object}' records, not '{expected}'.",
+        "zh-CN": "公海“{pool}”存放的是“{object}”记录,而不是“{expected}”。"},
+    "pool_returned_subject": {
+        "en": "A record you owned went back to the pool '{pool}'",
+        "zh-CN": "您负责的记录已退回公海“{pool}”"},
+    "pool_returned_body": {
+        "en": "The {object} record {id} went back to the pool '{pool}' (workflow "
+              "'{workflow}'): {reason}",
+        "zh-CN": "{object} 记录 {id} 已由工作流“{workflow}”退回公海“{pool}”,原因:{reason}"},
     "unknown_timezone": {
         "en": "'{timezone}' is not a known time zone (e.g. Asia/Shanghai).",
         "zh-CN": "“{timezone}”不是已知的时区(例如 Asia/Shanghai)。"},
@@ -197,4 +207,31 @@ DISTRIBUTION_MESSAGES: Final = MappingProxyType({
     "invalid_area_code": {
         "en": "An area code is 2 to 4 digits after an optional 0, such as 021 or 0755.",
         "zh-CN": "区号为可选的 0 后跟 2 至 4 位数字,例如 021 或 0755。"},
+    "watch_subject": {
+        "en": "News of the {object} {id} you follow",
+        "zh-CN": "您关注的{object} {id} 有新动态"},
+    "watch_owner": {
+        "en": "{who} gave the {object} {id} to {owner}.",
+        "zh-CN": "{who} 将{object} {id} 转给了 {owner}。"},
+    "watch_status": {
+        "en": "{who} changed {field} of the {object} {id} from {old} to {new}.",
+        "zh-CN": "{who} 将{object} {id} 的{field}从“{old}”改为“{new}”。"},
+    "watch_converted": {
+        "en": "{who} converted the {object} {id}.",
+        "zh-CN": "{who} 转化了{object} {id}。"},
+    "watch_merged": {
+        "en": "{who} merged the {object} {id} into {survivor}.",
+        "zh-CN": "{who} 将{object} {id} 合并到了 {survivor}。"},
+    "watch_merged_away": {
+        "en": "{who} merged the {object} {id} into another record.",
+        "zh-CN": "{who} 将{object} {id} 合并到了另一条记录。"},
+    "watch_deleted": {
+        "en": "{who} deleted the {object} {id}.",
+        "zh-CN": "{who} 删除了{object} {id}。"},
+    "watch_restored": {
+        "en": "{who} restored the {object} {id}.",
+        "zh-CN": "{who} 恢复了{object} {id}。"},
+    "watch_by_platform": {"en": "The platform", "zh-CN": "系统"},
+    "watch_no_owner": {"en": "no one (a pool)", "zh-CN": "无人(公海)"},
+    "watch_empty": {"en": "(empty)", "zh-CN": "(空)"},
 })

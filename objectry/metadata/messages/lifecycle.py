@@ -46,6 +46,12 @@ LIFECYCLE_MESSAGES: Final = MappingProxyType({
     "ui_convert_action_created": {"en": "create", "zh-CN": "新建"},
     "ui_convert_action_matched": {"en": "use the existing", "zh-CN": "使用现有"},
     "ui_convert_action_existing": {"en": "use the chosen", "zh-CN": "使用所选"},
+    "ui_convert_items_help": {
+        "en": "Give each record its own values; an empty box keeps what the conversion "
+              "copies from this record. Change the number, then Preview.",
+        "zh-CN": "可为每条记录分别填写;留空则沿用从本记录复制的值。修改数量后请点“预览”。"},
+    "ui_convert_item_field": {"en": "{target} {n}: {field}",
+                              "zh-CN": "第 {n} 条{target}:{field}"},
     "duplicate_rebuild_admin": {
         "en": "Only an administrator can rebuild the keys of the duplicate rule '{rule}'.",
         "zh-CN": "只有管理员可以重建查重规则“{rule}”的匹配键。"},

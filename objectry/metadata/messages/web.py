@@ -97,6 +97,7 @@ WEB_MESSAGES: Final = MappingProxyType({
     "ui_record_views": {"en": "Views of this record", "zh-CN": "记录视图"},
     "ui_timeline_empty": {"en": "Nothing here yet.", "zh-CN": "暂无记录。"},
     "ui_history_by": {"en": "{when} by {who}", "zh-CN": "{when} 由 {who}"},
+    "ui_hidden_record": {"en": "(hidden record)", "zh-CN": "(无权查看的记录)"},
     "ui_action_created": {"en": "Created", "zh-CN": "创建"},
     "ui_action_updated": {"en": "Changed", "zh-CN": "修改"},
     "ui_action_deleted": {"en": "Deleted", "zh-CN": "删除"},

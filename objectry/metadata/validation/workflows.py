@@ -35,10 +35,11 @@ SECRET_REFERENCE = re.compile(r"\{\{\s*secret\.[a-z][a-z0-9_]{0,62}\s*\}\}")
 def validate_workflow(document: Any, objects: Mapping[str, Mapping[str, Any]], *,
                       scoring_models: Mapping[str, Mapping[str, Any]] | None = None,
                       assignment_rules: Mapping[str, Mapping[str, Any]] | None = None,
+                      pools: Mapping[str, Mapping[str, Any]] | None = None,
                       ) -> list[ErrorItem]:
-    """Every problem with a workflow. ``scoring_models`` and ``assignment_rules`` (name ->
-    document) let ``score`` and ``assign`` steps be checked; None (a dry run of an
-    unsaved body) leaves them to the run."""
+    """Every problem with a workflow. ``scoring_models``, ``assignment_rules`` and
+    ``pools`` (name -> document) let ``score``, ``assign`` and ``return_to_pool`` steps
+    be checked; None (a dry run of an unsaved body) leaves them to the run."""
     errors = schema_errors("workflow", document)
     if errors:
         return errors
@@ -60,6 +61,26 @@ def validate_workflow(document: Any, objects: Mapping[str, Mapping[str, Any]], *
         if step.get("action") == "assign" and "rule" in step and assignment_rules is not None:
             errors += _rule_errors(step["rule"], pointer("steps", i, "rule"), object_name,
                                    assignment_rules)
+        if step.get("action") == "return_to_pool":
+            errors += _pool_errors(step, pointer("steps", i), object_name, pools)
+    return errors
+
+
+def _pool_errors(step: Mapping[str, Any], at: str, object_name: str,
+                 pools: Mapping[str, Mapping[str, Any]] | None) -> list[ErrorItem]:
+    """A return_to_pool step names a pool of the workflow's object and says why."""
+    errors = [ErrorItem(f"{at}/{key}", "required") for key in ("pool", "reason")
+              if not str(step.get(key) or "").strip()]
+    name = step.get("pool")
+    if name is None or pools is None:
+        return errors
+    pool = pools.get(name)
+    if pool is None:
+        return [*errors, ErrorItem(f"{at}/pool", "unknown_pool", {"pool": name})]
+    if pool.get("object") != object_name:
+        errors.append(ErrorItem(f"{at}/pool", "pool_wrong_object",
+                                {"pool": name, "object": pool.get("object", ""),
+                                 "expected": object_name}))
     return errors
 
 

@@ -37,6 +37,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from objectry.metadata.catalog_tables import meta_documents
+from objectry.runtime.automation.channels import Channels
 from objectry.runtime.automation.claims import (
     claim_due_runs,
     claim_events,
@@ -51,6 +52,7 @@ from objectry.runtime.automation.definitions import (
 )
 from objectry.runtime.automation.group import Budget, GroupSettings, Handover, advance_group
 from objectry.runtime.automation.matching import matches
+from objectry.runtime.automation.notices import tell_followers
 from objectry.runtime.automation.runs import insert_runs, new_run, paused_workflows
 from objectry.runtime.automation.stepping import UnsavedFailure
 from objectry.runtime.automation.sweeps import sweep, sweep_pools
@@ -126,6 +128,7 @@ def dispatch_pending(platform: EnginePlatform, limit: int = BATCH) -> int:
             batch = claim_pending_events(unit.conn, platform.now(), limit)
             claimed.extend(event["id"] for event in batch)
             _start_runs(unit, batch)
+            _tell_followers(unit, platform.hooks.channels, batch)
             return len(batch)
     except Exception:
         if len(claimed) <= 1:
@@ -137,6 +140,7 @@ def _dispatch_one(platform: EnginePlatform, event_id: uuid.UUID) -> int:
     with platform.unit() as unit:
         batch = claim_events(unit.conn, platform.now(), [event_id])
         _start_runs(unit, batch)
+        _tell_followers(unit, platform.hooks.channels, batch)
         return len(batch)
 
 
@@ -156,6 +160,17 @@ def _start_runs(unit: Unit, batch: Sequence[Mapping[str, Any]]) -> None:
             if workflow.name not in paused[tenant_id]:
                 rows.append(new_run(ctx, workflow, record_id, trigger, f"event:{event['id']}"))
     insert_runs(unit.conn, rows)
+
+
+def _tell_followers(unit: Unit, channels: Channels,
+                    batch: Sequence[Mapping[str, Any]]) -> None:
+    """The followers of the changed records hear of it (``notices``), in the same
+    transaction that marks the events dispatched: once per event and follower."""
+    by_tenant: dict[int, list[Mapping[str, Any]]] = {}
+    for event in batch:
+        by_tenant.setdefault(event["tenant_id"], []).append(event)
+    for tenant_id, events in by_tenant.items():
+        tell_followers(unit.context(tenant_id), channels, events)
 
 
 # -- runs --------------------------------------------------------------------------------

@@ -17,15 +17,19 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 
 from objectry.metadata.conditions.parser import parse_condition
+from objectry.metadata.i18n import message
 from objectry.metadata.problems import NotFound
 from objectry.runtime import records
 from objectry.runtime.access.filter_sources import FilterSources
 from objectry.runtime.access.people import actor_for
+from objectry.runtime.automation.channel_settings import read_settings
 from objectry.runtime.automation.channels import Channels
 from objectry.runtime.automation.errors import StepError
+from objectry.runtime.automation.notices import send_notice
 from objectry.runtime.automation.send import SendRequest, send_message
 from objectry.runtime.automation.templates import has_placeholders, render
 from objectry.runtime.automation.webhooks import WebhookClient
+from objectry.runtime.distribution.pools import send_back
 from objectry.runtime.distribution.rules import assign_record
 from objectry.runtime.kernel.context import Actor, Context
 from objectry.runtime.model.compiled import get_model
@@ -261,6 +265,39 @@ def _score(call: StepCall) -> Outcome:
                            "threshold": outcome["threshold"], "sets": outcome["sets"]})
 
 
+def _return_to_pool(call: StepCall) -> Outcome:
+    """Put the run's record back into a pool (``distribution.pools.send_back``: the
+    same owner change as a pool reclaim) with the step's reason, then email the owner
+    it was taken from (an active user), recorded with the record's messages."""
+    if call.record_id is None:
+        raise StepError("record_gone")
+    name = call.step["pool"]
+    reason = str(_rendered(call, call.step["reason"]))
+    try:
+        moved = send_back(call.ctx, name, call.object, call.record_id, reason=reason)
+    except NotFound as exc:
+        if exc.detail_code == "unknown_pool":
+            raise StepError("unknown_pool", pool=name) from exc
+        if exc.detail_code in ("unknown_record", "record_deleted"):
+            raise StepError("record_gone") from exc
+        raise
+    previous = moved.get("previous_owner")
+    owner = actor_for(call.ctx.conn, call.ctx.tenant.id,
+                      user_id=uuid.UUID(str(previous))) if previous else None
+    if owner is not None:
+        locale = read_settings(call.ctx, call.hooks.channels.daily_cap)["default_locale"]
+        params = {"pool": name, "object": call.object, "id": str(call.record_id),
+                  "workflow": call.workflow, "reason": reason}
+        send_notice(call.ctx, call.hooks.channels, object_name=call.object,
+                    record_id=call.record_id, email=owner.email,
+                    subject=message("pool_returned_subject", locale, params),
+                    body=message("pool_returned_body", locale, params), locale=locale,
+                    key=f"returned:{call.run_id}:{call.step['id']}")
+    return Outcome(output={"pool": name, "reason": reason, "previous_owner": previous,
+                           "unchanged": bool(moved.get("unchanged")),
+                           "owner_notified": owner is not None})
+
+
 def _end(call: StepCall) -> Outcome:
     return Outcome(end=True)
 
@@ -339,5 +376,6 @@ ACTIONS: Mapping[str, Callable[[StepCall], Outcome]] = {
     "call_webhook": _call_webhook,
     "send_message": _send_message,
     "score": _score,
+    "return_to_pool": _return_to_pool,
     "end": _end,
 }

@@ -19,10 +19,10 @@ from cronsim import CronSim
 
 from objectry.metadata.i18n import message
 from objectry.runtime.access.filter_sources import FilterSources
-from objectry.runtime.automation import messages
 from objectry.runtime.automation.channel_settings import read_settings
-from objectry.runtime.automation.channels import Channels, OutgoingMessage
+from objectry.runtime.automation.channels import Channels
 from objectry.runtime.automation.definitions import Workflow, workflow_index
+from objectry.runtime.automation.notices import send_notice
 from objectry.runtime.automation.run_tables import workflow_sweeps
 from objectry.runtime.automation.runs import is_paused, start_run
 from objectry.runtime.distribution import pool_sweep
@@ -194,24 +194,9 @@ def sweep_pools(ctx: Context, channels: Channels) -> int:
 
 
 def _warn(ctx: Context, channels: Channels, warning: pool_sweep.Warning, locale: str) -> None:
-    key = f"pool:{warning.record_id}:{warning.due_at.isoformat()}"
-    if messages.find_by_key(ctx, key) is not None:
-        return
     params = {"pool": warning.pool, "object": warning.object, "id": str(warning.record_id),
               "due": warning.due_at.date().isoformat()}
-    subject = message("pool_warning_subject", locale, params)
-    body = message("pool_warning_body", locale, params)
-    message_id = messages.new_id(ctx)
-    values: dict[str, Any] = {
-        "object": warning.object, "record_id": warning.record_id, "channel": "email",
-        "recipient": warning.email, "template": None, "subject": subject, "body": body,
-        "locale": locale, "marketing": False, "idempotency_key": key}
-    try:
-        delivery = channels.get("email").send(ctx, OutgoingMessage(
-            str(message_id), "email", warning.email, subject, body, locale, key))
-        values.update(status=delivery.status, provider_ref=delivery.provider_ref,
-                      sent_at=ctx.now())
-    except Exception as exc:  # a provider is third-party code: a failed send stays visible
-        values.update(status="failed", error={"code": getattr(exc, "code", "send_failed"),
-                                              "params": {}})
-    messages.save(ctx, None, values, message_id)
+    send_notice(ctx, channels, object_name=warning.object, record_id=warning.record_id,
+                email=warning.email, subject=message("pool_warning_subject", locale, params),
+                body=message("pool_warning_body", locale, params), locale=locale,
+                key=f"pool:{warning.record_id}:{warning.due_at.isoformat()}")

@@ -12,6 +12,9 @@ owner.
 - ``pools``: lead pools (公海): list masked, add, claim within limits, return, reclaim;
   ``pool_timers`` (deadlines, activity) and ``pool_sweep`` (reclaim and warn, called by
   the automation engine's sweep);
+- ``watch``: following a record; ``watch_news``: what its followers are told of its
+  changes (from the journal's events, as each follower may see them; the automation
+  engine sends them with the events' dispatch);
 - ``places``: the zh-CN area-code table of the gap finder;
 - ``cursor_tables``: the round-robin cursor rows (one per rule entry, row-locked) and
   the pool tables (``pool_entries``: a record's place and timers; ``pool_claims``).

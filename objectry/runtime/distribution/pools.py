@@ -335,6 +335,27 @@ def _back(ctx: Context, pool: Pool, record_id: Any, how: str, reason: str, *,
     return put_in_pool(ctx, pool, row["id"], how=how, reason=reason)
 
 
+def send_back(ctx: Context, name: str, object_name: str, record_id: Any, *,
+              reason: str, how: str = "workflow") -> dict[str, Any]:
+    """A workflow's ``return_to_pool`` step: the record, owned (a routed lead) or
+    claimed from any pool, goes into the pool ``name`` through ``put_in_pool`` (the
+    one owner change, its grants revoked), with the reason. The workflow is the
+    admin's configuration, so no member check; an inactive pool refuses (409). A
+    record already waiting unowned in that pool is left as it is (``unchanged``)."""
+    pool = load_pool(ctx, name)
+    if pool.object != object_name:
+        raise Conflict(detail_code="pool_wrong_object", pool=name, object=pool.object,
+                       expected=object_name)
+    _active(pool)
+    entry = _entry(ctx, pool.object, record_id)
+    if entry is not None and entry["pool"] == pool.name and entry["state"] == POOLED:
+        row, _ = Guard(platform(ctx), get_model(ctx, pool.object)).load(record_id)
+        if row["owner"] is None:
+            return {"id": str(row["id"]), "state": POOLED, "unchanged": True,
+                    "previous_owner": None}
+    return put_in_pool(ctx, pool, record_id, how=how, reason=reason[:MAX_REASON])
+
+
 def release_many(ctx: Context, pool: Pool,
                  due: Sequence[tuple[dict[str, Any], uuid.UUID]]) -> int:
     """The sweep's reclaim of many records (``(row as read, holder)``), each exactly

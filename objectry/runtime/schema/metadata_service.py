@@ -270,7 +270,8 @@ def _validate_other(ctx: Context, kind: str, body: Mapping[str, Any],
     if kind == "workflow":
         return validate_workflow(body, objects,
                                  scoring_models=_with_batch(ctx, "scoring_model", batch),
-                                 assignment_rules=_with_batch(ctx, "assignment_rule", batch))
+                                 assignment_rules=_with_batch(ctx, "assignment_rule", batch),
+                                 pools=_with_batch(ctx, "pool", batch))
     if kind == "list_view":
         return validate_list_view(body, objects, _with_batch(ctx, "role", batch))
     if kind == "duplicate_rule":
