@@ -105,6 +105,7 @@ WEB_MESSAGES: Final = MappingProxyType({
     "ui_action_converted": {"en": "Converted (field type change)", "zh-CN": "转换(字段类型变更)"},
     # issue 13 wave 2: counts, filters, saved views, recycle bin, record extras, search
     "ui_records_count": {"en": "{count} records", "zh-CN": "共 {count} 条记录"},
+    "ui_records_count_one": {"en": "1 record", "zh-CN": "共 1 条记录"},
     "ui_count_exact": {"en": "Count them exactly", "zh-CN": "精确计数"},
     "ui_filter": {"en": "Filter", "zh-CN": "筛选"},
     "ui_filter_match": {"en": "Records match", "zh-CN": "记录满足"},
