@@ -1,6 +1,11 @@
 """Formula fields and the aggregate API against baselines, in one run.
 
     python bench/analytics.py [--campaigns 1000] [--leads 20000] [--n 100] [--database-url URL]
+                              [--tenant SLUG]
+
+``--tenant`` names the tenant holding the data: the first run builds it, a later run
+against the same database with the same sizes finds it and measures at once (1M leads
+take minutes to load).
 
 1. List 50 campaigns with a formula field (ROI over two inputs and a lookup) through the
    records service, against the same list of an object without the formula.
@@ -35,13 +40,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from objectry.metadata.catalog_tables import tenants
 from objectry.platform import tenancy
 from objectry.platform.config import Settings
 from objectry.platform.services import Services
 from objectry.runtime import records
 from objectry.runtime.analytics.aggregate import aggregate
 from objectry.runtime.analytics.attribution import run_attribution
-from objectry.runtime.kernel.context import Actor, Context
+from objectry.runtime.kernel.context import Actor, Context, Tenant
 from objectry.runtime.kernel.ids import uuid7
 from objectry.runtime.model.compiled import get_model, tenant_table
 from objectry.runtime.query.rollup_sql import recompute_all
@@ -129,11 +135,90 @@ def main() -> None:
                         help="also time POST /attribution/run (3 touches per lead with "
                              "opportunities)")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--tenant", default=None,
+                        help="the tenant holding the data: built when missing, else reused")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     services = Services.start(Settings(database_url=url, data_dir=workdir), migrate=True)
-    slug = "bench_" + uuid.uuid4().hex[:8]
+    slug = args.tenant or "bench_" + uuid.uuid4().hex[:8]
+    with services.connection() as conn:
+        exists = conn.execute(sa.select(tenants.c.id)
+                              .where(tenants.c.slug == slug)).first() is not None
+    rebuilt: float | None = None
+    if exists:
+        tables, tenant, lead_ids, opportunities = reused(services, slug, args)
+    else:
+        tables, tenant, lead_ids, opportunities, rebuilt = build(services, slug, args)
+
+    @contextmanager
+    def context() -> Iterator[Context]:
+        with services.connection(read_only=True) as conn:
+            yield Context(tenant=tenant, actor=Actor.system(), conn=conn,
+                          models=services.models, keys=services.keys,
+                          decisions=services.decisions, clock=services.clock)
+
+    def listing(name: str) -> Callable[[], None]:
+        def run() -> None:
+            with context() as ctx:
+                assert len(records.list_records(ctx, name, limit=50)["items"]) == 50
+        return run
+
+    print(f"database {services.engine.url.render_as_string(hide_password=True)}, "
+          f"{args.campaigns:,} campaigns, {args.leads:,} leads, "
+          f"{opportunities:,} opportunities")
+    if rebuilt is not None:
+        print(f"{'recompute the 3 roll-ups of every campaign':<44} {rebuilt:8.2f} ms")
+    report("list 50 campaigns, 2 formulas (vs none)",
+           *timed(listing("campaign"), listing("plain"), args.n))
+    sorted_by_roi: dict[str, Any] = {"sort": "-roi"}
+
+    def list_by_roi() -> None:
+        with context() as ctx:
+            records.list_records(ctx, "campaign", limit=50, **sorted_by_roi)
+
+    report("  sorted by the formula (vs unsorted plain)",
+           *timed(list_by_roi, listing("plain"), max(10, args.n // 5)))
+    body = {"group_by": ["status", {"field": "came_on", "bucket": "month"}],
+            "measures": [{"op": "count"}], "limit": 1000}
+    lead = tables["lead"]
+    month = sa.func.strftime("%Y-%m-01", lead.c.came_on) \
+        if services.engine.dialect.name == "sqlite" \
+        else sa.func.date_trunc("month", sa.cast(lead.c.came_on, sa.DateTime()))
+
+    def service_aggregate() -> None:
+        with context() as ctx:
+            assert aggregate(ctx, "lead", body)["items"]
+
+    def raw_aggregate() -> None:
+        with services.connection(read_only=True) as conn:
+            assert conn.execute(sa.select(lead.c.status, month, sa.func.count())
+                                .where(lead.c.deleted_at.is_(None))
+                                .group_by(lead.c.status, month)).all()
+
+    report("aggregate leads by status x month (vs raw)",
+           *timed(service_aggregate, raw_aggregate, max(5, args.n // 10)))
+    rollup_benchmarks(services, slug, lead_ids, args.n)
+    if args.attribution:
+        with services.for_tenant(slug) as ctx:
+            started = time.perf_counter()
+            answer = run_attribution(ctx, {
+                "opportunities": {"created": "created_at"},
+                "touchpoints": [{"object": "campaign_member", "date": "touched_on"}],
+                "campaigns": {"object": "rolled", "cost": "total_cost"}})
+            taken = time.perf_counter() - started
+        print(f"{'attribution, 5 models':<44} {taken * 1000:8.2f} ms   over "
+              f"{answer['opportunities']:,} won opportunities")
+    print(f"work dir {workdir}")
+
+
+Tables = dict[str, sa.Table]
+
+
+def build(services: Services, slug: str, args: argparse.Namespace
+          ) -> tuple[Tables, Tenant, list[uuid.UUID], int, float]:
+    """A new tenant with the whole data set: its tables, the tenant, the lead ids, the
+    number of opportunities and the time the first full recompute of the roll-ups took."""
     with services.connection() as conn:
         tenancy.create_tenant(conn, slug, None, now=services.clock())
     with services.for_tenant(slug) as ctx:
@@ -145,11 +230,7 @@ def main() -> None:
         rolled = campaign("rolled", True)
         rolled["fields"] += ROLLUPS
         metadata_service.put_document(ctx, "object", "rolled", rolled)
-    with services.for_tenant(slug) as ctx:
-        tables = {name: tenant_table(get_model(ctx, name), ctx.storage)
-                  for name in ("region", "campaign", "plain", "rolled", "lead", "opportunity",
-                               "plain_opportunity", "campaign_member")}
-        tenant = ctx.tenant
+    tables, tenant = tables_of(services, slug)
     now = services.clock()
     stamp = {"version": 1, "created_at": now, "updated_at": now}
     with services.engine.begin() as conn:
@@ -196,65 +277,36 @@ def main() -> None:
             for table in tables.values():
                 conn.execute(sa.text(f'ANALYZE "{table.schema}"."{table.name}"'
                                      if table.schema else f'ANALYZE "{table.name}"'))
+    return tables, tenant, lead_ids, opportunities, rebuilt
 
-    @contextmanager
-    def context() -> Iterator[Context]:
-        with services.connection(read_only=True) as conn:
-            yield Context(tenant=tenant, actor=Actor.system(), conn=conn,
-                          models=services.models, keys=services.keys,
-                          decisions=services.decisions, clock=services.clock)
 
-    def listing(name: str) -> Callable[[], None]:
-        def run() -> None:
-            with context() as ctx:
-                assert len(records.list_records(ctx, name, limit=50)["items"]) == 50
-        return run
+def tables_of(services: Services, slug: str) -> tuple[Tables, Tenant]:
+    """The bench objects' tables (raw Core) and the tenant."""
+    with services.for_tenant(slug) as ctx:
+        return {name: tenant_table(get_model(ctx, name), ctx.storage) for name in (
+            "region", "campaign", "plain", "rolled", "lead", "opportunity",
+            "plain_opportunity", "campaign_member")}, ctx.tenant
 
-    print(f"database {services.engine.url.render_as_string(hide_password=True)}, "
-          f"{args.campaigns:,} campaigns, {args.leads:,} leads, "
-          f"{opportunities:,} opportunities")
-    print(f"{'recompute the 3 roll-ups of every campaign':<44} {rebuilt:8.2f} ms")
-    report("list 50 campaigns, 2 formulas (vs none)",
-           *timed(listing("campaign"), listing("plain"), args.n))
-    sorted_by_roi: dict[str, Any] = {"sort": "-roi"}
 
-    def list_by_roi() -> None:
-        with context() as ctx:
-            records.list_records(ctx, "campaign", limit=50, **sorted_by_roi)
+def reused(services: Services, slug: str, args: argparse.Namespace
+           ) -> tuple[Tables, Tenant, list[uuid.UUID], int]:
+    """The data a previous run built into ``slug``, checked (a build of other sizes,
+    or one that was interrupted, is refused rather than measured)."""
+    tables, tenant = tables_of(services, slug)
+    with services.engine.connect() as conn:
+        def count(name: str) -> int:
+            return int(conn.execute(sa.select(sa.func.count())
+                                    .select_from(tables[name])).scalar_one())
 
-    report("  sorted by the formula (vs unsorted plain)",
-           *timed(list_by_roi, listing("plain"), max(10, args.n // 5)))
-    body = {"group_by": ["status", {"field": "came_on", "bucket": "month"}],
-            "measures": [{"op": "count"}], "limit": 1000}
-    lead = tables["lead"]
-    month = sa.func.strftime("%Y-%m-01", lead.c.came_on) \
-        if services.engine.dialect.name == "sqlite" \
-        else sa.func.date_trunc("month", lead.c.came_on)
-
-    def service_aggregate() -> None:
-        with context() as ctx:
-            assert aggregate(ctx, "lead", body)["items"]
-
-    def raw_aggregate() -> None:
-        with services.connection(read_only=True) as conn:
-            assert conn.execute(sa.select(lead.c.status, month, sa.func.count())
-                                .where(lead.c.deleted_at.is_(None))
-                                .group_by(lead.c.status, month)).all()
-
-    report("aggregate leads by status x month (vs raw)",
-           *timed(service_aggregate, raw_aggregate, max(5, args.n // 10)))
-    rollup_benchmarks(services, slug, lead_ids, args.n)
-    if args.attribution:
-        with services.for_tenant(slug) as ctx:
-            started = time.perf_counter()
-            answer = run_attribution(ctx, {
-                "opportunities": {"created": "created_at"},
-                "touchpoints": [{"object": "campaign_member", "date": "touched_on"}],
-                "campaigns": {"object": "rolled", "cost": "total_cost"}})
-            taken = time.perf_counter() - started
-        print(f"{'attribution, 5 models':<44} {taken * 1000:8.2f} ms   over "
-              f"{answer['opportunities']:,} won opportunities")
-    print(f"work dir {workdir}")
+        leads, campaigns = count("lead"), count("rolled")
+        if (leads, campaigns) != (args.leads, args.campaigns) or (
+                args.attribution and not count("campaign_member")):
+            raise SystemExit(f"tenant {slug} holds {leads:,} leads and {campaigns:,} "
+                             "campaigns (or no touches): build another")
+        lead = tables["lead"]
+        lead_ids = list(conn.execute(sa.select(lead.c.id).order_by(lead.c.id)
+                                     .limit(10_000)).scalars())
+        return tables, tenant, lead_ids, count("plain_opportunity")
 
 
 def rollup_benchmarks(services: Services, slug: str, lead_ids: list[uuid.UUID],

@@ -8,8 +8,10 @@
    created by the bulk path (``records.batch.create_many``, ``--batch`` per
    transaction) and assigned on create in the same transaction. Baseline: the same
    bulk creates while the rule is not ``auto``. Prints records/s of both, the ratio and
-   the decision cost per record (the difference, and ``decide`` alone); then
-   ``--single`` leads created one ``records.create`` call each, assigned on create.
+   the decision cost per record (the difference; the decisions of ``--n`` rows in
+   batches alone, the rule's entries looked up by value against walked in order; and
+   ``decide`` alone); then ``--single`` leads created one ``records.create`` call each,
+   assigned on create.
 2. The rule's dry run as a summary (``check`` with ``summary``) over ``--dry`` more
    leads, 1 in 100 missed. Baseline: counting the leads.
 3. The pool sweep: ``--pooled`` leads in a pool, ``--due`` of them claimed and overdue;
@@ -20,6 +22,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import statistics
 import tempfile
@@ -39,7 +42,8 @@ from objectry.platform.services import Services
 from objectry.runtime import records
 from objectry.runtime.distribution import gaps, pool_sweep
 from objectry.runtime.distribution.cursor_tables import pool_claims, pool_entries
-from objectry.runtime.distribution.rules import People, decide, load_rule
+from objectry.runtime.distribution.entry_index import EntryIndex
+from objectry.runtime.distribution.rules import Batch, People, decide, load_rule
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.kernel.ids import uuid7
 from objectry.runtime.model.compiled import get_model, tenant_table
@@ -160,6 +164,7 @@ def main() -> None:
     one_by_one = time.perf_counter() - start
     print(f"single create + assign {single / one_by_one:9.0f} records/s   (N={single}, "
           f"one create call each, batches of {args.batch} per transaction)")
+    decision_bench(context, values, args)
     samples = []
     with context() as ctx:
         loaded = load_rule(ctx, "by_city")
@@ -173,6 +178,44 @@ def main() -> None:
     dry_bench(services, context, args)
     sweep_bench(services, context, args)
     print(f"work dir {workdir}")
+
+
+def decision_bench(context: Callable[[], Any], values: Callable[[int], dict[str, Any]],
+                   args: Any) -> None:
+    """The decisions of a bulk create alone: ``--n`` new rows decided in batches of
+    ``--batch`` as ``auto`` does (one ``Batch`` each: cursors and loads once; the turns
+    taken are not written), the rule's entries found through its index and, as before
+    the index, walked in order."""
+    def run(indexed: bool, n: int = args.n) -> tuple[float, float]:
+        wall = cpu = 0.0
+        with context() as ctx:
+            loaded = load_rule(ctx, "by_city")
+            if not indexed:  # every entry tried on every record, in order
+                count = len(loaded.entries)
+                loaded = dataclasses.replace(loaded, index=EntryIndex(
+                    count, tuple(range(count)), ()))
+            people = People(ctx)
+            for first in range(0, n, args.batch):
+                rows = [{"id": uuid7(), "owner": None, **values(i)}
+                        for i in range(first, min(n, first + args.batch))]
+                start, started = time.perf_counter(), time.process_time()
+                batch = Batch(ctx)
+                for row in rows:
+                    decision = decide(ctx, loaded, row, people, batch=batch)
+                    picked = people.by_id.get(decision["owner"] or "")
+                    batch.owned(ctx, row, None, picked and picked.user_id)
+                wall += time.perf_counter() - start
+                cpu += time.process_time() - started
+        return wall, cpu
+
+    for indexed in (False, True):  # warm up: rule, people, statements
+        run(indexed, min(args.n, 2 * args.batch))
+    linear, linear_cpu = run(False)
+    looked_up, looked_up_cpu = run(True)
+    print(f"  decide in a batch (N={args.n})    {looked_up / args.n * 1e6:8.1f} us/record "
+          f"({looked_up_cpu / args.n * 1e6:.1f} CPU); entries walked in order "
+          f"{linear / args.n * 1e6:.1f} us ({linear_cpu / args.n * 1e6:.1f} CPU); "
+          f"ratio {looked_up_cpu / linear_cpu:5.2f}x")
 
 
 def dry_bench(services: Services, context: Callable[[], Any], args: Any) -> None:

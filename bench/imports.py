@@ -29,6 +29,7 @@ import cProfile
 import csv
 import io
 import json
+import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -136,7 +137,7 @@ def main() -> None:
             metadata_service.put_document(ctx, "assignment_rule", "by_city", ASSIGN)
     print(f"database {services.engine.url.render_as_string(hide_password=True)}, "
           f"rows {args.rows}, dedupe {args.dedupe}, assign {args.assign}, "
-          f"batch {settings.import_batch_size}")
+          f"batch {settings.import_batch_size}, load average {load()}")
 
     start, cpu = time.perf_counter(), time.process_time()
     for i in range(args.baseline):
@@ -179,7 +180,13 @@ def main() -> None:
             assert response.status_code == 200, response.get_json()
     rate("bulk API: POST /records/lead/bulk x1000", args.rows, time.perf_counter() - start,
          baseline, time.process_time() - cpu)
+    print(f"load average {load()} (wall figures share the machine; CPU ones less so)")
     services.close()
+
+
+def load() -> str:
+    """The 1, 5 and 15 minute load averages, to read the wall clock figures by."""
+    return " ".join(f"{n:.2f}" for n in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ Creates ``--tenants`` tenants with the same ``--objects`` objects of 15 fields e
 (``platform/provisioning.py``, what ``POST /tenants`` and ``objectry tenant create``
 run). Then it measures:
 
-* creation time per tenant (median, first, last);
+* creation time per tenant (median, first, last), and its CPU time (``process_time``)
+  and wall time around the 1st, 50th, 100th, 150th and 300th tenant (on SQLite it grows
+  with the file's schema: docs/scaling.md "Provisioning");
 * before (unless ``--skip-before``): one compiled model per (tenant, object), as the
   model cache held them until issue 21, with tracemalloc;
 * now: each tenant touched as the platform serves it, once as its administrator (one
@@ -34,6 +36,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import gc
+import itertools
 import statistics
 import tempfile
 import time
@@ -136,6 +139,41 @@ class Backends:
         self.engine.dispose()
 
 
+def memory_contexts(services: Services) -> dict[str, tuple[int, int, int]]:
+    """PostgreSQL: (allocated bytes, used bytes, how many) per memory context name of the
+    backend a pooled connection of ``services`` holds (``pg_backend_memory_contexts``
+    shows the own backend only; one request at a time gets that same connection)."""
+    with services.connection(read_only=True) as conn:
+        rows = conn.execute(sa.text(
+            "SELECT name, sum(total_bytes), sum(used_bytes), count(*) "
+            "FROM pg_backend_memory_contexts GROUP BY name"))
+        return {name: (int(total), int(used), int(n)) for name, total, used, n in rows}
+
+
+def used_per_tenant(samples: list[dict[str, tuple[int, int, int]]]) -> tuple[float, int]:
+    """(mean used bytes a tenant added, tenants counted): tenants during which the
+    backend's caches were reset (other sessions' DDL overflowing PostgreSQL's shared
+    invalidation queue; seen as fewer "index info" contexts added than usual) left out."""
+    def indexes(sample: dict[str, tuple[int, int, int]]) -> int:
+        return sample.get("index info", (0, 0, 0))[2]
+
+    added = [indexes(b) - indexes(a) for a, b in itertools.pairwise(samples)]
+    usual = statistics.mode(added) if added else 0
+    kept = [sum(v[1] for v in b.values()) - sum(v[1] for v in a.values())
+            for (a, b), n in zip(itertools.pairwise(samples), added, strict=True)
+            if n == usual]
+    return (statistics.mean(kept) if kept else 0.0), len(kept)
+
+
+def context_growth(before: dict[str, tuple[int, int, int]],
+                   after: dict[str, tuple[int, int, int]], tenants: int, top: int = 4) -> str:
+    """The contexts whose allocated bytes grew most, in KB per tenant."""
+    grown = sorted(((after[n][0] - before.get(n, (0, 0, 0))[0], n) for n in after),
+                   reverse=True)
+    return ", ".join(f"{name} {delta / tenants / 1024:.0f} KB"
+                     for delta, name in grown[:top] if delta > 0)
+
+
 @dataclasses.dataclass(frozen=True)
 class Made:
     slug: str
@@ -144,14 +182,17 @@ class Made:
 
 
 def create_tenants(services: Services, slugs: list[str], documents: list[dict[str, Any]],
-                   ) -> tuple[list[Made], list[float]]:
+                   ) -> tuple[list[Made], list[float], list[float]]:
+    """The tenants, each one's creation time (wall) and its CPU time (process_time)."""
     made: list[Made] = []
     created: list[float] = []
+    cpu: list[float] = []
     for slug in slugs:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         done = provision(services, {"slug": slug, "admin": {"email": f"admin@{slug}.test"},
                                     "documents": documents})
         created.append(time.perf_counter() - start)
+        cpu.append(time.process_time() - start_cpu)
         with services.connection() as conn:
             reader = tenancy.create_user(conn, done.tenant, f"reader@{slug}.test",
                                          roles=["viewer"], now=services.clock())
@@ -160,7 +201,7 @@ def create_tenants(services: Services, slugs: list[str], documents: list[dict[st
                                      is_admin=True),
                          Actor(user_id=uuid.UUID(str(reader["id"])), email=reader["email"],
                                roles=("viewer",))))
-    return made, created
+    return made, created, cpu
 
 
 def touch(services: Services, made: Made, names: list[str], *, write: bool = True) -> None:
@@ -221,11 +262,16 @@ def main() -> None:
           f"{args.tenants} tenants x {args.objects} objects x 15 fields")
 
     wall = time.perf_counter()
-    made, created = create_tenants(services, slugs, documents)
+    made, created, cpu = create_tenants(services, slugs, documents)
     print(f"tenant creation (one transaction: tenant, admin, token, {args.objects} objects "
           f"and a role): median {statistics.median(created):.2f} s (first "
           f"{created[0]:.2f} s, last {created[-1]:.2f} s, slowest {max(created):.2f} s; "
           f"{time.perf_counter() - wall:.0f} s in all)")
+    print("  CPU (process_time): median " + f"{statistics.median(cpu):.2f} s; " + ", ".join(
+        f"tenant {n}: {statistics.median(cpu[max(0, n - 5):n]):.2f} s CPU, "
+        f"{statistics.median(created[max(0, n - 5):n]):.2f} s wall"
+        for n in sorted({1, 50, 100, 150, 300, len(cpu)}) if n <= len(cpu))
+          + " (medians of the 5 tenants up to n)")
 
     if args.create_only:
         services.close()
@@ -258,12 +304,14 @@ def main() -> None:
     resident = [rss()]
     pool_backends: list[dict[int, int]] = [backends.sample()] if backends else []
     wall = time.perf_counter()
+    contexts: list[dict[str, tuple[int, int, int]]] = []
     for item in made:
         touch(services, item, names)
         now.append(used())
         resident.append(rss())
         if backends is not None:
             pool_backends.append(backends.sample())
+            contexts.append(memory_contexts(services))
     touched = time.perf_counter() - wall
     tracemalloc.stop()
     services.close()
@@ -284,6 +332,12 @@ def main() -> None:
               f"{len(made)} tenants touched = "
               f"{(largest[-1] - largest[0]) / len(made) / MB:.3f} MB per tenant touched "
               f"per connection")
+        if len(made) > 1:
+            mean, counted = used_per_tenant(contexts)
+            print(f"  memory contexts: {mean / MB:.3f} MB used per tenant (mean over the "
+                  f"{counted} of {len(made) - 1} tenants without a cache reset); grown "
+                  f"per tenant after the first: "
+                  f"{context_growth(contexts[0], contexts[-1], len(made) - 1)}")
         recycled = Services.start(dataclasses.replace(
             settings, db_recycle_uses=args.recycle_uses))
         peak = 0

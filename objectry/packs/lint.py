@@ -23,6 +23,8 @@ from objectry.packs.install import in_files
 from objectry.packs.manifest import MANIFEST_FILE, at
 from objectry.packs.sample_values import DATE_TYPES, relative_moment
 from objectry.runtime.kernel.context import Context
+from objectry.runtime.lifecycle.consent import CHANNELS
+from objectry.runtime.lifecycle.consent import STATUSES as CONSENT_STATUSES
 from objectry.runtime.schema import metadata_service
 
 LANGUAGES = ("en", "zh-CN")
@@ -30,6 +32,9 @@ TRANSLATED = frozenset({"label", "description", "help", "title", "plural_label"}
 MAX_SAMPLE_ERRORS = 50
 #: A sample file's column naming the row's owner by email (not a field).
 OWNER_COLUMN = "owner"
+#: Sample file columns ``consent:email`` (``sms``, ``wecom``): the row's marketing
+#: consent on that channel, ``opted_in`` or ``opted_out`` (not fields).
+CONSENT_COLUMN = "consent:"
 #: Any moment does to tell whether a cell is a relative date (``today-30``).
 NOW = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
@@ -114,6 +119,12 @@ def sample_data(pack: Pack, dependencies: Sequence[Pack] = ()) -> Iterator[Error
         yield from _sample_rows(pack, entry["file"], definition)
 
 
+def consent_channel(column: str) -> str | None:
+    """The channel a ``consent:<channel>`` sample column sets, else None."""
+    channel = column.removeprefix(CONSENT_COLUMN)
+    return channel if column.startswith(CONSENT_COLUMN) and channel in CHANNELS else None
+
+
 def _sample_rows(pack: Pack, file: str, definition: Mapping[str, Any]) -> Iterator[ErrorItem]:
     fields = {f["api_name"]: f for f in definition.get("fields", [])}
     found = 0
@@ -123,7 +134,7 @@ def _sample_rows(pack: Pack, file: str, definition: Mapping[str, Any]) -> Iterat
         yield ErrorItem(at(file), "unreadable_file", {"file": file, "reason": str(exc)})
         return
     unknown = [c for c in (rows[0] if rows else {}) if c is None or (
-        c not in fields and c != OWNER_COLUMN)]
+        c not in fields and c != OWNER_COLUMN and consent_channel(c) is None)]
     for column in unknown:
         yield ErrorItem(at(file, pointer(0, str(column))), "unknown_field",
                         {"field": str(column), "object": definition["api_name"]})
@@ -131,6 +142,11 @@ def _sample_rows(pack: Pack, file: str, definition: Mapping[str, Any]) -> Iterat
         return
     for n, row in enumerate(rows):
         for column, text in row.items():
+            if column is not None and consent_channel(column) and text not in (
+                    None, "", *CONSENT_STATUSES):
+                found += 1
+                yield ErrorItem(at(file, pointer(n + 1, column)), "schema_enum",
+                                {"allowed": list(CONSENT_STATUSES)})
             if column is None or text in (None, "") or column not in fields:
                 continue
             field = fields[column]

@@ -7,9 +7,10 @@ name field (``Shanghai Huaxin Machinery`` for an account), found among the recor
 already there, the pack's own sample rows created earlier in the same load included
 (files load in manifest order, rows in file order), or give its id; an ``owner`` column
 with a user's email gives the row to that user when the tenant has them (else the
-installer keeps it); a date cell may be relative (``today-30``, ``now-2h``: see
-``sample_values``). Any refusal points at ``file#/row/column`` and, being in the
-install's transaction, leaves nothing installed.
+installer keeps it); ``consent:email`` (``sms``, ``wecom``) columns record the row's
+marketing consent on that channel, as a sign-up form would; a date cell may be relative
+(``today-30``, ``now-2h``: see ``sample_values``). Any refusal points at
+``file#/row/column`` and, being in the install's transaction, leaves nothing installed.
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ import sqlalchemy as sa
 from objectry.metadata.problems import ErrorItem, FieldValueError, Invalid, NotFound, Problem
 from objectry.metadata.problems import pointer as json_pointer
 from objectry.packs.content import Pack
-from objectry.packs.lint import OWNER_COLUMN, read_csv
+from objectry.packs.lint import OWNER_COLUMN, consent_channel, read_csv
 from objectry.packs.manifest import at
 from objectry.packs.pack_tables import pack_sample_rows
 from objectry.packs.sample_values import relative_text
 from objectry.runtime import records
 from objectry.runtime.access.people import actor_for
 from objectry.runtime.kernel.context import Context
+from objectry.runtime.lifecycle.consent import record_consent
 from objectry.runtime.model.compiled import CompiledField, ObjectModel, get_model
 
 
@@ -59,6 +61,11 @@ def load(ctx: Context, pack: Pack) -> dict[str, int]:
             record_id = uuid.UUID(str(created["id"]))
             if owner:
                 _give(ctx, entry["object"], record_id, owner)
+            for column, status in row.items():
+                channel = consent_channel(column) if column else None
+                if channel and status:
+                    record_consent(ctx, entry["object"], record_id, channel, status,
+                                   source=f"pack_sample:{pack.name}")
             ctx.conn.execute(pack_sample_rows.insert().values(
                 tenant_id=ctx.tenant.id, pack=pack.name, object=entry["object"],
                 record_id=record_id))

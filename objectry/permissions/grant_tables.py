@@ -29,6 +29,8 @@ record_grants = sa.Table(
     sa.Column("revoked_at", UTCDateTime),
     sa.Column("revoked_by", sa.Uuid),
     sa.Index("ix_record_grants_record", "tenant_id", "object", "record_id"),
+    # a restricted page looks up each row's grants by id: one hash probe (0025)
+    sa.Index("ix_record_grants_record_id", "record_id", postgresql_using="hash"),
     # covers "the live grants reaching this grantee" (a restricted list's every page)
     sa.Index("ix_record_grants_grantee_record", "tenant_id", "grantee_kind", "grantee",
              "object", "record_id", "revoked_at", "expires_at"),

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from functools import partial
 
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
@@ -21,6 +22,7 @@ from objectry.admin_ui.host import WebSettings
 from objectry.admin_ui.web import LIMITER_KEY
 from objectry.admin_ui.web import init_app as init_web_app
 from objectry.metadata.i18n import negotiate
+from objectry.metadata.lru import LruCache
 from objectry.metadata.problems import Problem, Unauthorized
 from objectry.platform import metrics
 from objectry.platform.api import analytics as analytics_api
@@ -39,6 +41,7 @@ from objectry.platform.api import tenants as tenant_api
 from objectry.platform.api import tokens as token_api
 from objectry.platform.api import webforms as web_form_api
 from objectry.platform.api.common import SERVICES_KEY, bearer_token, json_response
+from objectry.platform.api.plumbing import TokenApiSessions, skip_hooks_of
 from objectry.platform.config import Settings
 from objectry.platform.db import require_current_schema
 from objectry.platform.problem_json import MEDIA_TYPE, STATUS_TITLES, problem_body
@@ -76,20 +79,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     init_web_app(app, services, web_settings(settings))  # the browser app under /app
     metrics.install(app, services)  # GET /metrics (Prometheus), request latency
 
-    @app.before_request
-    def choose_language() -> None:
-        g.locale = negotiate(request.headers.get("Accept-Language"))
-
     schema_current = threading.Event()
-
-    @app.before_request
-    def check_schema() -> None:
-        """Checked on each request until the catalog is current once, then never again."""
-        if schema_current.is_set() or request.endpoint in ("discovery.healthz", "metrics"):
-            return
-        require_current_schema(services.engine)
-        schema_current.set()
-
     token_api_blueprints = frozenset(blueprint.name for blueprint in (
         records.blueprint, grants.blueprint, meta.blueprint, people.blueprint,
         discovery.blueprint, function_api.blueprint, automation_api.blueprint,
@@ -98,19 +88,30 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifecycle_api.blueprint,
         secret_api.blueprint, tenant_api.blueprint, web_form_api.blueprint,
         pack_api.blueprint))
+    languages = LruCache(256)  # Accept-Language headers repeat: negotiated once each
 
-    @app.extensions[LIMITER_KEY].request_filter
-    def token_api_unlimited() -> bool:
-        """The token API has no rate limit: the sign-in limiter skips its per-request
-        work there (a tenth of a one-row GET)."""
+    def on_token_api() -> bool:
         return request.blueprint in token_api_blueprints
 
+    # the token API has no rate limit and no session: the sign-in limiter's hooks and
+    # the session cookie's signature check are skipped there (15% of a one-row GET)
+    skip_hooks_of(app, app.extensions[LIMITER_KEY], on_token_api)
+    app.session_interface = TokenApiSessions(app.session_interface)
+
     @app.before_request
-    def require_token() -> None:
-        """An API call without a token is a 401 before its body or parameters are read
-        (an invalid token is refused when the view opens its context)."""
-        if request.blueprint in token_api_blueprints and \
-                request.path.startswith("/api/v1/") and bearer_token() is None:
+    def prepare_request() -> None:
+        """The caller's language; the catalog's revision, checked on each request until
+        it is current once, then never again; and, on the API, a 401 for a call
+        without a token before its body or parameters are read (an invalid token is
+        refused when the view opens its context). One hook: each costs a call."""
+        header = request.headers.get("Accept-Language")
+        g.locale = languages.get_or_build(header, partial(negotiate, header)) \
+            if header and len(header) <= 200 else negotiate(header)
+        if not schema_current.is_set() and \
+                request.endpoint not in ("discovery.healthz", "metrics"):
+            require_current_schema(services.engine)
+            schema_current.set()
+        if on_token_api() and request.path.startswith("/api/v1/") and bearer_token() is None:
             raise Unauthorized(detail_code="token_missing")
 
     @app.errorhandler(Problem)

@@ -26,6 +26,7 @@ from objectry.platform.automation import EmbeddedLoop
 from objectry.platform.cli_access import grant, role
 from objectry.platform.cli_automation import automation
 from objectry.platform.cli_catalog import demo
+from objectry.platform.cli_duplicates import duplicates
 from objectry.platform.cli_imports import import_file
 from objectry.platform.cli_packs import pack
 from objectry.platform.cli_support import (
@@ -54,6 +55,7 @@ main.add_command(role)
 main.add_command(grant)
 main.add_command(automation)
 main.add_command(import_file)
+main.add_command(duplicates)
 main.add_command(pack)
 main.add_command(demo)
 

@@ -16,11 +16,18 @@ from typing import Any
 
 import click
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Column, Table
 
 from objectry.packs import from_catalog, shipped, signing, trust
 from objectry.platform import demo_tenant
-from objectry.platform.cli_support import DEMO_TENANT, console, reports_problems, start_services
+from objectry.platform.cli_support import (
+    DEMO_TENANT,
+    console,
+    print_table,
+    read_tenant,
+    reports_problems,
+    start_services,
+    tenant_option,
+)
 
 
 @click.group("catalog")
@@ -29,24 +36,17 @@ def catalog() -> None:
 
 
 @catalog.command("list")
-@click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
-              envvar="OBJECTRY_TENANT")
+@tenant_option
 @reports_problems
 def catalog_list(slug: str) -> None:
     """The catalog's packs and which of them the tenant has installed."""
-    services = start_services()
-    with services.for_tenant(slug, read_only=True) as ctx:
-        items = from_catalog.offered(ctx)
-    table = Table(Column("pack", no_wrap=True), "version", "label", "requires",
-                  f"installed on {slug}", title="pack catalog", title_justify="left")
-    for item in items:
-        state = item["installed"] or "-"
-        if item["state"] == "uninstalled":
-            state += " (uninstalled)"
-        table.add_row(item["name"], item["version"], item["label"],
-                      ", ".join(f"{k} {v}" for k, v in item["requires"].items()) or "-",
-                      state)
-    console().print(table)
+    items = read_tenant(slug, from_catalog.offered)
+    print_table(("pack", "version", "label", "requires", f"installed on {slug}"), [
+        (item["name"], item["version"], item["label"],
+         ", ".join(f"{k} {v}" for k, v in item["requires"].items()) or "-",
+         (item["installed"] or "-")
+         + (" (uninstalled)" if item["state"] == "uninstalled" else ""))
+        for item in items], title="pack catalog")
 
 
 @catalog.command("sign")
@@ -126,15 +126,12 @@ def demo(slug: str, all_packs: bool) -> None:
 
         done = demo_tenant.install(services, slug, pending, each=each)
         bar.update(task, completed=len(pending))
-    table = Table(Column("pack", no_wrap=True), "version", "done", "objects", "sample rows",
-                  "workflows started", title=f"demo tenant {slug}", title_justify="left")
-    for item in done:
-        table.add_row(item.name, item.version, item.action, str(item.objects),
-                      str(item.sample_rows), str(item.workflows_started))
-    for name in have:
-        version = catalog_entries[name].manifest.version_text
-        table.add_row(name, version, "already installed", "-", "-", "-")
-    console().print(table)
+    rows = [(item.name, item.version, item.action, str(item.objects), str(item.sample_rows),
+             str(item.workflows_started)) for item in done]
+    rows += [(name, catalog_entries[name].manifest.version_text, "already installed",
+              "-", "-", "-") for name in have]
+    print_table(("pack", "version", "done", "objects", "sample rows", "workflows started"),
+                rows, title=f"demo tenant {slug}")
     if created:
         console().print(f"created tenant {slug} with administrator "
                         f"{demo_tenant.DEMO_ADMIN}; a token: objectry token create "

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.table import Column, Table
 
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import ErrorItem
@@ -27,11 +26,13 @@ from objectry.packs.uninstall import uninstall
 from objectry.platform import tenancy
 from objectry.platform.cli_catalog import catalog, install_from_catalog
 from objectry.platform.cli_support import (
-    DEMO_TENANT,
     console,
     print_plan,
+    print_table,
+    read_tenant,
     reports_problems,
     start_services,
+    tenant_option,
 )
 
 
@@ -150,11 +151,10 @@ def trust_list() -> None:
     services = start_services()
     with services.connection(read_only=True) as conn:
         keys = trust.list_keys(conn)
-    table = Table(Column("key id", no_wrap=True), "publisher", "public key", "added")
-    for item in keys:
-        table.add_row(item["key_id"], item["publisher"], item["public_key"],
-                      "built-in" if item["built_in"] else f"{item['added_at']:%Y-%m-%d %H:%M}")
-    console().print(table)
+    print_table(("key id", "publisher", "public key", "added"), [
+        (item["key_id"], item["publisher"], item["public_key"],
+         "built-in" if item["built_in"] else f"{item['added_at']:%Y-%m-%d %H:%M}")
+        for item in keys])
 
 
 @trust_group.command("remove")
@@ -169,8 +169,7 @@ def trust_remove(key_id: str) -> None:
 
 @pack.command("install")
 @click.argument("source")
-@click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
-              envvar="OBJECTRY_TENANT")
+@tenant_option
 @click.option("--dry-run", is_flag=True, help="Print the plan; change nothing.")
 @click.option("--allow-unsigned", is_flag=True,
               help="Development only: accept an unsigned pack or an untrusted key.")
@@ -206,11 +205,9 @@ def print_install_plan(result: dict[str, Any], *, as_json: bool = False) -> None
         return
     out.print(f"pack {result['pack']} {result['version']} "
               f"(signed by {result['signed_by'] or 'nobody: unsigned'})")
-    table = Table("kind", "api_name", "component", "action", title="definitions",
-                  title_justify="left")
-    for item in result["documents"]:
-        table.add_row(item["kind"], item["api_name"], item["component"], item["action"])
-    out.print(table)
+    print_table(("kind", "api_name", "component", "action"), [
+        (item["kind"], item["api_name"], item["component"], item["action"])
+        for item in result["documents"]], title="definitions", out=out)
     for item in result["dependencies"]:
         out.print(f"requires {item['pack']} {item['range']}: installed {item['installed']}")
     for object_plan in result["objects"]:
@@ -233,8 +230,7 @@ def print_install_plan(result: dict[str, Any], *, as_json: bool = False) -> None
 
 @pack.command("upgrade")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
-@click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
-              envvar="OBJECTRY_TENANT")
+@tenant_option
 @click.option("--dry-run", is_flag=True, help="Print the plan and its conflicts only.")
 @click.option("--allow-unsigned", is_flag=True,
               help="Development only: accept an unsigned pack or an untrusted key.")
@@ -266,12 +262,10 @@ def pack_upgrade(source: Path, slug: str, dry_run: bool, allow_unsigned: bool,
         return
     out = console()
     out.print(f"upgrade {result['pack']} {result['from_version']} -> {result['version']}")
-    table = Table("kind", "api_name", "action", "from the pack", "kept yours",
-                  title="definitions", title_justify="left")
-    for item in result["documents"]:
-        table.add_row(item["kind"], item["api_name"], item["action"],
-                      str(len(item.get("from_pack", []))), str(len(item.get("kept_mine", []))))
-    out.print(table)
+    print_table(("kind", "api_name", "action", "from the pack", "kept yours"), [
+        (item["kind"], item["api_name"], item["action"], str(len(item.get("from_pack", []))),
+         str(len(item.get("kept_mine", [])))) for item in result["documents"]],
+        title="definitions", out=out)
     for conflict in result["conflicts"]:
         out.print(f"[yellow]conflict[/yellow] {conflict['component']}:{conflict['path']}: "
                   f"yours {json.dumps(conflict['mine'], ensure_ascii=False)}, "
@@ -294,8 +288,7 @@ def pack_upgrade(source: Path, slug: str, dry_run: bool, allow_unsigned: bool,
 
 @pack.command("uninstall")
 @click.argument("name")
-@click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
-              envvar="OBJECTRY_TENANT")
+@tenant_option
 @reports_problems
 def pack_uninstall(name: str, slug: str) -> None:
     """Hide a pack's definitions; its tables and data stay (install it again to restore)."""
@@ -311,8 +304,7 @@ def pack_uninstall(name: str, slug: str) -> None:
 
 @pack.command("purge")
 @click.argument("name")
-@click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
-              envvar="OBJECTRY_TENANT")
+@tenant_option
 @reports_problems
 def pack_purge(name: str, slug: str) -> None:
     """Drop an uninstalled pack's tables and rows for good (asks to type the name)."""
@@ -333,18 +325,13 @@ def pack_purge(name: str, slug: str) -> None:
 
 
 @pack.command("list")
-@click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
-              envvar="OBJECTRY_TENANT")
+@tenant_option
 @reports_problems
 def pack_list(slug: str) -> None:
     """The packs a tenant has installed, with versions and state."""
-    services = start_services()
-    with services.for_tenant(slug, read_only=True) as ctx:
-        items = installed.list_packs(ctx)
-    table = Table(Column("pack", no_wrap=True), "version", "state", "signed by", "installed")
-    for item in items:
-        table.add_row(item["name"], item["version"], item["state"],
-                      item["signed_by"] or "-", f"{item['installed_at']:%Y-%m-%d %H:%M}")
-    console().print(table)
+    items = read_tenant(slug, installed.list_packs)
+    print_table(("pack", "version", "state", "signed by", "installed"), [
+        (item["name"], item["version"], item["state"], item["signed_by"] or "-",
+         f"{item['installed_at']:%Y-%m-%d %H:%M}") for item in items])
 
 

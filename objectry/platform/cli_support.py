@@ -5,20 +5,26 @@ from __future__ import annotations
 import functools
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import Problem
 from objectry.platform.config import Settings
 from objectry.platform.services import Services
+from objectry.runtime.kernel.context import Context
 
 DEMO_TENANT = "demo"
+Found = TypeVar("Found")
+
+tenant_option = click.option("--tenant", "slug", default=DEMO_TENANT, show_default=True,
+                             envvar="OBJECTRY_TENANT")
 
 
 def console(stderr: bool = False) -> Console:
@@ -53,6 +59,14 @@ def start_services(*, migrate: bool = False) -> Services:
     return Services.start(settings, migrate=True) if migrate else Services.start_current(settings)
 
 
+def read_tenant(slug: str, read: Callable[[Context], Found]) -> Found:
+    """What ``read`` finds on tenant ``slug`` in a read-only transaction: the listing
+    commands' one query."""
+    services = start_services()
+    with services.for_tenant(slug, read_only=True) as ctx:
+        return read(ctx)
+
+
 @contextmanager
 def progress() -> Iterator[Callable[[str, int, int], None]]:
     """A rich progress bar fed by the context's ``progress`` callback."""
@@ -69,15 +83,22 @@ def progress() -> Iterator[Callable[[str, int, int], None]]:
         yield report
 
 
+def print_table(columns: Sequence[str], rows: Iterable[Sequence[str]], *,
+                title: str | None = None, out: Console | None = None) -> None:
+    """Rows under ``columns``, every command's table alike: the first column (a name or
+    id to copy into the next command) never wraps, the title sits on the left."""
+    first, *rest = columns
+    table = Table(Column(first, no_wrap=True), *rest, title=title, title_justify="left")
+    for row in rows:
+        table.add_row(*row)
+    (out or console()).print(table)
+
+
 def print_plan(plan: dict[str, Any], out: Console) -> None:
     """A migration plan as a table: step, field, data impact."""
-    table = Table(title=f"plan for {plan['object']}", title_justify="left")
-    for column in ("step", "field", "impact"):
-        table.add_column(column)
-    for step in plan["steps"]:
-        impact = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False, default=str)}"
-                           for k, v in step.items() if k not in ("action", "field"))
-        table.add_row(step["action"], step.get("field") or "", impact)
-    if not plan["steps"]:
-        table.add_row("(no change)", "", "")
-    out.print(table)
+    rows = [(step["action"], step.get("field") or "",
+             ", ".join(f"{k}={json.dumps(v, ensure_ascii=False, default=str)}"
+                       for k, v in step.items() if k not in ("action", "field")))
+            for step in plan["steps"]]
+    print_table(("step", "field", "impact"), rows or [("(no change)", "", "")],
+                title=f"plan for {plan['object']}", out=out)

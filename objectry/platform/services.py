@@ -23,6 +23,7 @@ from objectry.platform import tenancy
 from objectry.platform.config import Settings
 from objectry.platform.db import READ_ONLY, engine_for, require_current_schema, upgrade
 from objectry.platform.keys import installation_keys
+from objectry.platform.token_cache import TokenCache
 from objectry.runtime.functions import FunctionConfig, FunctionRuntime, RecordValidation
 from objectry.runtime.kernel.caches import ModelCache
 from objectry.runtime.kernel.context import Actor, Context, Tenant, utc_now
@@ -42,6 +43,7 @@ class Services:
     decisions: DecisionCache = field(default_factory=DecisionCache)
     clock: Callable[[], dt.datetime] = utc_now
     functions: FunctionRuntime | None = None  # built from the settings when not given
+    tokens: TokenCache = field(default_factory=TokenCache)  # actors per token and version
 
     def __post_init__(self) -> None:
         if self.functions is None:
@@ -96,7 +98,7 @@ class Services:
         try:
             with self._functions_logged() as functions, \
                     self.connection(read_only=read_only) as conn:
-                principal = tenancy.resolve_token(conn, token, now)
+                principal = self.tokens.resolve(conn, token, now)
                 if principal is None:
                     raise Unauthorized(detail_code="token_invalid")
                 yield self._context(conn, principal.tenant, principal.actor, locale,

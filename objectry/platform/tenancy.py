@@ -143,8 +143,9 @@ def parse_expiry(text: str) -> dt.timedelta:
 
 
 #: The live token a request names, with its tenant and user: built once (building it
-#: cost more than running it, on every authenticated request), read on every request
-#: so a revoke, an expiry, a role change or a deactivation counts from the next one in
+#: cost more than running it). Requests read it once per token and tenant metadata
+#: version (``token_cache``, which checks the token's live state on every request), so
+#: a revoke, an expiry, a role change or a deactivation counts from the next one in
 #: every process.
 _TOKEN_LOOKUP = (
     sa.select(tenants.c.id.label("tenant_id"), tenants.c.slug, tenants.c.meta_version,
@@ -161,11 +162,16 @@ _TOKEN_LOOKUP = (
            users.c.tenant_id == api_tokens.c.tenant_id))
 
 
+def plausible_token(token: str) -> bool:
+    """Whether ``token`` has a token's shape (anything else is refused unread)."""
+    return token.startswith(TOKEN_PREFIX) and len(token) <= 200
+
+
 def resolve_token(conn: sa.Connection, token: str,
                   now: dt.datetime | None = None) -> Principal | None:
     """The tenant and user of a live token, or None (unknown, revoked, expired, inactive
     user)."""
-    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+    if not plausible_token(token):
         return None
     now = now or dt.datetime.now(dt.UTC)
     row = conn.execute(_TOKEN_LOOKUP, {"token_hash": hash_token(token), "now": now}).first()

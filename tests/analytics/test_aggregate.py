@@ -114,3 +114,16 @@ def test_system_fields_group_too(api: Api, deals: None) -> None:
                       "measures": [{"op": "count"}, {"op": "max", "field": "created_at"}]})
     assert sum(i["count"] for i in items) == len(ROWS)
     assert all(len(i["created_at_day"]) == 10 for i in items)
+
+
+def test_month_buckets_measure_every_op(api: Api, deals: None) -> None:
+    items = run(api, {"group_by": [{"field": "closed_on", "bucket": "month"}], "measures": [
+        {"op": "count"}, {"op": "count", "field": "revenue"},
+        {"op": "avg", "field": "revenue", "as": "mean"}, {"op": "min", "field": "revenue"},
+        {"op": "max", "field": "revenue"}, {"op": "sum", "field": "revenue"}],
+        "having": [{"measure": "mean", "op": "gt", "value": 15}], "sort": ["-mean"]})
+    found = [(i["closed_on_month"], i["count"], i["count_revenue"], float(i["mean"]),
+              float(i["min_revenue"]), float(i["max_revenue"]), i["sum_revenue"])
+             for i in items]
+    assert found == [("2026-01-01", 2, 2, 75.25, 50.5, 100.0, "150.50"),
+                     ("2026-04-01", 2, 1, 30.0, 30.0, 30.0, "30.00")]

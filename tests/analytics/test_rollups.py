@@ -280,3 +280,30 @@ def test_a_merge_moves_the_children_and_an_unmerge_moves_them_back(
     rows = campaigns(api)
     assert figures(rows["autumn"]) == (1, Decimal("80.00"), Decimal("80.00"))
     assert figures(rows["spring"]) == (2, Decimal("0.00"), None)
+
+
+def test_a_changed_filter_is_applied_without_a_recompute(api: Api,
+                                                         spring: dict[str, str]) -> None:
+    for stage, amount in (("won", "300"), ("open", "200"), ("lost", "50")):
+        create(api, "opportunity", {"name": stage, "stage": stage, "amount": amount,
+                                    "lead": spring["ann"]})
+    assert figures(campaigns(api)["spring"])[1] == Decimal("300.00")
+    fields = campaign_rollups()
+    fields[1] = {**fields[1], "filter": {"field": "stage", "op": "in",
+                                         "value": ["won", "open"]}}
+    api.define(campaign(*fields))
+    assert figures(campaigns(api)["spring"]) == (2, Decimal("500.00"), Decimal("300.00"))
+
+
+def test_a_child_field_a_rollup_reads_going_and_coming_back(api: Api,
+                                                            spring: dict[str, str]) -> None:
+    won = create(api, "opportunity", {"name": "o", "stage": "won", "amount": "300",
+                                      "lead": spring["ann"]})
+    without_stage = opportunity()
+    without_stage["fields"] = [f for f in without_stage["fields"] if f["api_name"] != "stage"]
+    api.define(without_stage)  # the filter no longer holds: no value
+    assert figures(campaigns(api)["spring"]) == (2, None, Decimal("300.00"))
+    changed = api.patch(f"/api/v1/records/opportunity/{won}", json={"amount": "500"})
+    assert changed.status_code == 200, changed.get_json()["errors"]
+    api.define(opportunity())  # back, with its values: rebuilt from the children
+    assert figures(campaigns(api)["spring"]) == (2, Decimal("500.00"), Decimal("500.00"))

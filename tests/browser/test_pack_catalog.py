@@ -25,7 +25,7 @@ def test_admin_installs_core_crm_from_the_catalog(site: Site, shot: Any) -> None
     done = page.locator("#catalog-done")
     expect(done).to_contain_text("已安装 objectry.core_crm", timeout=60_000)
     expect(page.locator("tr[data-catalog-pack='objectry.core_crm']")).to_contain_text(
-        "已安装 1.0.0")
+        "已安装 1.1.0")
     expect(page.locator("#installed-packs")).to_contain_text("objectry.core_crm")
     shot(page, "installed")
 

@@ -20,7 +20,7 @@ def test_admin_converts_a_lead_from_the_list(site: Site, services: Services,
     site.sign_in(page, site.tenant.admin_email)
     page.click("aside.sidebar a:text-is('Lead')")
     page.wait_for_url(f"{site.url}/app/o/lead")
-    page.click("nav.saved-views a:has-text('MQLs waiting for sales')")
+    page.click("nav.saved-views a:has-text('MQLs by score')")
     rows = page.locator("#records tbody tr")
     expect(rows.filter(has_text="上海金桥精工机械有限公司")).to_have_count(1)
     shot(page, "mql-leads")

@@ -7,75 +7,21 @@ reader may see it)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from objectry.packs.content import load_pack
-from objectry.packs.lint import lint
-from objectry.platform import tenancy
 from objectry.platform.app import create_app
-from objectry.platform.automation import tick_at
 from objectry.platform.services import Services
 from tests.admin_ui.conftest import Browser, set_password
-from tests.catalog.support import catalog_files, install
+from tests.automation.conftest import Engine
+from tests.catalog.support import create, find, get, install, lint_after, update
 from tests.conftest import Api, TenantHandle
 
 PACK = "objectry.after_sales"
 CORE = "objectry.core_crm"
-
-
-class Clock:
-    """The services' clock, moved by the test (waits and timers come due with it)."""
-
-    def __init__(self) -> None:
-        self.now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Clock]:
-    moved = Clock()
-    monkeypatch.setattr(services, "clock", moved)
-    tick_at(services)  # leave nothing of earlier tests pending
-    yield moved
-
-
-def tick(services: Services, **later: float) -> None:
-    clock = services.clock
-    assert isinstance(clock, Clock)
-    clock.now += dt.timedelta(**later)
-    tick_at(services)
-
-
-def create(api: Api, object_name: str, **values: Any) -> str:
-    response = api.post(f"/api/v1/records/{object_name}", json=values)
-    assert response.status_code == 201, response.get_json()
-    return str(response.get_json()["id"])
-
-
-def get(api: Api, object_name: str, record_id: str) -> dict[str, Any]:
-    response = api.get(f"/api/v1/records/{object_name}/{record_id}")
-    assert response.status_code == 200, response.get_json()
-    return dict(response.get_json())
-
-
-def update(api: Api, object_name: str, record_id: str, **values: Any) -> None:
-    response = api.patch(f"/api/v1/records/{object_name}/{record_id}", json=values)
-    assert response.status_code == 200, response.get_json()
-
-
-def find(api: Api, object_name: str, condition: dict[str, Any]) -> list[dict[str, Any]]:
-    response = api.get(f"/api/v1/records/{object_name}",
-                       query={"filter": json.dumps(condition), "limit": 100})
-    assert response.status_code == 200, response.get_json()
-    return list(response.get_json()["items"])
 
 
 def is_(field: str, value: Any) -> dict[str, Any]:
@@ -83,7 +29,7 @@ def is_(field: str, value: Any) -> dict[str, Any]:
 
 
 @pytest.fixture
-def installed(api: Api, key: Ed25519PrivateKey, clock: Clock) -> Api:
+def installed(api: Api, key: Ed25519PrivateKey, engine: Engine) -> Api:
     install(api, key, CORE, sample_data=False)
     install(api, key, PACK)
     return api
@@ -98,31 +44,22 @@ def customer(api: Api) -> tuple[str, str]:
 
 
 def test_the_pack_lints_after_core_crm(services: Services, tenant: TenantHandle) -> None:
-    core = load_pack(catalog_files(CORE))
-    with services.engine.connect() as conn:
-        transaction = conn.begin()
-        try:
-            scratch = tenancy.find_tenant(conn, tenant.slug)
-            with services.context_on(conn, scratch) as ctx:
-                findings = lint(catalog_files(PACK), ctx, [core])
-        finally:
-            transaction.rollback()
-    assert findings == []
+    assert lint_after(services, tenant, PACK, CORE) == []
 
 
-def test_installs_with_its_sample_data(installed: Api, services: Services) -> None:
+def test_installs_with_its_sample_data(installed: Api, engine: Engine) -> None:
     objects = {o["api_name"] for o in installed.get("/api/v1/meta/objects").get_json()["items"]}
     assert {"service_ticket", "contract", "care_plan"} <= objects
     tickets = find(installed, "service_ticket", {"field": "subject", "op": "is_not_empty"})
     assert {t["subject"] for t in tickets} >= {"二号产线主轴异响", "灌装机交付延期投诉"}
-    tick(services)
+    engine.tick()
     # the sample complaint started its care plan once the engine ran
     plans = find(installed, "care_plan", {"field": "name", "op": "contains",
                                           "value": "灌装机交付延期投诉"})
     assert len(plans) == 1
 
 
-def test_closing_a_ticket_books_the_follow_up_visit(installed: Api, services: Services,
+def test_closing_a_ticket_books_the_follow_up_visit(installed: Api, engine: Engine,
                                                     tenant: TenantHandle) -> None:
     account, contact = customer(installed)
     agent = Api(installed.client, tenant.add_user("li.na@example.com", name="李娜",
@@ -130,10 +67,10 @@ def test_closing_a_ticket_books_the_follow_up_visit(installed: Api, services: Se
     ticket = create(agent, "service_ticket", subject="数控机床报警 E-203", type="repair",
                     account=account, contact=contact, priority="high")
     update(agent, "service_ticket", ticket, status="in_progress")
-    tick(services)
+    engine.tick()
     assert find(agent, "task", is_("account", account)) == []
     update(agent, "service_ticket", ticket, status="closed", resolution="更换伺服驱动器。")
-    tick(services)
+    engine.tick()
     [visit] = find(agent, "task", is_("account", account))
     assert visit["type"] == "visit" and visit["status"] == "open"
     assert visit["contact"] == contact and "数控机床报警 E-203" in visit["subject"]
@@ -141,16 +78,16 @@ def test_closing_a_ticket_books_the_follow_up_visit(installed: Api, services: Se
     assert get(agent, "service_ticket", ticket)["closed_at"] is not None
     # an unrelated edit of the closed ticket books no second visit
     update(agent, "service_ticket", ticket, resolution="更换伺服驱动器并试机。")
-    tick(services)
+    engine.tick()
     assert len(find(agent, "task", is_("account", account))) == 1
 
 
 def test_a_complaint_starts_a_care_plan_with_its_first_tasks(installed: Api,
-                                                             services: Services) -> None:
+                                                             engine: Engine) -> None:
     account, contact = customer(installed)
     ticket = create(installed, "service_ticket", subject="备件交付延误", type="complaint",
                     account=account, contact=contact)
-    tick(services)
+    engine.tick()
     [plan] = find(installed, "care_plan", is_("ticket", ticket))
     assert plan["account"] == account and plan["contact"] == contact
     assert plan["status"] == "open" and "24 小时" in plan["steps"]
@@ -158,27 +95,27 @@ def test_a_complaint_starts_a_care_plan_with_its_first_tasks(installed: Api,
     assert sorted(t["priority"] for t in tasks) == ["high", "high"]
     assert {t["type"] for t in tasks} == {"care"}
     # a week later the plan is not done: a check-back task follows
-    tick(services, days=7, minutes=1)
+    engine.later(days=7, minutes=1)
     tasks = find(installed, "task", is_("account", account))
     assert sorted(t["type"] for t in tasks) == ["care", "care", "survey"]
     # a question re-classified as a complaint starts its own plan too
     other = create(installed, "service_ticket", subject="发票抬头错误", type="question",
                    account=account)
     update(installed, "service_ticket", other, type="complaint")
-    tick(services)
+    engine.tick()
     assert len(find(installed, "care_plan", is_("ticket", other))) == 1
 
 
 def test_a_need_found_in_service_becomes_an_opportunity(installed: Api,
-                                                        services: Services) -> None:
+                                                        engine: Engine) -> None:
     account, contact = customer(installed)
     ticket = create(installed, "service_ticket", subject="网关数据不刷新", type="question",
                     account=account, contact=contact)
-    tick(services)
+    engine.tick()
     assert find(installed, "opportunity", is_("account", account)) == []
     update(installed, "service_ticket", ticket,
            need_found="客户计划新建二号工厂 需要 20 套数据采集网关")
-    tick(services)
+    engine.tick()
     [opportunity] = find(installed, "opportunity", is_("account", account))
     assert opportunity["source"] == "service" and opportunity["stage"] == "qualification"
     assert opportunity["contact"] == contact and "二号工厂" in opportunity["name"]
@@ -189,12 +126,12 @@ def test_a_need_found_in_service_becomes_an_opportunity(installed: Api,
     assert [r["id"] for r in related["items"]] == [ticket]
     # a second need on the same ticket does not open a second opportunity
     update(installed, "service_ticket", ticket, need_found="另需备件包")
-    tick(services)
+    engine.tick()
     assert len(find(installed, "opportunity", is_("account", account))) == 1
     # a ticket logged with its need opens one at once
     create(installed, "service_ticket", subject="培训咨询", account=account,
            need_found="新员工需要操作培训")
-    tick(services)
+    engine.tick()
     assert len(find(installed, "opportunity", is_("account", account))) == 2
 
 

@@ -10,52 +10,17 @@ Time moves with the test clock the automation engine ticks at.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from objectry.platform.automation import tick_at
-from objectry.platform.services import Services
-from objectry.runtime.automation.engine import TickReport
-from tests.catalog.support import install
+from tests.automation.conftest import Engine
+from tests.catalog.support import create, get, install, user_id
 from tests.conftest import Api, TenantHandle, problem
 
 PACK = "objectry.b2b_leads"
-
-
-@dataclass
-class Clock:
-    now: dt.datetime
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@dataclass
-class Engine:
-    services: Services
-    clock: Clock
-
-    def tick(self) -> TickReport:
-        return tick_at(self.services)
-
-    def later(self, **delta: float) -> TickReport:
-        """Move the clock, then run what came due (workflow waits, pool timers)."""
-        self.clock.now += dt.timedelta(**delta)
-        return tick_at(self.services)
-
-
-@pytest.fixture
-def engine(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
-    clock = Clock(dt.datetime.now(dt.UTC).replace(microsecond=0))
-    monkeypatch.setattr(services, "clock", clock)
-    tick_at(services)  # leave nothing of earlier tests pending
-    yield Engine(services, clock)
 
 
 @dataclass
@@ -92,19 +57,11 @@ def installed(api: Api, tenant: TenantHandle, key: Ed25519PrivateKey, *,
 
 
 def new_lead(api: Api, **values: Any) -> str:
-    response = api.post("/api/v1/records/lead", json={"full_name": "张三", **values})
-    assert response.status_code == 201, response.get_json()
-    return str(response.get_json()["id"])
+    return create(api, "lead", **{"full_name": "张三", **values})
 
 
 def lead(api: Api, record_id: str) -> dict[str, Any]:
-    response = api.get(f"/api/v1/records/lead/{record_id}")
-    assert response.status_code == 200, response.get_json()
-    return dict(response.get_json())
-
-
-def user_id(api: Api, email: str) -> str:
-    return str(api.get(f"/api/v1/users/{email}").get_json()["id"])
+    return get(api, "lead", record_id)
 
 
 def tasks_of(api: Api, record_id: str) -> list[dict[str, Any]]:
@@ -118,6 +75,16 @@ def settle(engine: Engine) -> None:
     """Run the engine until the chain of events (score → MQL → hand-off) has run."""
     for _ in range(4):
         engine.tick()
+
+
+def shanghai_mqls(api: Api, engine: Engine) -> tuple[str, str]:
+    """Two Shanghai leads that score as MQLs, handed off once the engine has run."""
+    first = new_lead(api, city="上海", employees=500, need_match="strong",
+                     company_name="华东精密机械")
+    second = new_lead(api, city="上海", employees=800, need_match="strong",
+                      company_name="申美连锁")
+    settle(engine)
+    return first, second
 
 
 def accept(api: Api, record_id: str) -> Any:
@@ -228,11 +195,7 @@ def test_s6_accepted_lead_left_idle_for_30_days_goes_back_to_the_pool(
         api: Api, tenant: TenantHandle, key: Ed25519PrivateKey, engine: Engine) -> None:
     team = installed(api, tenant, key)
     # two Shanghai MQLs, routed to the two Shanghai reps in turn; both accept at once
-    idle = new_lead(api, city="上海", employees=500, need_match="strong",
-                    company_name="华东精密机械")
-    worked = new_lead(api, city="上海", employees=800, need_match="strong",
-                      company_name="申美连锁")
-    settle(engine)
+    idle, worked = shanghai_mqls(api, engine)
     owners = {record_id: lead(api, record_id)["owner"] for record_id in (idle, worked)}
     emails = {user_id(api, e): e for e in ("sh1@example.com", "sh2@example.com")}
     for record_id, owner in owners.items():
@@ -269,11 +232,7 @@ def test_s6_accepted_lead_left_idle_for_30_days_goes_back_to_the_pool(
 def test_s6_an_escalated_mql_gives_the_manager_24_hours_too(
         api: Api, tenant: TenantHandle, key: Ed25519PrivateKey, engine: Engine) -> None:
     team = installed(api, tenant, key)
-    ignored = new_lead(api, city="上海", employees=500, need_match="strong",
-                       company_name="华东精密机械")
-    taken = new_lead(api, city="上海", employees=800, need_match="strong",
-                     company_name="申美连锁")
-    settle(engine)
+    ignored, taken = shanghai_mqls(api, engine)
     engine.later(hours=25)
     settle(engine)
     boss = user_id(api, "boss@example.com")
@@ -477,3 +436,31 @@ def test_uninstall_and_reinstall_keeps_the_leads_work(api: Api, tenant: TenantHa
         before["score"], "mql", before["owner"])
     assert accept(api, record_id).status_code == 200  # the button is back
 
+
+
+def test_the_two_mql_views_read_differently_and_sort_differently(
+        api: Api, tenant: TenantHandle, key: Ed25519PrivateKey, engine: Engine) -> None:
+    """core_crm's MQL view ranks marketing's qualified leads by score; b2b_leads' is the
+    sales queue against the 24-hour clock, oldest first: two names, two orders."""
+    installed(api, tenant, key)
+    early = new_lead(api, city="北京", employees=500, need_match="strong")  # 61 points
+    settle(engine)
+    engine.later(hours=2)
+    late = new_lead(api, city="北京", employees=5000, need_match="strong")  # more points
+    settle(engine)
+    assert lead(api, late)["score"] > lead(api, early)["score"]
+    by_score, waiting = (api.get(f"/api/v1/meta/list_views/{name}").get_json()
+                         for name in ("crm_mql_leads", "b2b_mqls_waiting"))
+    for language in ("en", "zh-CN"):
+        assert by_score["label"][language] != waiting["label"][language]
+    assert (by_score["label"]["en"], waiting["label"]["en"]) == (
+        "MQLs by score", "MQLs waiting for acceptance")
+
+    def listed(view: dict[str, Any]) -> list[str]:
+        page = api.post("/api/v1/records/lead/query", json={
+            "filter": view["filter"], "sort": view["sort"]})
+        assert page.status_code == 200, page.get_json()
+        return [r["id"] for r in page.get_json()["items"]]
+
+    assert listed(by_score) == [late, early]
+    assert listed(waiting) == [early, late]

@@ -26,7 +26,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from objectry.platform.services import Services
-from tests.catalog.support import install
+from tests.automation.conftest import MovableClock
+from tests.catalog.support import create, engine_at, get, install, user_id
 from tests.conftest import Api, TenantHandle
 
 ROLLUPS = ("leads", "opportunities", "wins", "won_revenue", "pipeline", "expenses",
@@ -36,22 +37,14 @@ START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 
 
 @dataclass
-class Clock:
-    now: dt.datetime
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@dataclass
 class World:
     admin: Api
     manager: Api
     tenant: TenantHandle
-    clock: Clock
+    clock: MovableClock
 
     def later(self, **delta: float) -> None:
-        self.clock.now += dt.timedelta(**delta)
+        self.clock.advance(**delta)
 
     def person(self, email: str, role: str) -> Api:
         return Api(self.admin.client, self.tenant.add_user(email, roles=[role]))
@@ -60,8 +53,7 @@ class World:
 @pytest.fixture
 def world(api: Api, key: Ed25519PrivateKey, services: Services, tenant: TenantHandle,
           monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    clock = Clock(START)
-    monkeypatch.setattr(services, "clock", clock)
+    clock = engine_at(services, monkeypatch, START).clock
     install(api, key, "objectry.core_crm", sample_data=False)
     install(api, key, "objectry.campaign_roi", sample_data=False)
     manager = Api(api.client, tenant.add_user("manager@example.com",
@@ -69,16 +61,8 @@ def world(api: Api, key: Ed25519PrivateKey, services: Services, tenant: TenantHa
     yield World(api, manager, tenant, clock)
 
 
-def create(api: Api, object_name: str, **values: Any) -> str:
-    response = api.post(f"/api/v1/records/{object_name}", json=values)
-    assert response.status_code == 201, response.get_json()
-    return str(response.get_json()["id"])
-
-
 def figures(api: Api, campaign: str) -> dict[str, Decimal | None]:
-    response = api.get(f"/api/v1/records/campaign/{campaign}")
-    assert response.status_code == 200, response.get_json()
-    body = response.get_json()
+    body = get(api, "campaign", campaign)
     return {name: None if body.get(name) is None
             else Decimal(str(body[name])).quantize(Decimal("0.0001")) for name in ROLLUPS}
 
@@ -273,13 +257,37 @@ def test_a_web_form_sign_up_becomes_a_lead_of_the_campaign_its_link_names(
     consent = m.get(f"/api/v1/records/lead/{lead[0]['id']}/consent").get_json()
     assert consent["email"]["status"] == "opted_in"
     assert figures(m, webinar)["leads"] == d("1")
-    # a link naming no campaign (a typo) still keeps the sign-up, without a campaign
+    # the sign-up is the campaign owner's to follow up, not left without an owner
+    assert lead[0]["owner"] == user_id(m, "manager@example.com")
+    # a link naming no campaign (a typo) still keeps the sign-up, without a campaign,
+    # and a marketing manager gets it
     other = client.get(f"{url}?campaign=0190a0a0-0000-7000-8000-000000000000")
     client.post(url, data={"_token": token_of(other.get_data(as_text=True)),
                            "_campaign": "0190a0a0-0000-7000-8000-000000000000",
                            "full_name": "刘芳", "mobile": "13810235567"})
     typo = query(m, "lead", {"field": "full_name", "op": "eq", "value": "刘芳"})
     assert len(typo) == 1 and typo[0]["campaign"] is None
+    assert typo[0]["owner"] == user_id(m, "manager@example.com")
+
+
+def sign_up(client: Any, url: str, campaign: str, name: str) -> None:
+    page = client.get(f"{url}?campaign={campaign}").get_data(as_text=True)
+    answer = client.post(url, data={"_token": token_of(page), "_campaign": campaign,
+                                    "full_name": name, "mobile": "13916882045"})
+    assert answer.status_code == 200
+
+
+def test_each_campaigns_sign_ups_go_to_that_campaigns_owner(world: World) -> None:
+    other = world.person("li.na@example.com", "campaign_manager")
+    expo = create(world.manager, "campaign", name="上海工业自动化展", type="trade_show")
+    paper = create(other, "campaign", name="智能制造白皮书", type="content")
+    for form, campaign, name in (("roi_event_signup", expo, "王建华"),
+                                 ("roi_content_download", paper, "刘芳")):
+        sign_up(world.admin.client, f"/f/{world.tenant.slug}/{form}", campaign, name)
+    owners = {row["full_name"]: row["owner"] for row in query(
+        world.admin, "lead", {"field": "source", "op": "eq", "value": "web_form"})}
+    assert owners == {"王建华": user_id(world.admin, "manager@example.com"),
+                      "刘芳": user_id(world.admin, "li.na@example.com")}
 
 
 def test_a_participant_works_on_the_campaigns_shared_with_them_only(world: World) -> None:

@@ -6,19 +6,14 @@ the launch's owner."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from objectry.packs.content import load_pack
-from objectry.packs.lint import lint
-from objectry.platform import tenancy
 from objectry.platform.automation import tick_at
 from objectry.platform.services import Services
-from tests.catalog.support import catalog_files, install
+from tests.automation.conftest import Engine
+from tests.catalog.support import create, find, install, lint_after, update
 from tests.conftest import Api, TenantHandle
 
 PACK = "objectry.consumer_goods"
@@ -26,32 +21,11 @@ CORE = "objectry.core_crm"
 
 
 @pytest.fixture
-def installed(api: Api, key: Ed25519PrivateKey, services: Services,
-              monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    monkeypatch.setattr(services, "clock", lambda: now)
-    tick_at(services)  # leave nothing of earlier tests pending
+def installed(api: Api, key: Ed25519PrivateKey, engine: Engine) -> Api:
+    """Both packs on a fresh tenant, under the ``engine`` fixture's clock."""
     install(api, key, CORE, sample_data=False)
     install(api, key, PACK)
-    yield api
-
-
-def create(api: Api, object_name: str, **values: Any) -> str:
-    response = api.post(f"/api/v1/records/{object_name}", json=values)
-    assert response.status_code == 201, response.get_json()
-    return str(response.get_json()["id"])
-
-
-def update(api: Api, object_name: str, record_id: str, **values: Any) -> None:
-    response = api.patch(f"/api/v1/records/{object_name}/{record_id}", json=values)
-    assert response.status_code == 200, response.get_json()
-
-
-def find(api: Api, object_name: str, condition: dict[str, Any]) -> list[dict[str, Any]]:
-    response = api.get(f"/api/v1/records/{object_name}",
-                       query={"filter": json.dumps(condition), "limit": 100})
-    assert response.status_code == 200, response.get_json()
-    return list(response.get_json()["items"])
+    return api
 
 
 def tasks_of(api: Api, launch: str) -> dict[str, list[str]]:
@@ -63,16 +37,7 @@ def tasks_of(api: Api, launch: str) -> dict[str, list[str]]:
 
 
 def test_the_pack_lints_after_core_crm(services: Services, tenant: TenantHandle) -> None:
-    core = load_pack(catalog_files(CORE))
-    with services.engine.connect() as conn:
-        transaction = conn.begin()
-        try:
-            scratch = tenancy.find_tenant(conn, tenant.slug)
-            with services.context_on(conn, scratch) as ctx:
-                findings = lint(catalog_files(PACK), ctx, [core])
-        finally:
-            transaction.rollback()
-    assert findings == []
+    assert lint_after(services, tenant, PACK, CORE) == []
 
 
 def test_installs_with_its_sample_data(installed: Api, services: Services) -> None:

@@ -13,9 +13,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from objectry.packs.content import load_pack
+from objectry.packs.lint import lint
 from tests.automation.channel_support import Sink, messages_of
 from tests.automation.conftest import Engine, engine, sink  # noqa: F401  (fixtures)
-from tests.catalog.support import install, manifest
+from tests.catalog.support import catalog_files, install, manifest
 from tests.conftest import Api, TenantHandle
 
 PACKS = ("objectry.core_crm", "objectry.nurture_journeys")
@@ -348,7 +350,7 @@ def test_the_pack_ships_what_its_manifest_says() -> None:
 
 
 def test_installs_with_its_sample_data_and_sop(api: Api, key: Ed25519PrivateKey,
-                                               engine: Engine) -> None:  # noqa: F811
+                                               engine: Engine, sink: Sink) -> None:  # noqa: F811
     for name in PACKS:
         install(api, key, name)
     engine.tick()
@@ -358,13 +360,40 @@ def test_installs_with_its_sample_data_and_sop(api: Api, key: Ed25519PrivateKey,
     assert "price_sensitive" in (people["韩志远"]["tags"] or [])  # the pricing page visit
     [purchase] = related(api, "purchase", "contact", people["郑雅婷"]["id"])
     assert purchase["product"] == "智能仓储系统 标准版"
-    # the whitepaper download started rule A; no consent yet, so nothing went out
+    # the sample contacts agreed to marketing, as the sign-up form records it: the
+    # whitepaper download started rule A and its EDM went out
     [edm] = messages_of(api, "contact", people["冯晓东"]["id"])
-    assert (edm["step"], edm["status"]) == ("edm", "suppressed")
+    assert (edm["step"], edm["status"]) == ("edm", "sent")
+    assert len(sink.to("feng.xiaodong@pengcheng-tech.example.cn")) == 1
     sop = api.get("/api/v1/packs/objectry.nurture_journeys/sop",
                   headers={"Accept-Language": "zh-CN"})
     assert sop.status_code == 200, sop.get_json()
     assert "每日上限" in json.dumps(sop.get_json(), ensure_ascii=False)
+
+
+def test_sample_product_news_reaches_each_contact_on_the_channels_they_agreed_to(
+        api: Api, key: Ed25519PrivateKey, engine: Engine, sink: Sink) -> None:  # noqa: F811
+    for name in PACKS:
+        install(api, key, name)
+    engine.tick()
+    people = {c["full_name"]: c["id"] for c in api.get(
+        "/api/v1/records/contact", query={"limit": 200}).get_json()["items"]}
+    consent = api.get(f"/api/v1/records/contact/{people['许慧']}/consent").get_json()
+    assert {channel: c["status"] for channel, c in consent.items()} == {
+        "email": "opted_in", "sms": "opted_out", "wecom": "opted_in"}
+    for who in ("许慧", "宋立群"):
+        start_news(api, people[who])
+    engine.tick()
+    # Xu Hui opted out of SMS: her text is suppressed, email and WeCom go out
+    assert sorted(sent(api, "contact", people["许慧"])) == [
+        ("news_email", "email", "sent"), ("news_sms", "sms", "suppressed"),
+        ("news_wecom", "wecom", "outbox")]
+    [sms] = [m for m in messages_of(api, "contact", people["许慧"]) if m["channel"] == "sms"]
+    assert sms["error"]["code"] == "consent_opted_out"
+    assert sorted(sent(api, "contact", people["宋立群"])) == [
+        ("news_email", "email", "sent"), ("news_sms", "sms", "outbox"),
+        ("news_wecom", "wecom", "outbox")]
+    assert len(sink.to("xu.hui@yuexiu-foods.example.cn")) == 1
 
 
 def test_uninstall_keeps_the_data_and_reinstall_brings_the_rules_back(
@@ -379,3 +408,12 @@ def test_uninstall_keeps_the_data_and_reinstall_brings_the_rules_back(
     assert crm.get("/api/v1/messages/settings").get_json()["consent_required"] is True
     [kept] = related(crm, "purchase", "contact", who)
     assert kept["product"] == "门店会员小程序 年度订阅"
+
+
+def test_lint_points_at_a_sample_consent_cell_that_is_no_status() -> None:
+    files = catalog_files("objectry.nurture_journeys")
+    contacts = files["sample_data/contacts.csv"].decode("utf-8")
+    files["sample_data/contacts.csv"] = contacts.replace("opted_out", "unsubscribed").encode()
+    findings = lint(files, None, [load_pack(catalog_files("objectry.core_crm"))])
+    assert [(f.path, f.code) for f in findings] == [
+        ("sample_data/contacts.csv#/4/consent:sms", "schema_enum")]

@@ -145,3 +145,27 @@ def test_a_rule_is_keyed_when_saved_not_in_a_users_first_write(
             "duplicate_rebuild_admin")
     problem(api.post("/api/v1/duplicate_rules/nothing/rebuild"), 404,
             "unknown_duplicate_rule")
+
+
+def test_records_a_restore_brings_back_with_it_are_checked_by_block_rules(api: Api) -> None:
+    """Leads deleted with their campaign (cascade) come back with it only if they pass
+    the rules a create passes: the campaign's restore is refused, nothing comes back."""
+    api.define(campaign())
+    cascading = lead()
+    cascading["fields"] = [{**f, "on_target_delete": "cascade"} if f["api_name"] == "campaign"
+                           else f for f in cascading["fields"]]
+    api.define(cascading)
+    block_rule(api)
+    spring = api.post("/api/v1/records/campaign", json={"name": "Spring"}).get_json()
+    api.post("/api/v1/records/lead", json={"full_name": "A", "email": "x@example.com",
+                                           "campaign": spring["id"]})
+    assert api.delete(f"/api/v1/records/campaign/{spring['id']}").status_code == 204
+    assert names(api) == []  # the lead went with its campaign
+    second = api.post("/api/v1/records/lead", json={"full_name": "B",
+                                                    "email": "X@Example.com"})
+    assert second.status_code == 201, second.get_json()
+    refused = problem(api.post(f"/api/v1/records/campaign/{spring['id']}/restore"), 409,
+                      "duplicate_blocked")
+    assert [d["id"] for d in refused["duplicates"]] == [second.get_json()["id"]]
+    assert names(api) == ["B"]
+    assert api.get(f"/api/v1/records/campaign/{spring['id']}").status_code == 404

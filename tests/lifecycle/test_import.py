@@ -247,3 +247,24 @@ def test_the_preview_lists_rows_matching_existing_records(api: Api) -> None:
     first, second = preview["duplicates"]
     assert first["row"] == 2 and first["matches"][0]["id"] == existing.get_json()["id"]
     assert second["row"] == 4 and second["matches"][0]["row"] == 3  # an earlier row
+
+
+def test_a_cell_text_repeated_down_a_column_reads_the_same_on_every_row(api: Api) -> None:
+    """An import reads each distinct cell of a batch once: every row with the same text
+    gets the same value (a label, an alias), and every row with the same bad text is
+    refused with the same reason."""
+    define(api)
+    rows = "".join(f"lead {i},{city},{i}\n" for i, city in
+                   enumerate(["上海", "Beijing", "mars", "上海", "mars", "beijing"] * 3))
+    body = upload(api, ("full_name,city,employees\n" + rows).encode("utf-8")).get_json()
+    assert (body["rows"], body["valid"], body["invalid"]) == (18, 12, 6), body["issues"]
+    refused = [(i["row"], i["column"], i["code"]) for i in body["issues"]]
+    assert [r for r, _, _ in refused] == [4, 6, 10, 12, 16, 18]
+    assert {(c, code) for _, c, code in refused} == {(refused[0][1], refused[0][2])}
+    api.post(f"/api/v1/imports/{body['id']}/run")
+    final = wait_done(api, body["id"])
+    assert (final["rows_done"], final["rows_failed"]) == (12, 6)
+    items = api.get("/api/v1/records/lead", query={"limit": 200}).get_json()["items"]
+    cities = {item["full_name"]: item["city"] for item in items}
+    assert sorted(set(cities.values())) == ["beijing", "shanghai"]
+    assert [cities[f"lead {i}"] for i in (0, 3, 6, 9)] == ["shanghai"] * 4

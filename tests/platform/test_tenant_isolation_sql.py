@@ -17,8 +17,10 @@ docs/scaling.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +33,9 @@ from objectry.metadata.catalog_tables import CATALOG
 from objectry.platform import tenancy
 from objectry.platform.automation import tick_at
 from objectry.platform.services import Services
+from objectry.runtime.automation.claims import claim_events, release_runs, take_runs
+from objectry.runtime.automation.run_tables import workflow_runs
+from objectry.runtime.records.journal_tables import events
 from tests.conftest import Api, TenantHandle
 from tests.docs_objects import campaign, lead, task
 
@@ -325,6 +330,46 @@ def test_a_tenants_statements_stay_in_the_tenant(services: Services, api: Api,
                            for other_id, other_slug in others):
             left.setdefault(item.statement, []).extend(why)
     assert not left, report(left)
+
+
+def test_a_claims_continuation_and_release_route_to_each_runs_tenant(
+        services: Services, tenant: TenantHandle, other_tenant: TenantHandle) -> None:
+    """Runs and events a claim took from two tenants are taken again, released and
+    dispatched with one statement per tenant, each bound to that tenant's id; a key
+    naming the wrong tenant touches nothing."""
+    if services.engine.dialect.name != "postgresql":
+        pytest.skip("Citus routing is about PostgreSQL statements")
+    now = services.clock()
+    until = now + dt.timedelta(minutes=5)
+    with services.connection() as conn:
+        ids = {h.slug: tenancy.find_tenant(conn, h.slug).id for h in (tenant, other_tenant)}
+        keys = [(tenant_id, uuid.uuid4()) for tenant_id in ids.values()]
+        event_keys = [(tenant_id, uuid.uuid4()) for tenant_id in ids.values()]
+        conn.execute(workflow_runs.insert(), [
+            {"id": run_id, "tenant_id": tenant_id, "workflow": "w", "definition": {},
+             "definition_version": 1, "object": "lead", "status": "running",
+             "trigger": {}, "trigger_key": run_id.hex, "started_at": now,
+             "updated_at": now, "lease_owner": "worker", "lease_until": until}
+            for tenant_id, run_id in keys])
+        conn.execute(events.insert(), [
+            {"id": event_id, "tenant_id": tenant_id, "object": "lead", "type": "created",
+             "occurred_at": now, "data": {}} for tenant_id, event_id in event_keys])
+    with captured(services.engine) as sent, services.connection() as conn:
+        taken = take_runs(conn, "worker", now, until, keys)
+        assert sorted(row["id"] for row in taken) == sorted(run_id for _, run_id in keys)
+        (mine, _), (theirs, their_run) = keys
+        release_runs(conn, "worker", [(mine, their_run)])  # the wrong tenant: nothing
+        assert conn.scalar(sa.select(workflow_runs.c.lease_owner)
+                           .where(workflow_runs.c.id == their_run)) == "worker"
+        release_runs(conn, "worker", keys)
+        assert claim_events(conn, now, [(theirs, event_keys[0][1])]) == []
+        assert len(claim_events(conn, now, event_keys)) == 2
+    slugs = {tenant_id: slug for slug, tenant_id in ids.items()}
+    claims = [item for item in sent if item.statement.startswith("UPDATE")]
+    assert len(claims) == 8, [item.statement for item in claims]  # 2 + 1 + 2 + 1 + 2
+    for item in claims:
+        routed = [t for t in slugs if not problems_of(item, t, slugs[t])]
+        assert len(routed) == 1, f"{item.statement} {item.parameters}"
 
 
 def test_the_check_sees_a_statement_that_leaves_the_tenant(tenant: TenantHandle,

@@ -137,3 +137,18 @@ def test_cache_sizes_come_from_the_settings(settings: Settings) -> None:
         assert started.decisions._max_bytes == 4 * MB
     finally:
         started.close()
+
+
+def test_a_rolled_back_change_leaves_no_model_behind(tenant: TenantHandle) -> None:
+    """A change that fails after its new version was compiled must not leave that
+    compiled model to the next change, which gets the same version number."""
+    with pytest.raises(RuntimeError), tenant.context() as ctx:
+        applied = metadata_service.apply_documents(ctx, [DEAL], summary="deal")
+        assert "stage" not in get_model(ctx.with_version(applied["version"]), "deal").fields
+        raise RuntimeError("the change fails after its version was built")
+    define(tenant, {**DEAL, "fields": [*DEAL["fields"], {
+        "api_name": "stage", "type": "text", "label": {"en": "Stage", "zh-CN": "阶段"}}]})
+    with tenant.context() as ctx:
+        assert "stage" in get_model(ctx, "deal").fields
+        created = records.create(ctx, "deal", {"title": "t", "stage": "won"})
+        assert created["stage"] == "won"

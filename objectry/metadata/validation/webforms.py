@@ -64,6 +64,8 @@ def validate_web_form(document: Any, objects: Documents, *, layouts: Documents,
         errors += _writable(fields, name, pointer("values", name), document["object"])
     if document["run_as"] != SYSTEM_RUN_AS and document["run_as"].lower() not in users:
         errors.append(ErrorItem("/run_as", "unknown_user", {"email": document["run_as"]}))
+    if "owner" in document and document["owner"].lower() not in users:
+        errors.append(ErrorItem("/owner", "unknown_user", {"email": document["owner"]}))
     rule = document.get("assignment_rule")
     if rule is not None and (rules.get(rule) or {}).get("object") != document["object"]:
         errors.append(ErrorItem("/assignment_rule", "web_form_unknown_rule",

@@ -19,7 +19,7 @@ from objectry.platform.api.common import (
     tenant_context,
 )
 from objectry.platform.api.records import if_match_header
-from objectry.runtime.distribution import by_hand, gaps, history, rules, watch
+from objectry.runtime.distribution import apply, by_hand, gaps, history, watch
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.records import ownership
 
@@ -91,7 +91,7 @@ def unfollow(object_name: str, record_id: str) -> Response:
 
 @blueprint.post("/assignment_rules/<name>/apply")
 def apply_rule(name: str) -> Response:
-    return _run_rule(name, rules.apply_rule, json_body, read_only=False)
+    return _run_rule(name, apply.apply_rule, json_body, read_only=False)
 
 
 @blueprint.post("/assignment_rules/<name>/check")

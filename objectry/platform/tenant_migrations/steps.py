@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from objectry.runtime.kernel.storage import TenantStorage
 from objectry.runtime.model.compiled import (
     OWNER_INDEX_COLUMNS,
+    PRIMARY_KEY_INCLUDE,
+    created_at_index_name,
     owner_index_name,
     visibility_index_name,
 )
@@ -86,8 +88,61 @@ def add_visibility_index(conn: sa.Connection, tenant: TenantRef) -> None:
         conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
 
 
+def visibility_in_primary_key(conn: sa.Connection, tenant: TenantRef) -> None:
+    """PostgreSQL: the primary key's index carries (owner, deleted_at), and the separate
+    (id, owner, deleted_at) and (created_at, id) indexes go (the filter compiler reads a
+    created_at range as an id range): two indexes fewer per table in every backend's
+    cache. The key is rebuilt as a unique index and swapped in (``USING INDEX`` keeps its
+    name); a key that carries them already is kept. SQLite keeps its indexes."""
+    storage = tenant.storage
+    if storage.schema is None:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    for object_name, table_name in tenant_object_tables(conn, tenant):
+        qualified = f"{quote(storage.schema)}.{quote(table_name)}"
+        key = conn.execute(sa.text(
+            "SELECT c.conname, i.indnatts FROM pg_constraint c "
+            "JOIN pg_index i ON i.indexrelid = c.conindid "
+            "WHERE c.conrelid = CAST(:t AS regclass) AND c.contype = 'p'"),
+            {"t": qualified}).one_or_none()
+        if key is not None and key.indnatts == 1:
+            built = storage.index_name(object_name, "pkey_include", unique=True)
+            conn.execute(sa.text(
+                f"CREATE UNIQUE INDEX {quote(built)} ON {qualified} (id) "
+                f"INCLUDE ({', '.join(quote(c) for c in PRIMARY_KEY_INCLUDE)})"))
+            conn.execute(sa.text(
+                f"ALTER TABLE {qualified} DROP CONSTRAINT {quote(key.conname)}, "
+                f"ADD CONSTRAINT {quote(key.conname)} PRIMARY KEY USING INDEX {quote(built)}"))
+        for gone in (visibility_index_name(storage, object_name),
+                     created_at_index_name(storage, object_name)):
+            conn.execute(sa.text(
+                f"DROP INDEX IF EXISTS {quote(storage.schema)}.{quote(gone)}"))
+
+
+def sqlite_without_created_at_and_visibility_indexes(conn: sa.Connection,
+                                                    tenant: TenantRef) -> None:
+    """SQLite: the (created_at, id) and (id, owner, deleted_at) indexes go, as on
+    PostgreSQL (t0003): the primary key answers created_at ranges and the all-records
+    page, the (owner, id) index a team's page. Two schema statements fewer per object
+    make tenant creation cheaper, each costing a scan of the file's whole schema
+    (docs/scaling.md "Provisioning"). PostgreSQL: nothing left to do."""
+    storage = tenant.storage
+    if storage.schema is not None:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    for object_name, _table in tenant_object_tables(conn, tenant):
+        for gone in (visibility_index_name(storage, object_name),
+                     created_at_index_name(storage, object_name)):
+            conn.execute(sa.text(f"DROP INDEX IF EXISTS {quote(gone)}"))
+
+
 STEPS: tuple[TenantStep, ...] = (
     TenantStep("t0001", "owner index on every record table", add_owner_index),
     TenantStep("t0002", "(id, owner, deleted_at) index on every record table",
                add_visibility_index),
+    TenantStep("t0003", "PostgreSQL: the primary key carries (owner, deleted_at), in place "
+               "of the (id, owner, deleted_at) index; no (created_at, id) index",
+               visibility_in_primary_key),
+    TenantStep("t0004", "SQLite: no (created_at, id) and no (id, owner, deleted_at) index",
+               sqlite_without_created_at_and_visibility_indexes),
 )

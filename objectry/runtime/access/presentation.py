@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from objectry.metadata.problems import ErrorItem, Forbidden, pointer
@@ -20,8 +21,8 @@ from objectry.permissions.access import AccessMap
 from objectry.runtime.access.decisions import Decisions
 from objectry.runtime.access.metadata_access import can_customize
 from objectry.runtime.access.pooled import PooledAccess
-from objectry.runtime.model.compiled import CompiledField, ObjectModel
-from objectry.runtime.model.serialize import SYSTEM_ORDER, fields_api, to_api
+from objectry.runtime.model.compiled import ObjectModel
+from objectry.runtime.model.serialize import SYSTEM_ORDER, Layout, fields_api, layout, to_api
 
 #: Changes recorded by the platform itself rather than on a field (kept in audit views).
 SYSTEM_CHANGES = frozenset({"delete_batch"})
@@ -34,9 +35,10 @@ class RecordView:
     hidden: frozenset[str]
     masked: frozenset[str]
     shown: frozenset[str]  # the system fields and every field not hidden
-    #: ``shown`` in the order a record lists it: system fields, then the object's
-    system: tuple[str, ...] = ()
-    fields: tuple[CompiledField, ...] = ()
+    #: how a whole record is serialized: ``shown`` in the order a record lists it
+    layout: Layout
+    #: each masked field's mask, bound to its definition
+    masks: tuple[tuple[str, Callable[[Any], Any]], ...]
 
 
 class Presentation:
@@ -76,7 +78,10 @@ class Presentation:
         fields = tuple(field for name, field in self.model.fields.items()
                        if name not in hidden)
         shown = frozenset((*SYSTEM_ORDER, *(field.name for field in fields)))
-        return RecordView(frozenset(hidden), frozenset(masked), shown, SYSTEM_ORDER, fields)
+        masks = tuple((name, partial(field.type.mask, field.definition))
+                      for name, field in self.model.fields.items() if name in masked)
+        return RecordView(frozenset(hidden), frozenset(masked), shown,
+                          layout(SYSTEM_ORDER, fields), masks)
 
     def present(self, row: Mapping[Any, Any], access: AccessMap,
                 only: Iterable[str] | None = None) -> dict[str, Any]:
@@ -84,12 +89,12 @@ class Presentation:
         if access is self.decisions.everything:
             return to_api(self.model, row, only)
         view = self.view(access)  # unreadable fields are never serialized at all
-        record = fields_api(row, view.system, view.fields) if only is None \
+        record = fields_api(row, view.layout) if only is None \
             else to_api(self.model, row, [name for name in only if name not in view.hidden])
-        for name in view.masked:
-            if record.get(name) is not None:
-                field = self.model.fields[name]
-                record[name] = field.type.mask(field.definition, record[name])
+        for name, mask in view.masks:
+            value = record.get(name)
+            if value is not None:
+                record[name] = mask(value)
         return record
 
     def present_changes(self, changes: Sequence[Mapping[str, Any]],

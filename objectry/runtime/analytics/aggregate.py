@@ -11,6 +11,7 @@ Formula fields group and measure by their computed value.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -36,26 +37,39 @@ MAX_GROUPS_BY, MAX_MEASURES, DEFAULT_LIMIT, MAX_LIMIT = 4, 10, 100, 1000
 
 
 class _Bucket(sa.sql.expression.FunctionElement):
-    """The first day of a value's day/week (ISO, Monday)/month/quarter, as ISO text."""
+    """The first day of a value's day/week (ISO, Monday)/month/quarter: a timestamp on
+    PostgreSQL, ISO text on SQLite (:func:`_bucket_json` makes both ISO text)."""
 
-    type = sa.Text()
+    type = sa.types.NullType()
     inherit_cache = True
     name = "aggregate_bucket"
 
 
 @sa.ext.compiler.compiles(_Bucket, "postgresql")
 def _bucket_pg(element: _Bucket, compiler: Any, **kw: Any) -> str:
+    """``date_trunc`` over a timestamp without time zone, formatted after grouping.
+
+    Why: a date passed to ``date_trunc`` as is becomes a ``timestamptz`` in the
+    session's time zone, and ``to_char`` per row costs as much again: at 1M leads
+    grouped by status and month that was 490 ms against 205 ms for this form."""
     value, unit = list(element.clauses)
     column = compiler.process(value, **kw)
     if isinstance(getattr(value.type, "impl", value.type), sa.DateTime):
         column = f"({column} AT TIME ZONE 'UTC')"  # instants by their UTC day
-    return f"to_char(date_trunc('{unit.value}', {column}), 'YYYY-MM-DD')"
+    else:
+        column = f"CAST({column} AS TIMESTAMP WITHOUT TIME ZONE)"  # a day: no zone
+    return f"date_trunc('{unit.value}', {column})"
 
 
 @sa.ext.compiler.compiles(_Bucket)
 def _bucket_sqlite(element: _Bucket, compiler: Any, **kw: Any) -> str:
     value, unit = list(element.clauses)
     column = compiler.process(value, **kw)
+    if isinstance(getattr(value.type, "impl", value.type), sa.Date | sa.DateTime) \
+            and unit.value in ("day", "month"):
+        # stored as ISO text ('YYYY-MM-DD...'): cut, not parsed row by row
+        return f"substr({column}, 1, 10)" if unit.value == "day" \
+            else f"(substr({column}, 1, 7) || '-01')"
     match unit.value:
         case "day":
             return f"date({column})"
@@ -74,6 +88,7 @@ class _Group:
     field: str
     bucket: str | None
     expression: sa.ColumnElement[Any]
+    base: sa.ColumnElement[Any]  # the value before bucketing
 
 
 @dataclass(frozen=True)
@@ -83,6 +98,7 @@ class _Measure:
     field: str | None
     expression: sa.ColumnElement[Any]
     count: sa.ColumnElement[Any] | None  # avg: computed exactly as sum / count
+    value: sa.ColumnElement[Any] | None  # what is measured (None: rows counted)
 
 
 def aggregate(ctx: Context, object_name: str, body: Any) -> dict[str, Any]:
@@ -98,7 +114,6 @@ def aggregate(ctx: Context, object_name: str, body: Any) -> dict[str, Any]:
     guard.require("read")
     groups = _groups(guard, body.get("group_by", []))
     measures = _measures(guard, body.get("measures", [{"op": "count"}]))
-    named = {g.key: g.expression for g in groups} | {m.key: _having_value(m) for m in measures}
     limit = _limit(body.get("limit"))
     table = model.table
     where: list[sa.ColumnElement[bool]] = [table.c.deleted_at.is_(None)]
@@ -107,12 +122,17 @@ def aggregate(ctx: Context, object_name: str, body: Any) -> dict[str, Any]:
         where.append(visible)
     if body.get("filter") is not None:
         where.append(list_filter(guard, body["filter"]))
+    source: sa.FromClause | None = None
+    if ctx.conn.dialect.name == "postgresql" and any(_by_day(g) for g in groups):
+        groups, measures, source = _pregrouped(groups, measures, where)
+    named = {g.key: g.expression for g in groups} | {m.key: _having_value(m) for m in measures}
     columns = [g.expression.label(g.key) for g in groups]
     for m in measures:
         columns.append(m.expression.label(m.key))
         if m.count is not None:
             columns.append(m.count.label(f"{m.key}__n"))
-    query = sa.select(*columns).where(*where)
+    query = sa.select(*columns)
+    query = query.where(*where) if source is None else query.select_from(source)
     if groups:
         query = query.group_by(*(g.expression for g in groups))
     having = _having(body.get("having"), named)
@@ -170,7 +190,7 @@ def _groups(guard: Guard, raw: Any) -> list[_Group]:
                                          {"bucket": bucket, "field": name})])
             expression = _Bucket(expression, sa.literal(bucket))
         key = name if bucket is None else f"{name}_{bucket}"
-        groups.append(_Group(key, name, bucket, expression))
+        groups.append(_Group(key, name, bucket, expression, guard.column(table, name)))
     return groups
 
 
@@ -190,6 +210,7 @@ def _measures(guard: Guard, raw: Any) -> list[_Measure]:
         if op not in OPS:
             raise Invalid([ErrorItem(at + "/op", "schema_enum", {"allowed": list(OPS)})])
         name = item.get("field")
+        value: sa.ColumnElement[Any] | None = None
         if name is None and op == "count":
             expression: sa.ColumnElement[Any] = sa.func.count()
             key = "count"
@@ -215,8 +236,54 @@ def _measures(guard: Guard, raw: Any) -> list[_Measure]:
         alias = item.get("as", key)
         if not isinstance(alias, str) or not alias.isidentifier():
             raise Invalid([ErrorItem(at + "/as", "schema_type", {"expected": "name"})])
-        found.append(_Measure(alias, op, name, expression, counted))
+        found.append(_Measure(alias, op, name, expression, counted, value))
     return found
+
+
+def _by_day(group: _Group) -> bool:
+    """Whether a group buckets a date (not an instant): few distinct values."""
+    value_type = group.base.type
+    return group.bucket is not None and isinstance(
+        getattr(value_type, "impl", value_type), sa.Date)
+
+
+def _pregrouped(groups: list[_Group], measures: list[_Measure],
+                where: list[sa.ColumnElement[bool]]
+                ) -> tuple[list[_Group], list[_Measure], sa.FromClause]:
+    """The groups and measures over a first grouping by the values themselves (dates
+    by day), which buckets only the few day groups: on PostgreSQL, bucketing 1M rows
+    one by one cost a third of the query (status x month over 1M leads: 460 -> 330 ms
+    at a load of 8). Counts and sums add up, extremes of extremes, averages as the
+    sum of sums over the sum of counts."""
+    inner: list[sa.ColumnElement[Any]] = [g.base.label(f"g{i}") for i, g in enumerate(groups)]
+    for j, m in enumerate(measures):
+        if m.op in ("count", "avg"):
+            inner.append((sa.func.count() if m.value is None
+                          else sa.func.count(m.value)).label(f"n{j}"))
+        if m.op != "count":
+            inner.append(getattr(sa.func, "sum" if m.op == "avg" else m.op)(
+                m.value, type_=m.expression.type).label(f"v{j}"))
+    pre = sa.select(*inner).where(*where).group_by(*(g.base for g in groups)).subquery("pre")
+    outer = []
+    for i, g in enumerate(groups):
+        column = pre.c[f"g{i}"]
+        shown: sa.ColumnElement[Any] = column if g.bucket is None \
+            else _Bucket(column, sa.literal(g.bucket))
+        outer.append(_Group(g.key, g.field, g.bucket, shown, column))
+    found = []
+    for j, m in enumerate(measures):
+        counted: sa.ColumnElement[Any] | None = None
+        if m.op in ("count", "avg"):
+            counted = sa.cast(sa.func.sum(pre.c[f"n{j}"]), sa.BigInteger())
+        figure: sa.ColumnElement[Any]
+        if counted is not None and m.op == "count":
+            figure = counted
+        else:
+            figure = sa.type_coerce(getattr(sa.func, "sum" if m.op == "avg" else m.op)(
+                pre.c[f"v{j}"]), m.expression.type)
+        found.append(_Measure(m.key, m.op, m.field, figure,
+                              counted if m.op == "avg" else None, m.value))
+    return outer, found, pre
 
 
 def _having_value(m: _Measure) -> sa.ColumnElement[Any]:
@@ -244,7 +311,11 @@ def _having(raw: Any, named: Mapping[str, sa.ColumnElement[Any]]) -> list[Any]:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise Invalid([ErrorItem(at + "/value", "schema_type", {"expected": "number"})])
         left = sa.type_coerce(named[name], sa.Numeric())
-        clauses.append(getattr(left, COMPARISONS[op])(sa.literal(Decimal(str(value)))))
+        # compared as stored: a currency is integer minor units on SQLite
+        stored = named[name].type if isinstance(named[name].type, sa.TypeDecorator) \
+            else sa.Numeric()
+        clauses.append(getattr(left, COMPARISONS[op])(
+            sa.literal(Decimal(str(value)), type_=stored)))
     return clauses
 
 
@@ -275,12 +346,21 @@ def _limit(raw: Any) -> int:
 
 
 def _group_json(guard: Guard, group: _Group, value: Any) -> Any:
-    if value is None or group.bucket is not None:
+    if value is None:
         return value
+    if group.bucket is not None:
+        return _bucket_json(value)
     field = guard.model.fields.get(group.field)
     if field is None:  # a system field (owner, created_at, ...)
         return field_json(guard.model, group.field, value)
     return field.type.to_json(field.definition, value)
+
+
+def _bucket_json(value: Any) -> str:
+    """A bucket's first day as ISO text (PostgreSQL answers a timestamp)."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return value.isoformat() if isinstance(value, dt.date) else str(value)
 
 
 def _measure_json(guard: Guard, measure: _Measure, row: Mapping[Any, Any]) -> Any:

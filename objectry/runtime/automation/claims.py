@@ -9,13 +9,19 @@ same statement without the locking clause is already exclusive.
 
 The statements are built once, with bound parameters, so SQLAlchemy's compiled cache
 serves every later execution without rebuilding or re-keying them.
+
+Only the two queue claims (due runs, pending events) span tenants. Everything that
+names rows a claim returned (taking given runs or events again, releasing runs) takes
+them as :data:`Key` pairs and sends one statement per tenant, filtered by its
+``tenant_id``: each routes to the tenant's node alone (Citus distributes these tables by
+``tenant_id``; see docs/scaling.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,11 +31,15 @@ from objectry.runtime.automation.run_tables import workflow_runs, workflow_state
 from objectry.runtime.records.journal_tables import events
 
 ADVANCING = ("running", "waiting")
+#: A claimed row: (tenant id, row id).
+Key = tuple[int, uuid.UUID]
 
 _NOW = sa.bindparam("now", type_=UTCDateTime())
 _UNTIL = sa.bindparam("until", type_=UTCDateTime())
 _OWNER = sa.bindparam("owner", type_=sa.String(80))
 _LIMIT = sa.bindparam("limit", type_=sa.Integer)
+_TENANT = sa.bindparam("tenant", type_=sa.Integer)
+_IDS: sa.BindParameter[Any] = sa.bindparam("ids", expanding=True)
 
 
 def _free(table: Any) -> sa.ColumnElement[bool]:
@@ -57,11 +67,11 @@ def _due_runs(locking: bool) -> sa.Update:
 
 
 def _given_runs() -> sa.Update:
-    """Lease the listed live runs that are ours already or free (a worker that lost its
-    lease to another one finds nothing)."""
+    """Lease the listed live runs of one tenant that are ours already or free (a worker
+    that lost its lease to another one finds nothing)."""
     runs = workflow_runs
     return (sa.update(runs)
-            .where(runs.c.id.in_(sa.bindparam("ids", expanding=True)),
+            .where(runs.c.tenant_id == _TENANT, runs.c.id.in_(_IDS),
                    runs.c.status.in_(ADVANCING),
                    sa.or_(runs.c.lease_owner == _OWNER, _free(runs)))
             .values(lease_owner=_OWNER, lease_until=_UNTIL)
@@ -83,8 +93,9 @@ def _pending_events(locking: bool) -> sa.Update:
 
 
 def _given_events() -> sa.Update:
+    """Mark the listed undispatched events of one tenant dispatched."""
     return (sa.update(events)
-            .where(events.c.id.in_(sa.bindparam("ids", expanding=True)),
+            .where(events.c.tenant_id == _TENANT, events.c.id.in_(_IDS),
                    events.c.dispatched_at.is_(None))
             .values(dispatched_at=_NOW)
             .returning(*events.c))
@@ -95,13 +106,26 @@ _GIVEN_RUNS = _given_runs()
 _PENDING_EVENTS = {True: _pending_events(True), False: _pending_events(False)}
 _GIVEN_EVENTS = _given_events()
 _RELEASE = (sa.update(workflow_runs)
-            .where(workflow_runs.c.id.in_(sa.bindparam("ids", expanding=True)),
+            .where(workflow_runs.c.tenant_id == _TENANT, workflow_runs.c.id.in_(_IDS),
                    workflow_runs.c.lease_owner == _OWNER)
             .values(lease_owner=None, lease_until=None))
 
 
 def _locking(conn: sa.Connection) -> bool:
     return conn.dialect.name == "postgresql"
+
+
+def key_of(row: Any) -> Key:
+    """The key of a claimed row (a run or an event)."""
+    return row["tenant_id"], row["id"]
+
+
+def _by_tenant(keys: Iterable[Key]) -> dict[int, list[uuid.UUID]]:
+    """The ids of each tenant, in the order given: one statement per tenant."""
+    grouped: dict[int, list[uuid.UUID]] = {}
+    for tenant_id, row_id in keys:
+        grouped.setdefault(tenant_id, []).append(row_id)
+    return grouped
 
 
 def _run_order(row: Any) -> tuple[bool, dt.datetime | None, uuid.UUID]:
@@ -117,20 +141,22 @@ def claim_due_runs(conn: sa.Connection, owner: str, now: dt.datetime, until: dt.
 
 
 def take_runs(conn: sa.Connection, owner: str, now: dt.datetime, until: dt.datetime,
-              ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+              keys: Sequence[Key]) -> list[dict[str, Any]]:
     """The listed runs as they are now, leased to ``owner``; those not live, or leased
-    to another worker, are left out."""
-    if not ids:
-        return []
-    rows = conn.execute(_GIVEN_RUNS, {"ids": list(ids), "now": now, "until": until,
-                                      "owner": owner})
-    return sorted((dict(r) for r in rows.mappings()), key=_run_order)
+    to another worker, are left out. One statement per tenant."""
+    rows: list[dict[str, Any]] = []
+    for tenant_id, ids in _by_tenant(keys).items():
+        found = conn.execute(_GIVEN_RUNS, {"tenant": tenant_id, "ids": ids, "now": now,
+                                           "until": until, "owner": owner})
+        rows.extend(dict(r) for r in found.mappings())
+    return sorted(rows, key=_run_order)
 
 
-def release_runs(conn: sa.Connection, owner: str, ids: Sequence[uuid.UUID]) -> None:
-    """Give the listed runs back (any worker may take them again at once)."""
-    if ids:
-        conn.execute(_RELEASE, {"ids": list(ids), "owner": owner})
+def release_runs(conn: sa.Connection, owner: str, keys: Sequence[Key]) -> None:
+    """Give the listed runs back (any worker may take them again at once); one statement
+    per tenant."""
+    for tenant_id, ids in _by_tenant(keys).items():
+        conn.execute(_RELEASE, {"tenant": tenant_id, "ids": ids, "owner": owner})
 
 
 def claim_pending_events(conn: sa.Connection, now: dt.datetime,
@@ -142,9 +168,11 @@ def claim_pending_events(conn: sa.Connection, now: dt.datetime,
 
 
 def claim_events(conn: sa.Connection, now: dt.datetime,
-                 ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
-    """The listed events that are still undispatched, marked dispatched at ``now``."""
-    if not ids:
-        return []
-    rows = conn.execute(_GIVEN_EVENTS, {"ids": list(ids), "now": now})
-    return sorted((dict(r) for r in rows.mappings()), key=lambda r: r["id"])
+                 keys: Sequence[Key]) -> list[dict[str, Any]]:
+    """The listed events that are still undispatched, marked dispatched at ``now``; one
+    statement per tenant."""
+    rows: list[dict[str, Any]] = []
+    for tenant_id, ids in _by_tenant(keys).items():
+        found = conn.execute(_GIVEN_EVENTS, {"tenant": tenant_id, "ids": ids, "now": now})
+        rows.extend(dict(r) for r in found.mappings())
+    return sorted(rows, key=lambda r: r["id"])

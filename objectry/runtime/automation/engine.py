@@ -39,9 +39,11 @@ import sqlalchemy as sa
 from objectry.metadata.catalog_tables import meta_documents
 from objectry.runtime.automation.channels import Channels
 from objectry.runtime.automation.claims import (
+    Key,
     claim_due_runs,
     claim_events,
     claim_pending_events,
+    key_of,
     release_runs,
     take_runs,
 )
@@ -122,23 +124,23 @@ def sweep_all(platform: EnginePlatform) -> int:
 def dispatch_pending(platform: EnginePlatform, limit: int = BATCH) -> int:
     """Match up to ``limit`` undispatched events, oldest first, in one transaction;
     returns how many."""
-    claimed: list[uuid.UUID] = []
+    claimed: list[Key] = []
     try:
         with platform.unit() as unit:
             batch = claim_pending_events(unit.conn, platform.now(), limit)
-            claimed.extend(event["id"] for event in batch)
+            claimed.extend(key_of(event) for event in batch)
             _start_runs(unit, batch)
             _tell_followers(unit, platform.hooks.channels, batch)
             return len(batch)
     except Exception:
         if len(claimed) <= 1:
             raise
-    return _one_by_one(claimed, lambda event_id: _dispatch_one(platform, event_id))
+    return _one_by_one(claimed, lambda event: _dispatch_one(platform, event))
 
 
-def _dispatch_one(platform: EnginePlatform, event_id: uuid.UUID) -> int:
+def _dispatch_one(platform: EnginePlatform, event: Key) -> int:
     with platform.unit() as unit:
-        batch = claim_events(unit.conn, platform.now(), [event_id])
+        batch = claim_events(unit.conn, platform.now(), [event])
         _start_runs(unit, batch)
         _tell_followers(unit, platform.hooks.channels, batch)
         return len(batch)
@@ -190,8 +192,8 @@ def advance_due(platform: EnginePlatform, owner: str, limit: int = BATCH) -> int
     steps = done.steps
     while done.external:
         after = Handover()
-        for run_id in done.external:
-            after.add(advance.external_step(run_id))
+        for run in done.external:
+            after.add(advance.external_step(run))
         again = advance.group(ids=after.grouped) if after.grouped else Handover()
         steps += after.steps + again.steps
         done = Handover(external=[*after.external, *again.external])
@@ -208,11 +210,11 @@ class _Advance:
         self.budget = Budget()
         self.errors: list[Exception] = []
 
-    def group(self, *, claim: int = 0, ids: Sequence[uuid.UUID] = ()) -> Handover:
+    def group(self, *, claim: int = 0, ids: Sequence[Key] = ()) -> Handover:
         """Claim due runs (or take the given ones) and advance them in one transaction,
         first without a savepoint per step, and if a step failed, again with them; if
         that fails too, redo each run in a transaction of its own."""
-        taken: list[uuid.UUID] = []
+        taken: list[Key] = []
         try:
             try:
                 return self._group(claim, ids, taken, savepoints=False)
@@ -222,14 +224,14 @@ class _Advance:
         except Exception as exc:
             if len(taken) > 1:
                 done = Handover()
-                for run_id in taken:
-                    done.add(self.group(ids=[run_id]))
+                for run in taken:
+                    done.add(self.group(ids=[run]))
                 return done
             self.errors.append(exc)
             self._release(taken or ids)
             return Handover()
 
-    def _group(self, claim: int, ids: Sequence[uuid.UUID], taken: list[uuid.UUID], *,
+    def _group(self, claim: int, ids: Sequence[Key], taken: list[Key], *,
                savepoints: bool) -> Handover:
         budget = self.budget.copy()  # steps of a rolled-back attempt do not count
         with self.platform.unit() as unit:
@@ -237,32 +239,32 @@ class _Advance:
             until = now + self.settings.lease
             rows = claim_due_runs(unit.conn, owner, now, until, claim) if claim \
                 else take_runs(unit.conn, owner, now, until, ids)
-            taken.extend(row["id"] for row in rows)
+            taken.extend(key_of(row) for row in rows)
             done = advance_group(unit, rows, self.settings, budget, savepoints=savepoints)
         self.budget = budget
         return done
 
-    def external_step(self, run_id: uuid.UUID) -> Handover:
+    def external_step(self, run: Key) -> Handover:
         """The run's external step, the only step of a transaction that commits right
         after it."""
         try:
             with self.platform.unit() as unit:
                 now, owner = self.platform.now(), self.settings.owner
-                rows = take_runs(unit.conn, owner, now, now + self.settings.lease, [run_id])
+                rows = take_runs(unit.conn, owner, now, now + self.settings.lease, [run])
                 return advance_group(unit, rows, self.settings, self.budget,
                                      external_step=True)
         except Exception as exc:
             self.errors.append(exc)
-            self._release([run_id])
+            self._release([run])
             return Handover()
 
-    def _release(self, ids: Sequence[uuid.UUID]) -> None:
+    def _release(self, ids: Sequence[Key]) -> None:
         """Let any worker take the runs again at once, not only when the lease ends."""
         with self.platform.connection() as conn:
             release_runs(conn, self.settings.owner, ids)
 
 
-def _one_by_one(ids: Sequence[uuid.UUID], work: Callable[[uuid.UUID], int]) -> int:
+def _one_by_one(ids: Sequence[Key], work: Callable[[Key], int]) -> int:
     """``work`` for each id in a transaction of its own; the first error is raised after
     all the others were done."""
     done, error = 0, None

@@ -23,6 +23,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from objectry.runtime.automation.claims import Key, key_of
 from objectry.runtime.automation.run_tables import run_steps, workflow_runs
 from objectry.runtime.automation.stepping import (
     STATE_COLUMNS,
@@ -65,9 +66,9 @@ class Handover:
     steps: int = 0
     #: Runs due again whose next step has an external effect: each next runs that step
     #: as the only one of its transaction.
-    external: list[uuid.UUID] = field(default_factory=list)
+    external: list[Key] = field(default_factory=list)
     #: Runs due again whose next steps stay in the database: a group continues them.
-    grouped: list[uuid.UUID] = field(default_factory=list)
+    grouped: list[Key] = field(default_factory=list)
 
     def add(self, other: Handover) -> None:
         self.steps += other.steps
@@ -106,9 +107,9 @@ def advance_group(unit: Unit, runs: Iterable[Mapping[str, Any]], settings: Group
                 if external_step or kind != "grouped":
                     break
         if kind == "external":
-            done.external.append(run["id"])
+            done.external.append(key_of(run))
         elif kind == "grouped":
-            done.grouped.append(run["id"])
+            done.grouped.append(key_of(run))
         updates.append(_state(run, settings, ctx.now(), keep=kind is not None))
     if updates:
         unit.conn.execute(_UPDATE_RUN, updates)

@@ -3,7 +3,9 @@ owner.
 
 - ``rules``: compile an ``assignment_rule`` document, decide who gets a record (first
   matching entry, eligible recipients, round robin / least loaded / fixed) and move it
-  through ``records.change_owner`` with the decision as the reason;
+  through ``records.change_owner`` with the decision as the reason; ``entry_index``: a
+  rule's entries by the values their conditions require (a record's candidate entries
+  by dict lookup, in order); ``apply``: a rule applied on demand, a batch at once;
 - ``auto``: new records assigned by the object's ``auto`` rules in the creating
   transaction (called from the lifecycle's after-write hooks, a bulk batch at once);
 - ``gaps``: a rule's dry run over existing records, with the records it misses and why

@@ -131,7 +131,7 @@ def plan_new(ctx: Context, model: ObjectModel, rows: Sequence[dict[str, Any]]
     acting = platform(ctx)
     try:
         with acting.conn.begin_nested():
-            moves, given, failures = _decide_all(acting, rules, rows)
+            moves, given, failures = _decide_all(acting, rules, rows, stored=False)
     except Exception as exc:
         if not isinstance(exc, Problem):
             logging.getLogger(__name__).exception("deciding new %s records failed",
@@ -186,14 +186,15 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def _decide_all(ctx: Context, rules: Sequence[Rule], rows: Sequence[dict[str, Any]]
-                ) -> tuple[list[tuple[dict[str, Any], uuid.UUID, dict[str, Any],
-                                      dict[str, Any], str]],
-                           list[tuple[dict[str, Any], Rule, dict[str, Any]]],
-                           list[tuple[dict[str, Any], Rule, dict[str, Any]]]]:
+def _decide_all(ctx: Context, rules: Sequence[Rule], rows: Sequence[dict[str, Any]], *,
+                stored: bool) -> tuple[list[tuple[dict[str, Any], uuid.UUID, dict[str, Any],
+                                                  dict[str, Any], str]],
+                                       list[tuple[dict[str, Any], Rule, dict[str, Any]]],
+                                       list[tuple[dict[str, Any], Rule, dict[str, Any]]]]:
     """Every row's decision, in order, the round-robin turns written: the plain moves
     (row, owner, because, decision, the rule's grant policy), the picks given with
-    levels and the failures."""
+    levels and the failures. ``stored``: whether the rows are in the database already
+    (their owner's load counts them)."""
     people = People(ctx)
     batch = Batch(ctx)
     moves: list[tuple[dict[str, Any], uuid.UUID, dict[str, Any], dict[str, Any], str]] = []
@@ -201,22 +202,27 @@ def _decide_all(ctx: Context, rules: Sequence[Rule], rows: Sequence[dict[str, An
     given: list[tuple[dict[str, Any], Rule, dict[str, Any]]] = []
     for row in rows:
         rule, decision = _decision(ctx, rules, row, people, batch)
+        owner = row["owner"]
         if decision["owner"] is None:
             failures.append((row, rule, decision))
+            if _fallback(ctx, rule) is not None:
+                owner = None
         elif "levels" in decision:
             given.append((row, rule, decision))
         else:
             because = {"rule": rule.name, "entry": decision["entry"],
                        "method": decision["method"], "picked": decision["picked"],
                        "auto": True}
-            moves.append((row, uuid.UUID(decision["owner"]), because, decision, rule.grants))
+            owner = people.by_id[decision["owner"]].user_id  # no UUID parsed again
+            moves.append((row, owner, because, decision, rule.grants))
+        batch.owned(ctx, row, row["owner"] if stored else None, owner)
     batch.flush(ctx)
     return moves, given, failures
 
 
 def _assign_batch(ctx: Context, model: ObjectModel, rules: Sequence[Rule],
                   rows: Sequence[dict[str, Any]]) -> None:
-    moving, given, failures = _decide_all(ctx, rules, rows)
+    moving, given, failures = _decide_all(ctx, rules, rows, stored=True)
     moves: dict[str, list[tuple[dict[str, Any], uuid.UUID, dict[str, Any],
                                 dict[str, Any]]]] = {}
     for row, owner, because, decision, grants in moving:

@@ -36,8 +36,6 @@ from objectry.metadata.problems import (
     Forbidden,
     Invalid,
     NotFound,
-    Problem,
-    pointer,
 )
 from objectry.metadata.validation.assignment import recipient_kind
 from objectry.metadata.validation.workflows import field_lookup, object_lookup
@@ -46,16 +44,16 @@ from objectry.runtime.access.filter_sources import FilterSources
 from objectry.runtime.access.grants import grant
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.distribution.cursor_tables import assignment_cursors
+from objectry.runtime.distribution.entry_index import EntryIndex, build_index
 from objectry.runtime.distribution.pools import Pool, load_pool, platform, put_in_pool
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import get_model
 from objectry.runtime.query.compile import Predicate, to_predicate, to_sql
 from objectry.runtime.records import journal
-from objectry.runtime.records.ownership import MAX_BULK, change_owner, selected_ids
+from objectry.runtime.records.ownership import change_owner
 
 METHODS = ("round_robin", "weighted_round_robin", "least_loaded", "fixed")
 DEFAULT_TIMEZONE = "Asia/Shanghai"
-APPLY_KEYS = frozenset({"ids", "filter", "view"})
 
 
 @dataclass(frozen=True)
@@ -83,6 +81,8 @@ class Rule:
     object: str
     document: Mapping[str, Any]
     entries: tuple[Entry, ...]
+    #: The entries by the values their conditions require (:mod:`.entry_index`).
+    index: EntryIndex
 
     @property
     def grants(self) -> str:
@@ -141,7 +141,8 @@ def _read_rule(ctx: Context, name: str) -> Rule:
                              None if condition is None else to_predicate(condition),
                              None if load is None else to_predicate(load),
                              None if condition is None else _reads(condition)))
-    return Rule(name, document["object"], document, tuple(entries))
+    return Rule(name, document["object"], document, tuple(entries),
+                build_index([e.condition for e in entries]))
 
 
 def _reads(node: Node) -> tuple[str, ...] | None:
@@ -170,48 +171,6 @@ def assign_record(ctx: Context, name: str, object_name: str, record_id: Any) -> 
     return _assign(ctx, rule, People(ctx), record_id)
 
 
-def apply_rule(ctx: Context, name: str, body: Any) -> dict[str, Any]:
-    """``POST /assignment_rules/{name}/apply``: the rule over ``ids`` or the records of a
-    ``filter`` (and ``view``) the caller sees, in one transaction: a refusal (a record
-    the caller may not reassign) changes nothing; a record nobody is eligible for is
-    reported (``assigned: false``) and keeps its owner."""
-    if not isinstance(body, dict):
-        raise Invalid([ErrorItem("", "expected_object")])
-    unknown = sorted(set(body) - APPLY_KEYS)
-    if unknown:
-        raise Invalid([ErrorItem(pointer(k), "unknown_parameter", {"name": k})
-                       for k in unknown])
-    rule = load_rule(ctx, name)
-    usable(ctx, rule, rule.object)
-    if ("ids" in body) == ("filter" in body or "view" in body):
-        raise Invalid([ErrorItem("", "bulk_ids_or_filter")])
-    if "ids" in body:
-        ids = body["ids"]
-        if not isinstance(ids, list) or not ids:
-            raise Invalid([ErrorItem("/ids", "bulk_ids_list", {"max": MAX_BULK})])
-        if len(ids) > MAX_BULK:
-            raise Invalid([ErrorItem("/ids", "bulk_too_many", {"max": MAX_BULK})])
-        targets: list[tuple[str, Any]] = [(pointer("ids", i), v) for i, v in enumerate(ids)]
-    else:
-        guard = Guard(ctx, get_model(ctx, rule.object))
-        found = selected_ids(guard, body.get("filter"), body.get("view"), MAX_BULK + 1)
-        if len(found) > MAX_BULK:
-            raise Invalid([ErrorItem("/filter", "bulk_too_many", {"max": MAX_BULK})])
-        targets = [("/filter", v) for v in found]
-    people = People(ctx)
-    items = []
-    for at, record_id in targets:
-        try:
-            items.append(_assign(ctx, rule, people, record_id))
-        except Problem as exc:
-            errors = [e.under(at) for e in exc.errors] or [
-                ErrorItem(at, exc.detail_code, exc.params)]
-            raise type(exc)(errors, detail_code=exc.detail_code, status=exc.status,
-                            extra=exc.extra, **exc.params) from exc
-    return {"rule": name, "assigned": sum(1 for i in items if i["assigned"]),
-            "failed": sum(1 for i in items if not i["assigned"]), "items": items}
-
-
 class Batch:
     """One assigning unit of work (a record, or a bulk create's batch): each round-robin
     cursor row is locked and read once and written once at :meth:`flush`, and the loads
@@ -223,6 +182,18 @@ class Batch:
         self.turns: dict[tuple[str, int], int] = {}
         self.moved: set[tuple[str, int]] = set()
         self.loads: dict[tuple[str, int], dict[uuid.UUID, int]] = {}
+        #: The entry of each counted load (its ``load`` condition).
+        self.counted: dict[tuple[str, int], Entry] = {}
+        #: The owner changes decided so far and not yet stored: (row, was, now).
+        self.owners: list[tuple[Mapping[str, Any], Any, Any]] = []
+        #: Each counted person's loads (the keys of ``loads`` counting them).
+        self.counting: dict[uuid.UUID, list[tuple[str, int]]] = {}
+        #: The people each load was counted for at last (they need no new count).
+        self.complete: dict[tuple[str, int], Sequence[Person]] = {}
+        #: Per capped entry not counted yet, how many records its people own at most
+        #: (:func:`_below_caps`), and the entries bounding each person.
+        self.bounds: dict[tuple[str, int], int] = {}
+        self.bounding: dict[uuid.UUID, list[tuple[str, int]]] = {}
         self.tests: dict[tuple[Any, ...], bool] = {}
         self.prepared: dict[tuple[str, int], Prepared] = {}
 
@@ -251,6 +222,20 @@ class Batch:
         if self.take_turn:
             self.turns[(rule, entry)] = next_turn
             self.moved.add((rule, entry))
+
+    def owned(self, ctx: Context, row: Mapping[str, Any], was: Any, now: Any) -> None:
+        """A decided record's owner goes from ``was`` (None: the record is not stored
+        yet) to ``now`` once the batch is written: the loads counted so far, and those
+        counted later from the database, follow, so each decision sees the loads a
+        record-by-record run would read."""
+        if not self.take_turn or was == now or row.get("deleted_at") is not None:
+            return
+        self.owners.append((row, was, now))
+        for key in self.bounding.get(now, ()):
+            self.bounds[key] += 1
+        keys = self.counting.get(was, []) + self.counting.get(now, [])
+        for key in dict.fromkeys(keys):
+            _follow(ctx, self.counted[key], self.loads[key], row, was, now, self.sources)
 
     def flush(self, ctx: Context) -> None:
         """Write the cursors this batch moved (one statement for all of them)."""
@@ -290,6 +275,11 @@ class Prepared:
     turns: tuple[Person, ...]
     allowed: frozenset[uuid.UUID]
     counts_load: bool
+    #: The smallest cap (None: nobody has one): while every load is below it, nobody
+    #: is full and no one's cap need be looked at.
+    least_cap: int | None = None
+    #: The candidates' e-mails, as each decision lists them.
+    emails: tuple[str, ...] = ()
 
 
 def _prepare(ctx: Context, rule: Rule, entry: Entry, row: Mapping[str, Any],
@@ -304,10 +294,11 @@ def _prepare(ctx: Context, rule: Rule, entry: Entry, row: Mapping[str, Any],
     caps = {p.user_id: options[p.user_id].get("capacity", entry.capacity) for p in eligible}
     turns = candidates if entry.method != "weighted_round_robin" else weighted(
         candidates, {k: v.get("weight", 1) for k, v in options.items()})
+    limits = [c for c in caps.values() if c is not None]
     return Prepared(tuple(candidates), tuple(skipped), options, tuple(eligible), caps,
                     tuple(turns), frozenset(p.user_id for p in eligible),
-                    any(c is not None for c in caps.values())
-                    or entry.method == "least_loaded")
+                    bool(limits) or entry.method == "least_loaded",
+                    min(limits, default=None), tuple(p.email for p in candidates))
 
 
 def _prepared(ctx: Context, rule: Rule, entry: Entry, row: Mapping[str, Any],
@@ -326,7 +317,9 @@ def _prepared(ctx: Context, rule: Rule, entry: Entry, row: Mapping[str, Any],
 def _decide(ctx: Context, rule: Rule, row: Mapping[str, Any], people: People,
             batch: Batch) -> dict[str, Any]:
     tried: list[dict[str, Any]] = []
-    for entry in rule.entries:
+    entries = rule.entries
+    for position in rule.index.candidates(row):  # in order: the first match decides
+        entry = entries[position]
         if entry.test is not None and not batch.matches(ctx, rule.name, entry, row):
             continue
         ready = _prepared(ctx, rule, entry, row, people, batch)
@@ -334,10 +327,9 @@ def _decide(ctx: Context, rule: Rule, row: Mapping[str, Any], people: People,
         eligible: Sequence[Person] = ready.eligible
         allowed = ready.allowed
         loads: dict[uuid.UUID, int] = {}
-        if ready.counts_load:
+        if ready.counts_load and not _below_caps(ctx, rule, entry, ready, batch):
             loads = _batch_loads(ctx, rule, entry, eligible, batch)
-            full = [p for p in eligible if _over(loads.get(p.user_id, 0),
-                                                 ready.caps[p.user_id])]
+            full = _full(ready, eligible, loads)
             if full:
                 skipped += [{"user": p.email, "reason": "over_capacity"} for p in full]
                 eligible = [p for p in eligible if p not in full]
@@ -351,12 +343,8 @@ def _decide(ctx: Context, rule: Rule, row: Mapping[str, Any], people: People,
             else:
                 picked = _round_robin(ctx, rule.name, entry.index, ready.turns, allowed,
                                       batch)
-        if picked is not None and (rule.name, entry.index) in batch.loads \
-                and batch.take_turn and _counts(ctx, entry, row, batch.sources):
-            counted = batch.loads[(rule.name, entry.index)]
-            counted[picked.user_id] = counted.get(picked.user_id, 0) + 1
         tried.append({"entry": entry.index, "method": entry.method,
-                      "candidates": [p.email for p in ready.candidates], "skipped": skipped})
+                      "candidates": list(ready.emails), "skipped": skipped})
         if picked is not None:
             levels = ready.options[picked.user_id].get("levels", entry.levels)
             return {"rule": rule.name, "entry": entry.index, "method": entry.method,
@@ -401,6 +389,56 @@ def _fallback(ctx: Context, rule: Rule) -> Pool | None:
         return load_pool(ctx, rule.fallback_pool)
     except NotFound:
         return None
+
+
+def _below_caps(ctx: Context, rule: Rule, entry: Entry, ready: Prepared,
+                batch: Batch) -> bool:
+    """Whether nobody of a capped entry can be at their cap yet, known without
+    counting each one's open records: all the records its people own (live or not,
+    open or not, read from the owner index alone, up to the smallest cap), plus those
+    the batch gave them since, stay below the smallest cap. Not for least loaded
+    entries (they need each load) nor entries whose people depend on the record."""
+    key = (rule.name, entry.index)
+    if entry.method == "least_loaded" or ready.least_cap is None \
+            or key in batch.loads or batch.prepared.get(key) is not ready:
+        return False
+    bound = batch.bounds.get(key)
+    if bound is None:
+        ids = {p.user_id for p in ready.eligible}
+        bound = _owned_at_most(ctx, rule, ids, ready.least_cap) + sum(
+            1 for _, _, now in batch.owners if now in ids)
+        batch.bounds[key] = bound
+        for person in ids:
+            batch.bounding.setdefault(person, []).append(key)
+    return bound < ready.least_cap
+
+
+def _owned_at_most(ctx: Context, rule: Rule, people: set[uuid.UUID], limit: int) -> int:
+    """How many records of the rule's object these people own, counted up to
+    ``limit``."""
+    if not people or limit <= 0:
+        return 0
+
+    def build() -> sa.Select[Any]:  # once per object (a batch asks per capped entry)
+        table = get_model(ctx, rule.object).table
+        owned = sa.select(table.c.owner).where(
+            table.c.owner.in_(sa.bindparam("o_people", expanding=True))).limit(
+            sa.bindparam("o_limit")).subquery()
+        return sa.select(sa.func.count()).select_from(owned)
+
+    key = ("assignment_owned_at_most", ctx.tenant.id, ctx.tenant.meta_version, rule.object)
+    statement = ctx.decisions.get_or_build(key, build)
+    return int(ctx.conn.execute(statement, {"o_people": sorted(people),
+                                            "o_limit": limit}).scalar_one())
+
+
+def _full(ready: Prepared, eligible: Sequence[Person],
+          loads: Mapping[uuid.UUID, int]) -> list[Person]:
+    """The eligible at their cap (nobody while every load is below the smallest cap:
+    a busy entry's caps are not looked at on every record)."""
+    if ready.least_cap is None or max(loads.values(), default=0) < ready.least_cap:
+        return []
+    return [p for p in eligible if _over(loads.get(p.user_id, 0), ready.caps[p.user_id])]
 
 
 def _over(load: int, cap: int | None) -> bool:
@@ -507,12 +545,32 @@ def _turn(ctx: Context, rule: str, entry: int, *, lock: bool) -> int:
 def _batch_loads(ctx: Context, rule: Rule, entry: Entry, people: Sequence[Person],
                  batch: Batch) -> dict[uuid.UUID, int]:
     """The entry's loads, counted once per batch for the people not counted yet."""
-    counted = batch.loads.setdefault((rule.name, entry.index), {})
+    key = (rule.name, entry.index)
+    counted = batch.loads.setdefault(key, {})
+    if batch.complete.get(key) is people:  # the same people as last time: all counted
+        return counted
+    batch.counted[key] = entry
     missing = [p for p in people if p.user_id not in counted]
     if missing:
         found = _loads(ctx, rule, entry, missing, batch.sources)
-        counted.update({p.user_id: found.get(p.user_id, 0) for p in missing})
+        fresh = {p.user_id: found.get(p.user_id, 0) for p in missing}
+        for row, was, now in batch.owners:  # decided in this batch, not stored yet
+            _follow(ctx, entry, fresh, row, was, now, batch.sources)
+        counted.update(fresh)
+        for person in fresh:
+            batch.counting.setdefault(person, []).append(key)
+    batch.complete[key] = people
     return counted
+
+
+def _follow(ctx: Context, entry: Entry, counted: dict[uuid.UUID, int],
+            row: Mapping[str, Any], was: Any, now: Any, sources: FilterSources) -> None:
+    """Loads of ``counted`` after the row's owner goes from ``was`` to ``now``."""
+    if (was in counted or now in counted) and _counts(ctx, entry, row, sources):
+        if was in counted:
+            counted[was] -= 1
+        if now in counted:
+            counted[now] += 1
 
 
 def _counts(ctx: Context, entry: Entry, row: Mapping[str, Any],

@@ -131,8 +131,12 @@ class Context:
         return self.clock()
 
     def with_version(self, meta_version: int) -> Context:
-        """The same context after a metadata change moved the tenant to a new version."""
-        return replace(self, tenant=replace(self.tenant, meta_version=meta_version))
+        """The same context after a metadata change moved the tenant to a new version,
+        with caches of its own: that version is not committed yet, and the shared caches
+        key entries by version number, which a rolled back change hands out again; a
+        model built here must never answer a later change's requests."""
+        return replace(self, tenant=replace(self.tenant, meta_version=meta_version),
+                       models=ModelCache(), decisions=DecisionCache())
 
     def report(self, label: str, done: int, total: int) -> None:
         if self.progress is not None:

@@ -62,3 +62,21 @@ def record_stamp(now: dt.datetime) -> tuple[uuid.UUID, dt.datetime]:
     """
     ms = unix_ms(now)
     return uuid7(ms), _EPOCH + ms * _MS
+
+
+#: How far a record's ``created_at`` may be from its id's instant: none for records made
+#: with :func:`record_stamp`; under a millisecond for those made before it (see there).
+STAMP_SLACK = dt.timedelta(seconds=1)
+
+
+def ids_from(instant: dt.datetime) -> uuid.UUID:
+    """A bound every id of a record created at or after ``instant`` is at or above (its
+    millisecond less :data:`STAMP_SLACK`, random bits zero): ``created_at >= x`` implies
+    ``id >= ids_from(x)``, so a range of ``created_at`` is a range of the primary key."""
+    return uuid.UUID(int=max(0, unix_ms(instant - STAMP_SLACK)) << 80)
+
+
+def ids_before(instant: dt.datetime) -> uuid.UUID:
+    """A bound every id of a record created at or before ``instant`` is below:
+    ``created_at <= x`` implies ``id < ids_before(x)``."""
+    return uuid.UUID(int=min((1 << 48) - 1, unix_ms(instant + STAMP_SLACK) + 1) << 80)

@@ -16,8 +16,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
 from objectry.metadata.problems import (
     Conflict,
     ErrorItem,
@@ -32,6 +30,7 @@ from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import ObjectModel, get_model
 from objectry.runtime.records import batch
+from objectry.runtime.records.keyed import rows_keyed
 
 MAX_BULK = 1000
 MODES = ("all_or_nothing", "per_row")
@@ -130,13 +129,9 @@ def matched_records(ctx: Context, model: ObjectModel, name: str,
             keys[index] = field.type.deserialize(field.definition, raw)
         except (FieldValueError, TypeError, ValueError, AttributeError):
             continue  # not a value of the field: the create reports it where it stands
-    values = list(set(keys.values()))
-    found: dict[Any, Any] = {}
-    for start in range(0, len(values), 500):
-        found.update((key, record_id) for key, record_id in ctx.conn.execute(
-            sa.select(field.column, model.table.c.id).where(
-                field.column.in_(values[start:start + 500]),
-                model.table.c.deleted_at.is_(None))))
+    found = {row[0]: row[1] for row in rows_keyed(
+        ctx.conn, [field.column, model.table.c.id], field.column, keys.values(),
+        model.table.c.deleted_at.is_(None))}
     return {index: found[key] for index, key in keys.items() if key in found}
 
 

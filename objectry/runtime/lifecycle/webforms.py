@@ -6,7 +6,8 @@ as the platform: ``"system"``, for a pack's form that knows no user), so
 validation, access, duplicate rules (the context's write hooks), audit and the
 ``created`` event (and with it the workflows) hold exactly as for the API; the form's
 assignment rule then runs as the platform. The caller learns only whether it worked:
-the created record and any record a duplicate rule matched stay inside. A form whose
+the created record and any record a duplicate rule matched stay inside. A record no rule
+gave to anyone goes to the form's ``owner`` when it names one. A form whose
 campaign is ``from_url`` takes it from its link (``?campaign=<id>``, carried in a hidden
 input); an id naming no live record is dropped, so the sign-up is never lost.
 
@@ -17,6 +18,7 @@ session and no CSRF cookie are needed, and a bot must fetch the page before post
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import secrets
 import uuid
@@ -28,6 +30,7 @@ import sqlalchemy as sa
 
 from objectry.metadata import store
 from objectry.metadata.catalog_tables import tenants, users
+from objectry.metadata.problems import Invalid
 from objectry.metadata.validation.webforms import SYSTEM_RUN_AS, shown_fields
 from objectry.runtime.distribution.rules import assign_record
 from objectry.runtime.kernel.context import Actor, Context
@@ -36,6 +39,7 @@ from objectry.runtime.lifecycle import signed
 from objectry.runtime.lifecycle.consent import CHANNELS, record_consent
 from objectry.runtime.model.compiled import get_model
 from objectry.runtime.records import write
+from objectry.runtime.records.ownership import change_owner
 
 TOKEN_PURPOSE = "web-form-token"
 #: Form input names the platform uses itself (never a field's api_name: those are
@@ -184,8 +188,21 @@ def submit(ctx: Context, form_name: str, document: Mapping[str, Any],
         if channel in submission.consent:
             record_consent(ctx, document["object"], record_id, channel, "opted_in",
                            source=f"web_form:{form_name}")
+    platform = dataclasses.replace(ctx, actor=Actor.system())
     rule = document.get("assignment_rule")
     if rule is not None:
-        assign_record(dataclasses.replace(ctx, actor=Actor.system()), rule,
-                      document["object"], record_id)
+        assign_record(platform, rule, document["object"], record_id)
+    if "owner" in document:
+        _default_owner(platform, document, record_id)
     return record_id
+
+
+def _default_owner(ctx: Context, document: Mapping[str, Any], record_id: uuid.UUID) -> None:
+    """The form's ``owner`` takes the new record when no rule gave it to anyone, so a
+    sign-up never waits unseen; a user deactivated since leaves it as it is."""
+    table = get_model(ctx, document["object"]).table
+    if ctx.conn.execute(sa.select(table.c.owner).where(table.c.id == record_id)).scalar():
+        return
+    with contextlib.suppress(Invalid):  # no such active user any more: left ownerless
+        change_owner(ctx, document["object"], record_id, document["owner"],
+                     because={"reason": "web form default owner"})

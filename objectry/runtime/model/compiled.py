@@ -180,14 +180,30 @@ def owner_index_name(storage: TenantStorage, object_name: str) -> str:
     return storage.index_name(object_name, "owner", unique=False)
 
 
-#: Columns of the index a dense team's list walks newest first: its entries answer
-#: "live and owned by one of these" without reading each table row, so the page's
-#: few rows are the only ones fetched (the (owner, id) index serves sparse owners).
+#: Columns of the separate index a dense team's list walked newest first (tenant step
+#: t0002), now carried by PostgreSQL's primary key (``PRIMARY_KEY_INCLUDE``, step t0003)
+#: and gone on SQLite (step t0004): SQLite's planner answers a team's page from the
+#: (owner, id) index and the all-records page from the primary key either way.
 VISIBILITY_INDEX_COLUMNS = ("id", "owner", "deleted_at")
 
 
 def visibility_index_name(storage: TenantStorage, object_name: str) -> str:
+    """The name the (id, owner, deleted_at) index had, for the steps that drop it."""
     return storage.index_name(object_name, "id_owner_live", unique=False)
+
+
+def created_at_index_name(storage: TenantStorage, object_name: str) -> str:
+    """The name the (created_at, id) index had (steps t0003, t0004 drop it): a created_at
+    range is an id range as well, which the filter compiler adds (query.sql_compiler),
+    and its order is the id order, so the primary key answers both."""
+    return storage.index_name(object_name, "created_at", unique=False)
+
+
+#: PostgreSQL: the primary key's index carries the visibility columns (``INCLUDE``) in
+#: place of the separate ``VISIBILITY_INDEX_COLUMNS`` index: the same index-only walk in
+#: id order, one index fewer per table. Every backend caches each index of every table it
+#: touched (~4 KB apiece), for every tenant it served (docs/scaling.md).
+PRIMARY_KEY_INCLUDE = ("owner", "deleted_at")
 
 
 def build_table(storage: TenantStorage, definition: Mapping[str, Any],
@@ -195,11 +211,13 @@ def build_table(storage: TenantStorage, definition: Mapping[str, Any],
     object_name = definition["api_name"]
     meta = sa.MetaData(schema=storage.schema)
     columns = system_columns()
-    indexes = [sa.Index(storage.index_name(object_name, "created_at", unique=False),
-                        "created_at", "id"),
-               sa.Index(owner_index_name(storage, object_name), *OWNER_INDEX_COLUMNS),
-               sa.Index(visibility_index_name(storage, object_name),
-                        *VISIBILITY_INDEX_COLUMNS)]
+    # one system index: each schema statement costs SQLite a scan of the whole file's
+    # schema, so fewer indexes keep tenant creation fast (docs/scaling.md "Provisioning")
+    indexes: list[sa.Index | sa.PrimaryKeyConstraint] = [
+        sa.Index(owner_index_name(storage, object_name), *OWNER_INDEX_COLUMNS)]
+    if storage.dialect == "postgresql":
+        indexes.append(sa.PrimaryKeyConstraint(
+            "id", postgresql_include=list(PRIMARY_KEY_INCLUDE)))
     for field in [*definition["fields"], *hidden.values()]:
         columns.append(field_column(storage, object_name, field))
         for index_name, cols, unique in field_indexes(storage, object_name, field):

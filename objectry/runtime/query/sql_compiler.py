@@ -32,6 +32,7 @@ from objectry.metadata.conditions.nodes import (
 from objectry.metadata.conditions.phones import PHONE_KEY_OPS, phone_key
 from objectry.metadata.conditions.text import fold_text
 from objectry.metadata.problems import ErrorItem, Invalid
+from objectry.runtime.kernel.ids import ids_before, ids_from
 from objectry.runtime.query.dates import window
 from objectry.runtime.query.inputs import ConditionInputMissing, ReadableIn, RelatedTables
 from objectry.runtime.query.phone_keys import PhoneKey
@@ -79,8 +80,37 @@ class SqlCompiler:
             test = self._compare(node, col)
             return test if when is None else sa.or_(sa.not_(when), test)
         test = self._compare(node, col) if node.op == "is_not_empty" \
-            else sa.and_(col.is_not(None), self._compare(node, col))
+            else sa.and_(col.is_not(None), self._compare(node, col),
+                         *self._id_range(node, table, col))
         return test if when is None else sa.and_(when, test)
+
+    def _id_range(self, leaf: Leaf, table: sa.FromClause,
+                  col: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
+        """A range of ``created_at`` said again as a range of ids, which it implies (the
+        id carries the record's creation instant: ``kernel.ids.record_stamp``), so the
+        primary key answers it: record tables have no created_at index (one index fewer
+        per table in every PostgreSQL backend's catalog cache and in SQLite's schema;
+        docs/scaling.md)."""
+        if leaf.field != "created_at" or "id" not in table.c or col is not table.c.get(
+                "created_at"):
+            return []
+        lo: Any = None
+        hi: Any = None
+        if leaf.op in RELATIVE_DATE_OPS and self.now is not None:
+            span = window(leaf.op, leaf.value, leaf.field_type, self.now)
+            lo, hi = span.lo, span.hi
+        elif leaf.op in ("gt", "gte"):
+            lo = leaf.value
+        elif leaf.op in ("lt", "lte"):
+            hi = leaf.value
+        elif leaf.op in ("between", "eq"):
+            lo, hi = leaf.value if leaf.op == "between" else (leaf.value, leaf.value)
+        bounds = []
+        if isinstance(lo, dt.datetime) and lo.tzinfo is not None:
+            bounds.append(table.c.id >= ids_from(lo))
+        if isinstance(hi, dt.datetime) and hi.tzinfo is not None:
+            bounds.append(table.c.id < ids_before(hi))
+        return bounds
 
     def _related(self, node: Related, table: sa.FromClause) -> sa.ColumnElement[bool]:
         if self.related is None:

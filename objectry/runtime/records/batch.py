@@ -29,6 +29,7 @@ from objectry.runtime.model.compiled import ObjectModel, get_model
 from objectry.runtime.model.serialize import field_json
 from objectry.runtime.records import journal
 from objectry.runtime.records.journal_tables import sequences
+from objectry.runtime.records.keyed import rows_keyed
 from objectry.runtime.records.write import _check_rules, _validate
 
 
@@ -73,9 +74,10 @@ def _check_all(ctx: Context, object_name: str, items: Sequence[Any]
     guard.require("create")
     results = [Created(i) for i in range(len(items))]
     checked: dict[int, dict[str, Any]] = {}
+    shape = _Shape.of(model)
     for i, data in enumerate(items):
         try:
-            checked[i] = _checked(ctx, model, guard, data)
+            checked[i] = _checked(ctx, model, guard, data, shape)
         except Problem as problem:
             results[i].problem = problem
     _check_lookups(ctx, model, checked, results)
@@ -92,15 +94,38 @@ def check_many(ctx: Context, object_name: str, items: Sequence[Any]) -> list[Cre
     return results
 
 
-def _checked(ctx: Context, model: ObjectModel, guard: Guard, data: Any) -> dict[str, Any]:
+@dataclass(frozen=True)
+class _Shape:
+    """What every item of a batch is completed with, found once per batch: the fields
+    with a default, and the multi-valued ones (an empty list is stored as NULL); and the
+    sets of field names already found creatable (a batch's items name the same ones)."""
+
+    defaults: tuple[tuple[str, Any], ...]
+    multi: tuple[str, ...]
+    creatable: set[frozenset[str]]
+
+    @classmethod
+    def of(cls, model: ObjectModel) -> _Shape:
+        return cls(tuple((name, field) for name, field in model.fields.items()
+                         if field.definition.get("default") is not None),
+                   tuple(name for name, field in model.fields.items()
+                         if field.type.multi_valued), set())
+
+
+def _checked(ctx: Context, model: ObjectModel, guard: Guard, data: Any,
+             shape: _Shape) -> dict[str, Any]:
     """An item's values as ``write.create`` checks them, before lookups and numbers."""
     if isinstance(data, dict):
-        guard.check_creatable(data)
+        names = frozenset(data)
+        if names not in shape.creatable:
+            guard.check_creatable(data)
+            shape.creatable.add(names)
     values = _validate(ctx, model, data, partial=False, unknown=guard.unknowable)
-    for name, field in model.fields.items():
-        if name not in values and field.definition.get("default") is not None:
+    for name, field in shape.defaults:
+        if name not in values:
             values[name] = field.type.deserialize(field.definition, field.definition["default"])
-        if field.type.multi_valued and values.get(name) == []:
+    for name in shape.multi:
+        if values.get(name) == []:
             values[name] = None
     _check_rules(ctx, model, values, guard, guard.base)
     if ctx.record_hooks is not None:
@@ -125,15 +150,10 @@ def _check_lookups(ctx: Context, model: ObjectModel, checked: dict[int, dict[str
         if not wanted:
             continue
         target = get_model(ctx, field.definition["target"])
-        found: set[Any] = set()
-        ordered = list(wanted)
-        for start in range(0, len(ordered), 500):
-            query = sa.select(target.table.c.id).where(
-                target.table.c.id.in_(ordered[start:start + 500]),
-                target.table.c.deleted_at.is_(None))
-            visible = Guard(ctx, target).visible()
-            found.update(ctx.conn.execute(
-                query if visible is None else query.where(visible)).scalars())
+        visible = Guard(ctx, target).visible()
+        found = {row.id for row in rows_keyed(
+            ctx.conn, [target.table.c.id], target.table.c.id, wanted,
+            target.table.c.deleted_at.is_(None), *([] if visible is None else [visible]))}
         for index, values in list(checked.items()):
             value = values.get(name)
             if value is not None and value not in found:
@@ -150,11 +170,8 @@ def _check_unique(ctx: Context, model: ObjectModel, checked: dict[int, dict[str,
         if not field.definition.get("unique"):
             continue
         name = field.name
-        wanted = list({v[name] for v in checked.values() if v.get(name) is not None})
-        taken: set[Any] = set()
-        for start in range(0, len(wanted), 500):
-            taken.update(ctx.conn.execute(sa.select(field.column).where(
-                field.column.in_(wanted[start:start + 500]))).scalars())
+        wanted = [v[name] for v in checked.values() if v.get(name) is not None]
+        taken = {row[0] for row in rows_keyed(ctx.conn, [field.column], field.column, wanted)}
         for index, values in sorted(checked.items()):
             value = values.get(name)
             if value is None:

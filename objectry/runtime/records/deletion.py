@@ -11,6 +11,7 @@ restoring the record restores them with it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -165,19 +166,29 @@ def restore(ctx: Context, object_name: str, record_id: Any) -> dict[str, Any]:
     guard.require("restore")
     if row["deleted_at"] is None:
         raise Conflict([ErrorItem("", "record_not_deleted")], detail_code="record_not_deleted")
+    cascaded = _cascaded(ctx, row) if row["delete_batch"] == row["id"] else []
     if ctx.write_hooks is not None:  # a merged record comes back by undoing its merge
+        # every record coming back passes the rules a create passes (duplicate blocks),
+        # checked while all of them are still deleted, so none is judged by a sibling
         ctx.write_hooks.before_restore(ctx, model, row)
+        for other, batch_row in cascaded:
+            ctx.write_hooks.before_restore(ctx, other, batch_row)
     restored = _restore_row(ctx, model, row)
-    if row["delete_batch"] == row["id"]:
-        for name in store.documents(ctx.conn, ctx.tenant.id, "object"):
-            other = get_model(ctx, name)
-            table = other.table
-            batch_rows = ctx.conn.execute(sa.select(table).where(
-                table.c.delete_batch == row["id"], table.c.deleted_at.is_not(None),
-                table.c.id != row["id"])).mappings().all()
-            for batch_row in batch_rows:
-                _restore_row(ctx, other, dict(batch_row))
+    for other, batch_row in cascaded:
+        _restore_row(ctx, other, batch_row)
     return guard.present(restored, access)
+
+
+def _cascaded(ctx: Context, row: Mapping[str, Any]) -> list[tuple[ObjectModel, dict[str, Any]]]:
+    """The records the delete of ``row`` cascaded to (its delete batch), by object."""
+    found = []
+    for name in store.documents(ctx.conn, ctx.tenant.id, "object"):
+        other = get_model(ctx, name)
+        table = other.table
+        found += [(other, dict(r)) for r in ctx.conn.execute(sa.select(table).where(
+            table.c.delete_batch == row["id"], table.c.deleted_at.is_not(None),
+            table.c.id != row["id"])).mappings()]
+    return found
 
 
 def _restore_row(ctx: Context, model: ObjectModel, row: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from objectry.runtime.kernel.context import Context
 from objectry.runtime.kernel.ids import uuid7
 from objectry.runtime.model.compiled import ObjectModel
 from objectry.runtime.query.rollup_sql import as_stored, upkeep
+from objectry.runtime.records.executemany import execute_many
 from objectry.runtime.records.journal_tables import events, record_audit
 
 Change = dict[str, Any]  # {"field", "old", "new"} in API form
@@ -39,19 +40,21 @@ def insert_many(ctx: Context, model: ObjectModel,
     ``executemany`` each (``records.batch``); a unique violation raises as is."""
     if not rows:
         return
-    names = {name for row, _ in rows for name in row}  # one shape for executemany
-    ctx.conn.execute(model.table.insert(), [{n: row.get(n) for n in names} for row, _ in rows])
+    names = list(dict.fromkeys(name for row, _ in rows for name in row))  # one shape
+    execute_many(ctx.conn, model.table.insert(), {}, names,
+                 [tuple(map(row.get, names)) for row, _ in rows])
     upkeep(ctx, model, [(None, row) for row, _ in rows])  # roll-ups over this object
     now = ctx.now()
-    ms, tenant, actor = int(now.timestamp() * 1000), ctx.tenant.id, ctx.actor.user_id
-    ctx.conn.execute(record_audit.insert(), [
-        {"tenant_id": tenant, "object": model.api_name, "record_id": row["id"],
-         "record_version": 1, "action": "created", "actor_id": actor, "at": now,
-         "changes": changes} for row, changes in rows])
-    ctx.conn.execute(events.insert(), [
-        {"id": uuid7(ms), "tenant_id": tenant, "object": model.api_name,
-         "record_id": row["id"], "type": "record.created", "occurred_at": now,
-         "actor_id": actor, "data": {"version": 1, "changes": changes}} for row, changes in rows])
+    tenant, actor = ctx.tenant.id, ctx.actor.user_id
+    execute_many(ctx.conn, record_audit.insert(), {
+        "tenant_id": tenant, "object": model.api_name, "record_version": 1,
+        "action": "created", "actor_id": actor, "at": now}, ("record_id", "changes"),
+        [(row["id"], changes) for row, changes in rows])
+    ms = int(now.timestamp() * 1000)
+    execute_many(ctx.conn, events.insert(), {
+        "tenant_id": tenant, "object": model.api_name, "type": "record.created",
+        "occurred_at": now, "actor_id": actor}, ("id", "record_id", "data"),
+        [(uuid7(ms), row["id"], {"version": 1, "changes": changes}) for row, changes in rows])
 
 
 def bump(ctx: Context, model: ObjectModel, row: Mapping[Any, Any], values: Mapping[str, Any],
@@ -122,10 +125,10 @@ def announce_many(ctx: Context, model: ObjectModel,
         return
     now = ctx.now()
     ms = int(now.timestamp() * 1000)
-    ctx.conn.execute(events.insert(), [
-        {"id": uuid7(ms), "tenant_id": ctx.tenant.id, "object": model.api_name,
-         "record_id": record_id, "type": f"record.{kind}", "occurred_at": now,
-         "actor_id": ctx.actor.user_id, "data": dict(data)} for record_id, data in items])
+    execute_many(ctx.conn, events.insert(), {
+        "tenant_id": ctx.tenant.id, "object": model.api_name, "type": f"record.{kind}",
+        "occurred_at": now, "actor_id": ctx.actor.user_id}, ("id", "record_id", "data"),
+        [(uuid7(ms), record_id, dict(data)) for record_id, data in items])
 
 
 def conversions(ctx: Context, object_name: str, field: str,

@@ -65,7 +65,7 @@ def change_owner(ctx: Context, object_name: str, record_id: Any, owner: Any, *,
     model = get_model(ctx, object_name)
     guard = Guard(ctx, model)
     row, _ = guard.load(record_id)
-    _may_reassign(guard, row)
+    may_reassign(guard, row)
     if if_match is not None and if_match != row["version"]:
         raise PreconditionFailed(detail_code="version_mismatch", expected=if_match,
                                  actual=row["version"])
@@ -104,7 +104,7 @@ def change_owner_rows(ctx: Context, model: Any,
     for row, owner, _, _ in moving:
         if owner is None and not ctx.actor.is_system:
             raise Invalid([ErrorItem("/owner", "owner_not_active_user", {"user": ""})])
-        _may_reassign(guard, row)
+        may_reassign(guard, row)
     revoked: dict[Any, int] = {}
     if grants == "revoke":
         revoked = _revoke_many(ctx, model.api_name, [row["id"] for row, _, _, _ in moves])
@@ -239,7 +239,8 @@ def resolve_owner(ctx: Context, value: Any, at: str = "/owner") -> uuid.UUID:
     return actor.user_id
 
 
-def _may_reassign(guard: Guard, row: Mapping[str, Any]) -> None:
+def may_reassign(guard: Guard, row: Mapping[str, Any]) -> None:
+    """403 ``reassign_not_allowed`` unless the actor may give this record away."""
     if guard.unrestricted:
         return
     if row["owner"] is not None and row["owner"] == guard.ctx.actor.user_id:

@@ -23,7 +23,7 @@ from objectry.runtime.lifecycle.duplicates.checks import (
     record_duplicates,
     scan,
 )
-from objectry.runtime.lifecycle.duplicates.index import ensure_current, rule_key
+from objectry.runtime.lifecycle.duplicates.index import ensure_current, rule_keys
 from objectry.runtime.lifecycle.duplicates.matching import matches_for, present, similarity
 from objectry.runtime.lifecycle.duplicates.rules import active_rules, checking
 
@@ -44,7 +44,7 @@ def find_duplicates(ctx: Context, object_name: str, rows: Sequence[Mapping[str, 
     for rule in checking(active_rules(ctx), object_name):
         ensure_current(ctx, rule)
         first_row: dict[str, int] = {}
-        keys = [rule_key(rule, values) for values in rows]
+        keys = rule_keys(rule, rows)
         matches = matches_for(ctx, rule, rows, exclude, keys=keys)
         everything = {(m.object, m.id): m for found in matches for m in found}
         shown_by = {(item["object"], item["id"]): item

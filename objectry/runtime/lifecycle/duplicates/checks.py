@@ -10,7 +10,12 @@ import sqlalchemy as sa
 from objectry.metadata.problems import Conflict, ErrorItem, Forbidden, Invalid, NotFound
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
-from objectry.runtime.lifecycle.duplicates.index import build, ensure_current, rule_key
+from objectry.runtime.lifecycle.duplicates.index import (
+    build,
+    ensure_current,
+    rule_key,
+    rule_keys,
+)
 from objectry.runtime.lifecycle.duplicates.key_tables import duplicate_keys
 from objectry.runtime.lifecycle.duplicates.matching import (
     Match,
@@ -79,15 +84,15 @@ def record_duplicates(ctx: Context, object_name: str, record_id: Any) -> dict[st
     return {"items": shown}
 
 
-def build_keys(ctx: Context, rule_name: str) -> dict[str, Any]:
+def build_keys(ctx: Context, rule_name: str, *, force: bool = False) -> dict[str, Any]:
     """``POST /duplicate_rules/{r}/rebuild`` (administrators): key every record for the
-    rule now if its keys are not current (``index.build``)."""
+    rule now if its keys are not current, or with ``force`` in any case (``index.build``)."""
     if not ctx.actor.is_admin:
         raise Forbidden(detail_code="duplicate_rebuild_admin", rule=rule_name)
     rule = rule_named(ctx, rule_name)
     if rule is None:
         raise NotFound(detail_code="unknown_duplicate_rule", rule=rule_name)
-    return build(ctx, rule)
+    return build(ctx, rule, force=force)
 
 
 def scan(ctx: Context, rule_name: str, body: Any) -> dict[str, Any]:
@@ -229,7 +234,7 @@ def check_batch(ctx: Context, rules: Sequence[DuplicateRule], object_name: str,
     found_by_rule: list[tuple[DuplicateRule, list[list[Match]], list[str | None]]] = []
     for rule in checking(rules, object_name):
         ensure_current(ctx, rule, known)
-        item_keys = [rule_key(rule, values) for values in items]
+        item_keys = rule_keys(rule, items)
         if keys is not None:
             keys.update(((rule.name, i), k) for i, k in enumerate(item_keys))
         found_by_rule.append((rule, matches_for(ctx, rule, items, keys=item_keys), item_keys))

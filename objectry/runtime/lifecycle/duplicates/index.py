@@ -18,6 +18,7 @@ from objectry.runtime.lifecycle.duplicates.key_tables import duplicate_keys, dup
 from objectry.runtime.lifecycle.duplicates.normalise import match_key
 from objectry.runtime.lifecycle.duplicates.rules import DuplicateRule, Target, compile_rule
 from objectry.runtime.model.compiled import get_model
+from objectry.runtime.records.executemany import execute_many
 
 BATCH = 1000
 
@@ -31,6 +32,22 @@ def rule_key(rule: DuplicateRule, values: Mapping[str, Any]) -> str | None:
     """The key of values named by the rule object's own fields."""
     return match_key(list(zip(rule.methods, (values.get(f) for f in rule.fields),
                               strict=True)), rule.region)
+
+
+def rule_keys(rule: DuplicateRule, rows: Sequence[Mapping[str, Any]]) -> list[str | None]:
+    """:func:`rule_key` of each row of a batch, each distinct combination of values
+    normalised once (a phone parse is the dearest step of a check; a file repeats
+    numbers, and an import's rows arrive with their repeats in the same batch)."""
+    memo: dict[tuple[Any, ...], str | None] = {}
+    keys: list[str | None] = []
+    for values in rows:
+        raw = tuple(values.get(f) for f in rule.fields)
+        if not all(type(v) is str or v is None for v in raw):  # 1 == True, 1.0 == 1:
+            keys.append(rule_key(rule, values))  # only texts share a key by equality
+            continue
+        key = memo[raw] if raw in memo else memo.setdefault(raw, rule_key(rule, values))
+        keys.append(key)
+    return keys
 
 
 def ensure_current(ctx: Context, rule: DuplicateRule,
@@ -67,6 +84,11 @@ def rebuild(ctx: Context, rule: DuplicateRule) -> None:
         table = get_model(ctx, target.object).table
         columns = [table.c.id, *(table.c[f] for f in target.fields)]
         after: uuid.UUID | None = None
+        label = f"{rule.name}: {target.object}"
+        total = done = 0
+        if ctx.progress is not None:  # a count only for someone watching (the CLI)
+            total = ctx.conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+            ctx.report(label, 0, total)
         while True:
             query = sa.select(*columns).order_by(table.c.id).limit(BATCH)
             if after is not None:
@@ -80,6 +102,8 @@ def rebuild(ctx: Context, rule: DuplicateRule) -> None:
                      for row in rows if (key := key_of(rule, target, row)) is not None]
             if found:
                 ctx.conn.execute(duplicate_keys.insert(), found)
+            done += len(rows)
+            ctx.report(label, done, max(total, done))
 
 
 def put_key(ctx: Context, rule: DuplicateRule, object_name: str,
@@ -118,18 +142,23 @@ def put_new_keys(ctx: Context, rule: DuplicateRule, object_name: str,
     if target is None:
         return
     keys = known if known is not None else [key_of(rule, target, row) for row in rows]
-    found = [{"tenant_id": ctx.tenant.id, "rule": rule.name, "object": object_name,
-              "record_id": row["id"], "key": key}
-             for row, key in zip(rows, keys, strict=True) if key is not None]
-    if found:
-        ctx.conn.execute(duplicate_keys.insert(), found)
+    execute_many(ctx.conn, duplicate_keys.insert(), {
+        "tenant_id": ctx.tenant.id, "rule": rule.name, "object": object_name},
+        ("record_id", "key"), [(row["id"], key) for row, key in zip(rows, keys, strict=True)
+                               if key is not None])
 
 
-def build(ctx: Context, rule: DuplicateRule) -> dict[str, Any]:
+def build(ctx: Context, rule: DuplicateRule, *, force: bool = False) -> dict[str, Any]:
     """The explicit step that keys a new or changed rule (its save, ``POST
     /duplicate_rules/{r}/rebuild``), so no user's write pays for it; ``ensure_current``
     on a write stays the safety net for rules that arrive otherwise (a pack, a rollback).
+    ``force`` keys every record again even when the keys are current (``objectry
+    duplicates rebuild --force``: repairs keys a direct database edit left behind).
     """
+    if force:
+        ctx.conn.execute(duplicate_rule_state.delete().where(
+            duplicate_rule_state.c.tenant_id == ctx.tenant.id,
+            duplicate_rule_state.c.rule == rule.name))
     rebuilt = ensure_current(ctx, rule)
     keys = ctx.conn.execute(sa.select(sa.func.count()).select_from(duplicate_keys).where(
         duplicate_keys.c.tenant_id == ctx.tenant.id,

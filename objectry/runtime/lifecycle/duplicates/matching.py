@@ -17,11 +17,12 @@ from rapidfuzz import fuzz
 
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
-from objectry.runtime.lifecycle.duplicates.index import rule_key
+from objectry.runtime.lifecycle.duplicates.index import rule_keys
 from objectry.runtime.lifecycle.duplicates.key_tables import duplicate_keys
 from objectry.runtime.lifecycle.duplicates.normalise import fuzzy_text
 from objectry.runtime.lifecycle.duplicates.rules import DuplicateRule
 from objectry.runtime.model.compiled import get_model
+from objectry.runtime.records.keyed import rows_keyed
 
 
 @dataclass(frozen=True)
@@ -41,27 +42,21 @@ def similarity(a: Any, b: Any) -> float:
 def candidates(ctx: Context, rule: DuplicateRule, keys: Iterable[str]) -> dict[str, list[
         tuple[str, uuid.UUID]]]:
     """key -> (object, id) of every record keyed so (live or not)."""
-    wanted = sorted(set(keys))
     found: dict[str, list[tuple[str, uuid.UUID]]] = defaultdict(list)
-    for start in range(0, len(wanted), 500):
-        rows = ctx.conn.execute(sa.select(
-            duplicate_keys.c.key, duplicate_keys.c.object, duplicate_keys.c.record_id).where(
-            duplicate_keys.c.tenant_id == ctx.tenant.id, duplicate_keys.c.rule == rule.name,
-            duplicate_keys.c.key.in_(wanted[start:start + 500])))
-        for row in rows:
-            found[row.key].append((row.object, row.record_id))
+    for row in rows_keyed(ctx.conn, [duplicate_keys.c.key, duplicate_keys.c.object,
+                                     duplicate_keys.c.record_id],
+                          duplicate_keys.c.key, sorted(set(keys)),
+                          duplicate_keys.c.tenant_id == ctx.tenant.id,
+                          duplicate_keys.c.rule == rule.name):
+        found[row.key].append((row.object, row.record_id))
     return found
 
 
 def live_rows(ctx: Context, object_name: str,
               ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
     table = get_model(ctx, object_name).table
-    result: dict[uuid.UUID, dict[str, Any]] = {}
-    for start in range(0, len(ids), 500):
-        rows = ctx.conn.execute(sa.select(table).where(
-            table.c.id.in_(ids[start:start + 500]), table.c.deleted_at.is_(None))).mappings()
-        result.update({row["id"]: dict(row) for row in rows})
-    return result
+    return {row["id"]: dict(row) for row in (r._mapping for r in rows_keyed(
+        ctx.conn, [table], table.c.id, ids, table.c.deleted_at.is_(None)))}
 
 
 def matches_for(ctx: Context, rule: DuplicateRule, values: Sequence[Mapping[str, Any]],
@@ -70,7 +65,7 @@ def matches_for(ctx: Context, rule: DuplicateRule, values: Sequence[Mapping[str,
     """For each record of the rule's object (its values), the live records matching it
     (``keys``: the values' keys when the caller has them)."""
     if keys is None:
-        keys = [rule_key(rule, v) for v in values]
+        keys = rule_keys(rule, values)
     found = candidates(ctx, rule, [k for k in keys if k is not None])
     by_object: dict[str, set[uuid.UUID]] = defaultdict(set)
     for pairs in found.values():

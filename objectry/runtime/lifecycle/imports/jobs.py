@@ -32,6 +32,7 @@ from objectry.runtime.lifecycle import bulk
 from objectry.runtime.lifecycle.imports import mapping as mappings
 from objectry.runtime.lifecycle.imports.tables import import_rows, imports
 from objectry.runtime.model.compiled import get_model
+from objectry.runtime.records.executemany import execute_many
 
 OpenContext = Callable[[], AbstractContextManager[Context]]
 
@@ -116,15 +117,16 @@ def _batch(ctx: Context, key: uuid.UUID, runner: str, size: int,
             import_rows.c.outcome.is_not(None)))
         return _State("done", done, found["total_rows"], True)
     model = get_model(ctx, found["object"])
-    items = [mappings.record_of(model, found["columns"], found["mapping"], r.cells)
-             for r in rows]
+    items = mappings.records_of(model, found["columns"], found["mapping"],
+                                [r.cells for r in rows])
     outcomes = bulk.apply(ctx, model.api_name, items, upsert_on=found["upsert_on"])
-    ctx.conn.execute(import_rows.update().where(
-        import_rows.c.import_id == key, import_rows.c.row_no == sa.bindparam("_row"))
+    execute_many(ctx.conn, import_rows.update().where(
+        import_rows.c.import_id == sa.bindparam("_import"),
+        import_rows.c.row_no == sa.bindparam("_row"))
         .values(outcome=sa.bindparam("_outcome"), record_id=sa.bindparam("_record"),
-                errors=sa.bindparam("_errors")), [
-        {"_row": row.row_no, "_outcome": o.status, "_record": o.id,
-         "_errors": _errors(o)} for row, o in zip(rows, outcomes, strict=True)])
+                errors=sa.bindparam("_errors")), {"_import": key},
+        ("_row", "_outcome", "_record", "_errors"),
+        [(row.row_no, o.status, o.id, _errors(o)) for row, o in zip(rows, outcomes, strict=True)])
     failed = sum(o.problem is not None for o in outcomes)
     ctx.conn.execute(imports.update().where(imports.c.id == key).values(
         rows_done=imports.c.rows_done + len(rows) - failed,

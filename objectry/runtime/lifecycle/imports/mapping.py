@@ -10,8 +10,11 @@ import with such errors does not run.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from objectry.metadata.names import SYSTEM_FIELDS
@@ -94,22 +97,46 @@ def map_columns(model: ObjectModel, guard: Guard, columns: Sequence[str],
     return mapping, errors
 
 
-def record_of(model: ObjectModel, columns: Sequence[str], mapping: Mapping[str, str | None],
-              cells: Sequence[str]) -> dict[str, Any]:
-    """A row's cells as a create body: each mapped, non-empty cell read by its field's
-    type as a form's text is (``from_form``); a multi-valued field's cell is split on
-    ``;`` (as exports join it)."""
-    body: dict[str, Any] = {}
+_UNREAD = object()
+#: readings safe to share between rows (a list or dict could be changed by one of them)
+_IMMUTABLE = (str, int, float, Decimal, bool, dt.date, dt.time)
+
+
+def records_of(model: ObjectModel, columns: Sequence[str], mapping: Mapping[str, str | None],
+               rows: Iterable[Sequence[str]]) -> list[dict[str, Any]]:
+    """A batch of rows' cells as create bodies: each mapped, non-empty cell read by its
+    field's type as a form's text is (``from_form``); a multi-valued field's cell is
+    split on ``;`` (as exports join it). Which column feeds which field is worked out
+    once, and a single-valued cell's text is read once per batch (an import's cities,
+    sources and statuses repeat on every row; ``from_form`` is a pure reading of the
+    text, and only immutable readings are shared between rows)."""
+    readers = []
     for index, column in enumerate(columns):
         field = mapping.get(column)
         definition = None if field is None else model.fields.get(field)
-        if field is None or definition is None or not definition.writable \
-                or index >= len(cells):
+        if field is None or definition is None or not definition.writable:
             continue  # a mapping error of the import, not of each row
-        text = cells[index].strip()
-        if not text:
-            continue
-        texts = [t.strip() for t in text.split(";") if t.strip()] \
-            if definition.type.multi_valued else [text]
-        body[field] = definition.type.from_form(definition.definition, texts)
-    return body
+        readers.append((index, field, definition.type.multi_valued,
+                        functools.partial(definition.type.from_form, definition.definition)))
+    read: dict[tuple[int, str], Any] = {}
+    bodies = []
+    for cells in rows:
+        body: dict[str, Any] = {}
+        for index, field, multi, from_form in readers:
+            if index >= len(cells):
+                continue
+            text = cells[index].strip()
+            if not text:
+                continue
+            if multi:
+                body[field] = from_form([t.strip() for t in text.split(";") if t.strip()])
+                continue
+            key = (index, text)
+            value = read.get(key, _UNREAD)
+            if value is _UNREAD:
+                value = from_form([text])
+                if value is None or isinstance(value, _IMMUTABLE):
+                    read[key] = value
+            body[field] = value
+        bodies.append(body)
+    return bodies

@@ -130,8 +130,8 @@ def _preview(ctx: Context, model: ObjectModel, guard: Guard,
         if not rows:
             break
         last = rows[-1].row_no
-        items = [mappings.record_of(model, found["columns"], found["mapping"], r.cells)
-                 for r in rows]
+        items = mappings.records_of(model, found["columns"], found["mapping"],
+                                    [r.cells for r in rows])
         problems, created, matched = _checked(ctx, model, found["upsert_on"], items)
         failed = []
         for row, problem in zip(rows, problems, strict=True):
