@@ -25,3 +25,5 @@ def run(settings: Settings, tmp_path: Path, services: object) -> object:
         return result
 
     return invoke
+
+from tests.platform.token_support import rep  # noqa: E402, F401  (the token tests' reader)

@@ -19,28 +19,25 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.problems import ErrorItem, Invalid, Problem, pointer
+from objectry.metadata.problems import ErrorItem, Problem
 from objectry.runtime.access.guard import Guard
-from objectry.runtime.distribution.pools import put_in_pool
+from objectry.runtime.distribution.by_hand import bulk_targets, expect_keys
 from objectry.runtime.distribution.rules import (
     Batch,
     People,
     Rule,
-    _distribute,
-    _fallback,
     decide,
+    fallback_pool_of,
     load_rule,
+    untaken_or_granted,
     usable,
 )
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.model.compiled import ObjectModel, get_model
 from objectry.runtime.model.rows import parse_id
-from objectry.runtime.records import journal
 from objectry.runtime.records.ownership import (
-    MAX_BULK,
     change_owner_rows,
     may_reassign,
-    selected_ids,
 )
 
 APPLY_KEYS = frozenset({"ids", "filter", "view"})
@@ -53,30 +50,12 @@ def apply_rule(ctx: Context, name: str, body: Any) -> dict[str, Any]:
     sees, in one transaction: a refusal (a record the caller may not reassign) changes
     nothing; a record nobody is eligible for is reported (``assigned: false``) and
     keeps its owner (or goes to the rule's fallback pool)."""
-    if not isinstance(body, dict):
-        raise Invalid([ErrorItem("", "expected_object")])
-    unknown = sorted(set(body) - APPLY_KEYS)
-    if unknown:
-        raise Invalid([ErrorItem(pointer(k), "unknown_parameter", {"name": k})
-                       for k in unknown])
+    expect_keys(body, set(APPLY_KEYS))
     rule = load_rule(ctx, name)
     usable(ctx, rule, rule.object)
-    if ("ids" in body) == ("filter" in body or "view" in body):
-        raise Invalid([ErrorItem("", "bulk_ids_or_filter")])
+    targets = bulk_targets(ctx, rule.object, body)
     model = get_model(ctx, rule.object)
     guard = Guard(ctx, model)
-    if "ids" in body:
-        ids = body["ids"]
-        if not isinstance(ids, list) or not ids:
-            raise Invalid([ErrorItem("/ids", "bulk_ids_list", {"max": MAX_BULK})])
-        if len(ids) > MAX_BULK:
-            raise Invalid([ErrorItem("/ids", "bulk_too_many", {"max": MAX_BULK})])
-        targets: list[Target] = [(pointer("ids", i), v) for i, v in enumerate(ids)]
-    else:
-        found = selected_ids(guard, body.get("filter"), body.get("view"), MAX_BULK + 1)
-        if len(found) > MAX_BULK:
-            raise Invalid([ErrorItem("/filter", "bulk_too_many", {"max": MAX_BULK})])
-        targets = [("/filter", v) for v in found]
     people = People(ctx)
     items: list[dict[str, Any]] = []
     for part in _parts(model, targets):
@@ -117,7 +96,7 @@ def _apply(ctx: Context, rule: Rule, guard: Guard, people: People,
             decision = decide(ctx, rule, row, people, batch=batch)
             owner = row["owner"]
             if decision["owner"] is None:
-                if _fallback(ctx, rule) is not None:
+                if fallback_pool_of(ctx, rule) is not None:
                     owner = None
             elif "levels" not in decision:
                 may_reassign(guard, row)
@@ -147,20 +126,9 @@ def _answer(ctx: Context, rule: Rule, model: ObjectModel, row: dict[str, Any],
             decision: dict[str, Any], changed: bool) -> dict[str, Any]:
     """A record's item: its move (written already), or its grant or failure, written
     now as when the rule is applied to it alone."""
-    if decision["owner"] is None:
-        pool = _fallback(ctx, rule)
-        if pool is not None:
-            decision["fallback_pool"] = pool.name
-        journal.announce(ctx, model, row["id"], "assignment_failed", decision)
-        failed = {"id": str(row["id"]), "assigned": False, "changed": False,
-                  "decision": decision}
-        if pool is not None:  # honest failure: the pool, never everyone
-            put_in_pool(ctx, pool, row["id"], how="fallback",
-                        reason=f"{rule.name}: {decision.get('reason', 'no_eligible_recipient')}")
-            failed["pool"] = pool.name
-        return failed
-    if "levels" in decision:
-        return _distribute(ctx, rule, model, row, decision)
+    answered = untaken_or_granted(ctx, rule, model, row, decision)
+    if answered is not None:
+        return answered
     return {"id": str(row["id"]), "assigned": True, "changed": changed,
             "owner": str(row["owner"]), "version": row["version"], "decision": decision}
 

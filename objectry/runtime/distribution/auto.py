@@ -31,8 +31,8 @@ from objectry.runtime.distribution.rules import (
     People,
     Rule,
     _distribute,
-    _fallback,
     decide,
+    fallback_pool_of,
     load_rule,
 )
 from objectry.runtime.kernel.context import Context
@@ -205,7 +205,7 @@ def _decide_all(ctx: Context, rules: Sequence[Rule], rows: Sequence[dict[str, An
         owner = row["owner"]
         if decision["owner"] is None:
             failures.append((row, rule, decision))
-            if _fallback(ctx, rule) is not None:
+            if fallback_pool_of(ctx, rule) is not None:
                 owner = None
         elif "levels" in decision:
             given.append((row, rule, decision))
@@ -241,14 +241,14 @@ def _settle(ctx: Context, model: ObjectModel,
         _distribute(ctx, rule, model, row, decision)
     failed: list[tuple[uuid.UUID, Mapping[str, Any]]] = []
     for row, rule, decision in failures:
-        pool = _fallback(ctx, rule)
+        pool = fallback_pool_of(ctx, rule)
         if pool is not None:
             decision["fallback_pool"] = pool.name
         failed.append((row["id"], decision))
     journal.announce_many(ctx, model, failed, "assignment_failed")
     for row, rule, decision in failures:
         if "fallback_pool" in decision:
-            pool = _fallback(ctx, rule)
+            pool = fallback_pool_of(ctx, rule)
             assert pool is not None
             moved = put_in_pool(ctx, pool, row["id"], how="fallback", reason=(
                 f"{rule.name}: {decision.get('reason', 'no_eligible_recipient')}"))

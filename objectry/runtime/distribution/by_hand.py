@@ -36,12 +36,12 @@ MAX_TAGS = 50
 def distribute(ctx: Context, object_name: str, body: Any) -> dict[str, Any]:
     """``{"ids" | "filter" (+ "view"), "to": [{"grantee", "field_groups",
     "expires_at"?}]}``: a grant per record and recipient."""
-    _keys(body, {"ids", "filter", "view", "to"})
+    expect_keys(body, {"ids", "filter", "view", "to"})
     recipients = body.get("to")
     if not isinstance(recipients, list) or not recipients \
             or len(recipients) > MAX_RECIPIENTS:
         raise Invalid([ErrorItem("/to", "distribute_recipients", {"max": MAX_RECIPIENTS})])
-    targets = _targets(ctx, object_name, body)
+    targets = bulk_targets(ctx, object_name, body)
     items = []
     for at, record_id in targets:
         given = []
@@ -61,12 +61,12 @@ def distribute(ctx: Context, object_name: str, body: Any) -> dict[str, Any]:
 def recall(ctx: Context, object_name: str, body: Any) -> dict[str, Any]:
     """``{"ids" | "filter" (+ "view"), "grantees"?: ["user:EMAIL" | "department:NAME"]}``:
     revoke the records' live grants (those to ``grantees`` only, when named)."""
-    _keys(body, {"ids", "filter", "view", "grantees"})
+    expect_keys(body, {"ids", "filter", "view", "grantees"})
     wanted = body.get("grantees")
     if wanted is not None and (not isinstance(wanted, list) or not wanted
                                or not all(isinstance(g, str) for g in wanted)):
         raise Invalid([ErrorItem("/grantees", "recall_grantees")])
-    targets = _targets(ctx, object_name, body)
+    targets = bulk_targets(ctx, object_name, body)
     items = []
     for at, record_id in targets:
         try:
@@ -84,7 +84,7 @@ def recall(ctx: Context, object_name: str, body: Any) -> dict[str, Any]:
 def tag(ctx: Context, object_name: str, body: Any) -> dict[str, Any]:
     """``{"ids" | "filter" (+ "view"), "field", "add"?: [...], "remove"?: [...]}``: each
     record's values of the multi-valued ``field``, plus ``add``, minus ``remove``."""
-    _keys(body, {"ids", "filter", "view", "field", "add", "remove"})
+    expect_keys(body, {"ids", "filter", "view", "field", "add", "remove"})
     model = get_model(ctx, object_name)
     guard = Guard(ctx, model)
     name = body.get("field")
@@ -94,7 +94,7 @@ def tag(ctx: Context, object_name: str, body: Any) -> dict[str, Any]:
     add, remove = _values(body, "add"), _values(body, "remove")
     if not add and not remove:
         raise Invalid([ErrorItem("/add", "tag_values", {"max": MAX_TAGS})])
-    targets = _targets(ctx, object_name, body)
+    targets = bulk_targets(ctx, object_name, body)
     items, changed = [], 0
     for at, record_id in targets:
         try:
@@ -115,7 +115,7 @@ def tag(ctx: Context, object_name: str, body: Any) -> dict[str, Any]:
     return {"changed": changed, "unchanged": len(items) - changed, "items": items}
 
 
-def _keys(body: Any, allowed: set[str]) -> None:
+def expect_keys(body: Any, allowed: set[str]) -> None:
     if not isinstance(body, dict):
         raise Invalid([ErrorItem("", "expected_object")])
     unknown = sorted(set(body) - allowed)
@@ -132,7 +132,7 @@ def _values(body: dict[str, Any], key: str) -> list[Any]:
     return list(dict.fromkeys(found))
 
 
-def _targets(ctx: Context, object_name: str, body: dict[str, Any]) -> list[tuple[str, Any]]:
+def bulk_targets(ctx: Context, object_name: str, body: dict[str, Any]) -> list[tuple[str, Any]]:
     """``(pointer, id)`` of the records named by ``ids``, or of a ``filter`` and
     ``view`` as a list reads them (at most ``MAX_BULK``)."""
     if ("ids" in body) == ("filter" in body or "view" in body):

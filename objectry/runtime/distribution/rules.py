@@ -47,7 +47,7 @@ from objectry.runtime.distribution.cursor_tables import assignment_cursors
 from objectry.runtime.distribution.entry_index import EntryIndex, build_index
 from objectry.runtime.distribution.pools import Pool, load_pool, platform, put_in_pool
 from objectry.runtime.kernel.context import Context
-from objectry.runtime.model.compiled import get_model
+from objectry.runtime.model.compiled import ObjectModel, get_model
 from objectry.runtime.query.compile import Predicate, to_predicate, to_sql
 from objectry.runtime.records import journal
 from objectry.runtime.records.ownership import change_owner
@@ -358,8 +358,24 @@ def _assign(ctx: Context, rule: Rule, people: People, record_id: Any) -> dict[st
     model = get_model(ctx, rule.object)
     row, _ = Guard(ctx, model).load(record_id)
     decision = decide(ctx, rule, row, people)
+    answered = untaken_or_granted(ctx, rule, model, row, decision)
+    if answered is not None:
+        return answered
+    because = {"rule": rule.name, "entry": decision["entry"], "method": decision["method"],
+               "picked": decision["picked"]}
+    moved = change_owner(ctx, rule.object, row["id"], uuid.UUID(decision["owner"]),
+                         grants=rule.grants, because=because, decision=decision)
+    return {"id": str(row["id"]), "assigned": True, "changed": moved["changed"],
+            "owner": moved["owner"], "version": moved["version"], "decision": decision}
+
+
+def untaken_or_granted(ctx: Context, rule: Rule, model: ObjectModel, row: dict[str, Any],
+                       decision: dict[str, Any]) -> dict[str, Any] | None:
+    """A decision that moves no owner, written and answered: nobody eligible (announced
+    as ``assignment_failed``, the record to the rule's fallback pool) or an entry with
+    levels (a distribution grant); None for a plain owner change, left to the caller."""
     if decision["owner"] is None:
-        pool = _fallback(ctx, rule)
+        pool = fallback_pool_of(ctx, rule)
         if pool is not None:
             decision["fallback_pool"] = pool.name
         journal.announce(ctx, model, row["id"], "assignment_failed", decision)
@@ -372,15 +388,10 @@ def _assign(ctx: Context, rule: Rule, people: People, record_id: Any) -> dict[st
         return failed
     if "levels" in decision:
         return _distribute(ctx, rule, model, row, decision)
-    because = {"rule": rule.name, "entry": decision["entry"], "method": decision["method"],
-               "picked": decision["picked"]}
-    moved = change_owner(ctx, rule.object, row["id"], uuid.UUID(decision["owner"]),
-                         grants=rule.grants, because=because, decision=decision)
-    return {"id": str(row["id"]), "assigned": True, "changed": moved["changed"],
-            "owner": moved["owner"], "version": moved["version"], "decision": decision}
+    return None
 
 
-def _fallback(ctx: Context, rule: Rule) -> Pool | None:
+def fallback_pool_of(ctx: Context, rule: Rule) -> Pool | None:
     """The rule's fallback pool (None: none named, or deleted since the rule was saved:
     the record then keeps its owner, as without a pool)."""
     if rule.fallback_pool is None:
