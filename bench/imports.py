@@ -1,7 +1,7 @@
 """Imports and the bulk API vs single creates, in one run (issue 16).
 
     python bench/imports.py [--rows 20000] [--baseline 2000] [--dedupe] [--assign]
-                            [--database-url URL] [--profile DIR]
+                            [--database-url URL] [--batch-size N] [--profile DIR]
 
 Prepares a temporary data directory (SQLite unless ``--database-url``), a tenant with a
 ``lead`` object (text, email, phone, picklist, integer, currency), and measures:
@@ -118,11 +118,14 @@ def main() -> None:
     parser.add_argument("--dedupe", action="store_true")
     parser.add_argument("--assign", action="store_true")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--batch-size", type=int, default=None,
+                        help="rows per import batch (default: the platform's setting)")
     parser.add_argument("--profile", default=None, metavar="DIR",
                         help="write a cProfile of each phase to DIR/<phase>.prof")
     args = parser.parse_args()
+    sizes = {} if args.batch_size is None else {"import_batch_size": args.batch_size}
     services, _ = bench_setup.start(args.database_url, import_max_rows=max(args.rows, 1),
-                                    max_body_bytes=64 * 1024 * 1024)
+                                    max_body_bytes=64 * 1024 * 1024, **sizes)
     settings = services.settings
     slug = bench_setup.new_tenant(services, [LEAD, *([DEDUPE] if args.dedupe else [])])
     email = f"admin@{slug}.example.com"

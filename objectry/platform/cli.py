@@ -218,11 +218,15 @@ def tenant() -> None:
 @click.option("--documents", "path", default=None,
               type=click.Path(exists=True, path_type=Path),
               help="A metadata file or directory applied as its first version.")
+@click.option("--pack", "--from-pack", "packs", multiple=True, metavar="NAME",
+              help="A pack of the shipped catalog to install (with its requirements); "
+                   "repeatable.")
+@click.option("--sample-data", is_flag=True, help="With --pack: load the packs' samples.")
 @reports_problems
 def tenant_create(slug: str, name: str | None, admin_email: str | None,
-                  path: Path | None) -> None:
-    """Create a tenant with its own storage, and optionally its administrator and first
-    objects, in one transaction (all or nothing)."""
+                  path: Path | None, packs: tuple[str, ...], sample_data: bool) -> None:
+    """Create a tenant with its own storage, and optionally its administrator, first
+    objects and catalog packs, in one transaction (all or nothing)."""
     body: dict[str, Any] = {"slug": slug}
     if name is not None:
         body["name"] = name
@@ -230,6 +234,9 @@ def tenant_create(slug: str, name: str | None, admin_email: str | None,
         body["admin"] = {"email": admin_email}
     if path is not None:
         body["documents"] = load_documents(path)
+    if packs:
+        body["packs"] = list(dict.fromkeys(packs))
+        body["sample_data"] = sample_data
     services = start_services()
     try:
         done = provisioning.provision(services, body, label="tenant create")

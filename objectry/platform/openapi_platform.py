@@ -1401,10 +1401,12 @@ def tenant_paths() -> Paths:
         description="Only with the platform token (`objectry platform-token` prints it "
                     "and the OBJECTRY_PLATFORM_TOKEN_SHA256 to configure); a tenant's "
                     "token, an administrator's too, is refused with 403. The tenant, its "
-                    "first administrator, the token and the documents (objects, roles, "
-                    "...) are created in one transaction: all or nothing.",
+                    "first administrator, the token, the documents (objects, roles, "
+                    "...) and the named packs of the shipped catalog (with their "
+                    "requirements, after the documents) are created in one transaction: "
+                    "all or nothing.",
         fails={"403": "not the platform token", "409": "the slug is taken",
-               "422": "invalid slug, email or documents"})}}
+               "422": "invalid slug, email or documents, or a pack not in the catalog"})}}
 
 
 def platform_paths() -> Paths:

@@ -1,8 +1,9 @@
 """New tenants in one transaction: storage, first administrator, token, metadata.
 
 ``POST /api/v1/tenants`` and ``objectry tenant create`` both call :func:`provision`, so a
-tenant exists fully (its schema, its admin, its objects' tables) or not at all, in one
-process and one transaction instead of a process start per step.
+tenant exists fully (its schema, its admin, its objects' tables, the catalog packs it
+asked for) or not at all, in one process and one transaction instead of a process start
+per step.
 
 Who may create tenants over HTTP is the *platform administrator*: whoever holds the
 platform token. ``objectry platform-token`` mints one and prints the SHA-256 that goes
@@ -21,8 +22,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from objectry.metadata.problems import Forbidden, Invalid, Unauthorized
+from objectry.metadata.problems import ErrorItem, Forbidden, Invalid, Problem, Unauthorized
 from objectry.metadata.validation.objects import schema_errors
+from objectry.packs import from_catalog
 from objectry.platform import tenancy
 from objectry.platform.services import Services
 from objectry.runtime.kernel.context import Tenant
@@ -87,6 +89,19 @@ def provision(services: Services, body: Any, *, label: str = "provisioning") -> 
                 applied = metadata_service.apply_documents(
                     ctx, documents, summary="tenant provisioned")
             version = applied["version"]
+        if body.get("packs"):  # the catalog's packs, on top of the documents
+            at = Tenant(id=tenant.id, slug=tenant.slug, meta_version=version)
+            with services.context_on(conn, at) as ctx:
+                try:
+                    installed = from_catalog.install(ctx, list(body["packs"]),
+                                                     sample_data=bool(body.get("sample_data")))
+                except Problem as problem:  # /names/... of the catalog install -> /packs
+                    problem.errors = [e if not e.path.startswith("/names")
+                                      else ErrorItem("/packs" + e.path[len("/names"):],
+                                                     e.code, e.params)
+                                      for e in problem.errors]
+                    raise
+            version = int(installed["metadata_version"])
     return Provisioned(tenant=Tenant(id=tenant.id, slug=tenant.slug, meta_version=version),
                        name=name, admin_email=email, token=token, version=version)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from objectry.platform import import_jobs
 from objectry.platform.cli import main
 from objectry.platform.services import Services
 from objectry.runtime.lifecycle.imports import jobs
+from objectry.runtime.lifecycle.imports import outcomes as outcome_rows
 from tests.conftest import Api, TenantHandle, error_codes, error_paths, problem
 from tests.docs_objects import campaign, lead
 
@@ -201,6 +203,24 @@ def test_a_stopped_run_resumes_from_its_last_committed_batch(
     assert api.get(f"/api/v1/imports/{body['id']}").get_json()["rows_done"] == 10
 
 
+def test_a_resumed_run_finds_pending_rows_past_long_runs_of_done_ones(
+        api: Api, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows that already have an outcome are skipped however many batches they span;
+    every row without one is written, once."""
+    define(api)
+    rows = "".join(f"lead {i:02d},l{i}@x.cn\n" for i in range(10))  # rows 2 to 11
+    body = upload(api, ("full_name,email\n" + rows).encode()).get_json()
+    with services.connection() as conn:  # as an earlier run left them
+        outcome_rows.store(conn, uuid.UUID(body["id"]), [
+            (row, "created", uuid.uuid4(), None) for row in (2, 3, 4, 5, 6, 7, 8, 10)])
+    monkeypatch.setattr(services, "settings", dataclasses.replace(
+        services.settings, import_batch_size=3))
+    monkeypatch.setattr(import_jobs, "start", lambda *args: None)  # no background thread
+    assert api.post(f"/api/v1/imports/{body['id']}/run").status_code == 202
+    assert import_jobs.run_import(services, body["id"], runner="a") == "done"
+    assert names(api) == ["lead 07", "lead 09"]
+
+
 def test_upsert_import_updates_matching_records(api: Api) -> None:
     define(api)
     api.post("/api/v1/records/lead", json={"full_name": "old", "email": "a@x.cn"})
@@ -268,3 +288,19 @@ def test_a_cell_text_repeated_down_a_column_reads_the_same_on_every_row(api: Api
     cities = {item["full_name"]: item["city"] for item in items}
     assert sorted(set(cities.values())) == ["beijing", "shanghai"]
     assert [cities[f"lead {i}"] for i in (0, 3, 6, 9)] == ["shanghai"] * 4
+
+
+def test_stored_outcomes_replace_the_previews_errors(api: Api, services: Services) -> None:
+    """A run's outcomes decide the error file: a row the preview refused but the run
+    wrote loses its old errors; a row the run refused lists the run's reason."""
+    define(api)
+    body = upload(api, ("\ufeff" + CSV).encode("utf-8")).get_json()
+    assert body["invalid"] == 1  # row 3 (李四), by the preview
+    key = uuid.UUID(body["id"])
+    with services.connection() as conn:
+        outcome_rows.store(conn, key, [
+            (2, "failed", None, [{"path": "/email", "code": "required", "params": {}}]),
+            (3, "created", uuid.uuid4(), None), (4, "created", uuid.uuid4(), None)])
+    lines = api.get(f"/api/v1/imports/{body['id']}/errors").get_data(
+        as_text=True).lstrip("\ufeff").splitlines()
+    assert len(lines) == 2 and lines[1].startswith("张三,上海") and "Email:" in lines[1]

@@ -127,3 +127,37 @@ def test_cli_creates_tenant_admin_and_objects_at_once(run: Any, app: Any,
     minted = run("platform-token").output.split()
     assert minted[0].startswith("obp_") and minted[1].startswith(
         "OBJECTRY_PLATFORM_TOKEN_SHA256=")
+
+
+def test_a_tenant_comes_with_catalog_packs_in_one_go(app: Any, platform_token: str,
+                                                      services: Services) -> None:
+    """Packs named in the body install with their requirements in the tenant's own
+    transaction; an unknown name points at it and leaves no tenant behind."""
+    platform = Api(app.test_client(), platform_token)
+    name = slug()
+    unknown = platform.post("/api/v1/tenants", json={
+        "slug": name, "admin": {"email": "boss@acme.com"}, "packs": ["b2b_leads", "nope"]})
+    problem(unknown, 422, "pack_not_in_catalog")
+    assert error_paths(unknown) == ["/packs/1"]
+    assert not tenant_exists(services, name)
+    created = platform.post("/api/v1/tenants", json={
+        "slug": name, "admin": {"email": "boss@acme.com"}, "packs": ["b2b_leads"],
+        "sample_data": True})
+    assert created.status_code == 201, created.get_json()
+    admin = Api(app.test_client(), created.get_json()["token"])
+    installed = [p["name"] for p in admin.get("/api/v1/packs").get_json()["items"]]
+    assert {"objectry.core_crm", "objectry.b2b_leads"} <= set(installed)  # with its base
+    leads = admin.get("/api/v1/records/lead").get_json()["items"]
+    assert leads  # the samples came too
+    assert created.get_json()["metadata_version"] > 1
+
+
+def test_cli_creates_a_tenant_from_a_pack(run: Any, app: Any) -> None:
+    name = slug()
+    result = run("tenant", "create", name, "--admin", "boss@acme.com",
+                 "--from-pack", "core_crm")
+    token = result.output.strip().splitlines()[-1]
+    admin = Api(app.test_client(), token)
+    objects = {o["api_name"] for o in admin.get("/api/v1/meta/objects").get_json()["items"]}
+    assert {"account", "contact", "lead", "opportunity"} <= objects
+    assert admin.get("/api/v1/records/lead").get_json()["items"] == []  # no samples asked

@@ -92,6 +92,8 @@ class Effective:
         levels = self.readable_at(name)
         if levels == ROW_LEVELS:
             return None
+        if not self.rows.holds_grants():  # no grant reaches the actor on any row
+            return None if NOT_DISTRIBUTED in levels else sa.false()
         group = field.group
 
         def granted(*at: str) -> sa.ColumnElement[bool]:

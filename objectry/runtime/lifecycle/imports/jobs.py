@@ -6,6 +6,11 @@ row's outcome and the import's counters in the same transaction. So the rows are
 source of truth, as for automation: a run that stopped anywhere (a crash, a restart, a
 killed worker) resumes at the first uncommitted batch, and no row is written twice.
 
+A batch reads its rows by a window of row numbers after the last batch's, not as "the
+first rows without an outcome": that one is planned (a catalog table whose statistics
+may be missing) as a read of every pending row of the import, sorted, per batch, so a
+run cost the square of its size. A window found empty jumps to the next pending row.
+
 When the run is done, the rows it wrote are deleted (the records hold their values);
 the failed rows stay for the error file until ``retention.purge_expired``.
 
@@ -19,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
@@ -30,9 +35,9 @@ from objectry.metadata.problems import ErrorItem, Problem
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.lifecycle import bulk
 from objectry.runtime.lifecycle.imports import mapping as mappings
+from objectry.runtime.lifecycle.imports import outcomes as outcome_rows
 from objectry.runtime.lifecycle.imports.tables import import_rows, imports
 from objectry.runtime.model.compiled import get_model
-from objectry.runtime.records.executemany import execute_many
 
 OpenContext = Callable[[], AbstractContextManager[Context]]
 
@@ -67,10 +72,11 @@ def run(open_context: OpenContext, import_id: str, runner: str, *, batch_size: i
     """Apply the import's pending rows, a batch per transaction, while this runner holds
     its lease; the import's status when it stops (``done``, or as another runner left it)."""
     key = uuid.UUID(str(import_id))
+    after: int | None = None  # each row numbered up to here has its outcome
     while True:
         try:
             with open_context() as ctx:
-                state = _batch(ctx, key, runner, batch_size, lease)
+                state = _batch(ctx, key, runner, batch_size, lease, after)
         except Problem as problem:  # the importer lost the right to create, the object went
             with open_context() as ctx:
                 _stop(ctx, key, problem)
@@ -79,6 +85,7 @@ def run(open_context: OpenContext, import_id: str, runner: str, *, batch_size: i
             report(state.done, state.total)
         if state.finished:
             return state.status
+        after = state.after
 
 
 @dataclass(frozen=True)
@@ -87,10 +94,11 @@ class _State:
     done: int
     total: int
     finished: bool
+    after: int | None = None
 
 
 def _batch(ctx: Context, key: uuid.UUID, runner: str, size: int,
-           lease: dt.timedelta) -> _State:
+           lease: dt.timedelta, after: int | None) -> _State:
     now = ctx.now()
     claimed = ctx.conn.execute(imports.update().where(
         imports.c.id == key, imports.c.tenant_id == ctx.tenant.id,
@@ -103,9 +111,7 @@ def _batch(ctx: Context, key: uuid.UUID, runner: str, size: int,
     done = found["rows_done"] + found["rows_failed"]
     if claimed.rowcount != 1:  # another runner has it, or it is over
         return _State(found["status"], done, found["total_rows"], True)
-    rows = ctx.conn.execute(sa.select(import_rows.c.row_no, import_rows.c.cells).where(
-        import_rows.c.import_id == key, import_rows.c.outcome.is_(None))
-        .order_by(import_rows.c.row_no).limit(size)).all()
+    rows, after = _pending(ctx.conn, key, after, size)
     if not rows:
         ctx.conn.execute(imports.update().where(imports.c.id == key).values(
             status="done", finished_at=now, updated_at=now, lease_owner=None,
@@ -120,18 +126,34 @@ def _batch(ctx: Context, key: uuid.UUID, runner: str, size: int,
     items = mappings.records_of(model, found["columns"], found["mapping"],
                                 [r.cells for r in rows])
     outcomes = bulk.apply(ctx, model.api_name, items, upsert_on=found["upsert_on"])
-    execute_many(ctx.conn, import_rows.update().where(
-        import_rows.c.import_id == sa.bindparam("_import"),
-        import_rows.c.row_no == sa.bindparam("_row"))
-        .values(outcome=sa.bindparam("_outcome"), record_id=sa.bindparam("_record"),
-                errors=sa.bindparam("_errors")), {"_import": key},
-        ("_row", "_outcome", "_record", "_errors"),
-        [(row.row_no, o.status, o.id, _errors(o)) for row, o in zip(rows, outcomes, strict=True)])
+    outcome_rows.store(ctx.conn, key, [(row.row_no, o.status, o.id, _errors(o))
+                                       for row, o in zip(rows, outcomes, strict=True)])
     failed = sum(o.problem is not None for o in outcomes)
     ctx.conn.execute(imports.update().where(imports.c.id == key).values(
         rows_done=imports.c.rows_done + len(rows) - failed,
         rows_failed=imports.c.rows_failed + failed, updated_at=ctx.now()))
-    return _State("running", done + len(rows), found["total_rows"], False)
+    return _State("running", done + len(rows), found["total_rows"], False, after)
+
+
+def _pending(conn: sa.Connection, key: uuid.UUID, after: int | None, size: int
+             ) -> tuple[Sequence[Any], int | None]:
+    """The rows without an outcome numbered in the window of ``size`` after ``after``
+    (None: a run's start), and the window's end; no rows: the run is over. Bounded by
+    row numbers, the read costs a batch whatever the import's size; a run's start or an
+    empty window (rows done by an earlier run) asks where the next pending row is."""
+    pending = sa.and_(import_rows.c.import_id == key, import_rows.c.outcome.is_(None))
+    while True:
+        if after is not None:
+            rows = conn.execute(sa.select(import_rows.c.row_no, import_rows.c.cells).where(
+                pending, import_rows.c.row_no > after, import_rows.c.row_no <= after + size)
+                .order_by(import_rows.c.row_no)).all()
+            if rows:
+                return rows, after + size
+        following = conn.execute(sa.select(sa.func.min(import_rows.c.row_no)).where(
+            pending, *([] if after is None else [import_rows.c.row_no > after]))).scalar()
+        if following is None:
+            return [], after
+        after = following - 1
 
 
 def _stop(ctx: Context, key: uuid.UUID, problem: Problem) -> None:
