@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from objectry.platform import tenancy
+from objectry.platform import collector, tenancy
 from objectry.platform.config import Settings
 from objectry.platform.services import Services
 from objectry.runtime.schema import metadata_service
@@ -22,8 +22,10 @@ def start(database_url: str | None, **settings: Any) -> tuple[Services, Path]:
     """Migrated services on a new work directory (SQLite in it unless ``database_url``)."""
     workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
     url = database_url or f"sqlite:///{workdir / 'bench.db'}"
-    return Services.start(Settings(database_url=url, data_dir=workdir, **settings),
-                          migrate=True), workdir
+    services = Services.start(Settings(database_url=url, data_dir=workdir, **settings),
+                              migrate=True)
+    collector.settle()  # as `objectry serve`, the worker and `objectry import` do
+    return services, workdir
 
 
 def new_tenant(services: Services, documents: Sequence[Mapping[str, Any]] = ()) -> str:

@@ -21,7 +21,7 @@ from objectry.admin_ui import accounts
 from objectry.metadata.files import load_documents
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import Problem
-from objectry.platform import demo_tenant, provisioning, tenancy, tenant_migrations
+from objectry.platform import collector, demo_tenant, provisioning, tenancy, tenant_migrations
 from objectry.platform.automation import EmbeddedLoop
 from objectry.platform.cli_access import grant, role
 from objectry.platform.cli_automation import automation
@@ -100,6 +100,7 @@ def serve(host: str, port: int, threads: int, demo: bool, automation: bool) -> N
                       f"A token: objectry token create --tenant {DEMO_TENANT} "
                       f"--user {DEMO_ADMIN}", soft_wrap=True)
     app = create_app(services=services)
+    collector.settle()  # after start-up: see platform.collector
     loop = EmbeddedLoop(services) if automation else None
     if loop is not None:
         loop.start()

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from objectry.metadata.i18n import message
 from objectry.metadata.problems import Invalid, PayloadTooLarge
-from objectry.platform import import_jobs
+from objectry.platform import collector, import_jobs
 from objectry.platform.cli_support import console, progress, reports_problems, start_services
 from objectry.runtime.lifecycle.imports import reading, service
 
@@ -48,6 +48,7 @@ def import_file(file: Path | None, object_name: str | None, tenant: str, mapping
                 resume: str | None) -> None:
     """Import a CSV or XLSX file into an object, as the platform (validation, audit)."""
     services = start_services()
+    collector.settle()  # a long run of short-lived rows: see platform.collector
     out = console()
     try:
         if resume is None:

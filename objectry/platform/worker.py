@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from celery import Celery, Task
 from celery.signals import worker_process_shutdown
 
+from objectry.platform import collector
 from objectry.platform.automation import ServicesPlatform
 from objectry.platform.config import Settings
 from objectry.platform.import_jobs import register as register_import_tasks
@@ -39,6 +40,7 @@ class WorkerState:
     def engine_platform(self) -> ServicesPlatform:
         if self.services is None:  # never migrates: `objectry db upgrade` does
             self.services = Services.start_current(Settings.from_env())
+            collector.settle()  # a long-lived worker: see platform.collector
         return ServicesPlatform(self.services)
 
     def close(self) -> None:

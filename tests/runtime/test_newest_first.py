@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,9 +24,16 @@ from objectry.platform.services import Services
 from objectry.runtime import records
 from objectry.runtime.access.people import actor_for
 from objectry.runtime.kernel.context import Context
-from objectry.runtime.kernel.ids import id_instant, record_stamp, unix_ms, uuid7
+from objectry.runtime.kernel.ids import (
+    id_instant,
+    record_stamp,
+    record_stamps,
+    unix_ms,
+    uuid7,
+)
 from objectry.runtime.model.compiled import get_model, tenant_table
-from objectry.runtime.records import deletion
+from objectry.runtime.records import batch, deletion
+from objectry.runtime.records.journal_tables import events
 from objectry.runtime.schema import metadata_service
 from tests.conftest import TenantHandle, make_tenant
 from tests.docs_objects import campaign, lead
@@ -111,6 +119,34 @@ def test_created_at_order_is_the_id_order(stamped_tenant: TenantHandle, steps: l
         if descending:  # newest first is also the default order
             default = records.list_records(ctx, OBJECT, limit=200)["items"]
             assert [item["id"] for item in default] == walked
+
+
+@given(now=instants, count=st.integers(0, 300))
+def test_a_batchs_ids_ascend_in_its_order_within_its_millisecond(now: dt.datetime,
+                                                                 count: int) -> None:
+    ids, at = record_stamps(now, count)
+    assert len(set(ids)) == count and at == record_stamp(now)[1]
+    assert ids == sorted(ids) and [str(i) for i in ids] == sorted(str(i) for i in ids)
+    for made in ids:
+        assert made.version == 7 and made.variant == uuid.RFC_4122
+        assert id_instant(made) == at and uuid.UUID(str(made)) == made
+
+
+def test_a_bulk_create_lists_newest_first_in_reverse_of_its_order(
+        stamped_tenant: TenantHandle) -> None:
+    """A batch written in one millisecond (a fixed clock) still lists newest first as
+    the reverse of the order its items came in, and its events follow that order."""
+    with support.rolled_back(stamped_tenant) as ctx:
+        ctx.conn.execute(get_model(ctx, OBJECT).table.delete())
+        fixed = dataclasses.replace(ctx, clock=lambda: BASE)
+        made = batch.create_many(fixed, OBJECT, [{"name": f"r{n}"} for n in range(40)])
+        assert all(item.problem is None for item in made)
+        listed = records.list_records(ctx, OBJECT, limit=200)["items"]
+        assert [item["name"] for item in listed] == [f"r{n}" for n in reversed(range(40))]
+        fired = ctx.conn.execute(sa.select(events.c.record_id).where(
+            events.c.tenant_id == ctx.tenant.id, events.c.object == OBJECT,
+            events.c.type == "record.created").order_by(events.c.id)).scalars().all()
+        assert fired == [item.id for item in made]
 
 
 # -- plans: a page of the newest, filtered on an indexed field, reads about a page ------

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from objectry.metadata.problems import Conflict, ErrorItem, Invalid, Problem, pointer
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
-from objectry.runtime.kernel.ids import record_stamp
+from objectry.runtime.kernel.ids import record_stamps
 from objectry.runtime.model.compiled import ObjectModel, get_model
 from objectry.runtime.model.serialize import field_json
 from objectry.runtime.records import journal
@@ -214,9 +214,10 @@ def _insert(ctx: Context, model: ObjectModel, checked: dict[int, dict[str, Any]]
     written on its own so only the culprits fail."""
     actor = ctx.actor.user_id
     rows: list[tuple[int, dict[str, Any], list[journal.Change]]] = []
-    for index in sorted(checked):
+    order = sorted(checked)
+    record_ids, now = record_stamps(ctx.now(), len(order))  # one instant, ids in order
+    for index, record_id in zip(order, record_ids, strict=True):
         values = checked[index]
-        record_id, now = record_stamp(ctx.now())
         row = {"id": record_id, "version": 1, "owner": actor, "created_at": now,
                "created_by": actor, "updated_at": now, "updated_by": actor, **values}
         changes = [{"field": n, "old": None, "new": field_json(model, n, v)}

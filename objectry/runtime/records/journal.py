@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from objectry.metadata.problems import Conflict, ErrorItem, PreconditionFailed, pointer
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
-from objectry.runtime.kernel.ids import uuid7
+from objectry.runtime.kernel.ids import unix_ms, uuid7, uuid7_many
 from objectry.runtime.model.compiled import ObjectModel
 from objectry.runtime.query.rollup_sql import as_stored, upkeep
 from objectry.runtime.records.executemany import execute_many
@@ -50,11 +50,12 @@ def insert_many(ctx: Context, model: ObjectModel,
         "tenant_id": tenant, "object": model.api_name, "record_version": 1,
         "action": "created", "actor_id": actor, "at": now}, ("record_id", "changes"),
         [(row["id"], changes) for row, changes in rows])
-    ms = int(now.timestamp() * 1000)
+    event_ids = uuid7_many(unix_ms(now), len(rows))  # in the batch's order
     execute_many(ctx.conn, events.insert(), {
         "tenant_id": tenant, "object": model.api_name, "type": "record.created",
         "occurred_at": now, "actor_id": actor}, ("id", "record_id", "data"),
-        [(uuid7(ms), row["id"], {"version": 1, "changes": changes}) for row, changes in rows])
+        [(event_id, row["id"], {"version": 1, "changes": changes})
+         for event_id, (row, changes) in zip(event_ids, rows, strict=True)])
 
 
 def bump(ctx: Context, model: ObjectModel, row: Mapping[Any, Any], values: Mapping[str, Any],
@@ -124,11 +125,12 @@ def announce_many(ctx: Context, model: ObjectModel,
     if not items:
         return
     now = ctx.now()
-    ms = int(now.timestamp() * 1000)
+    event_ids = uuid7_many(unix_ms(now), len(items))  # in the items' order
     execute_many(ctx.conn, events.insert(), {
         "tenant_id": ctx.tenant.id, "object": model.api_name, "type": f"record.{kind}",
         "occurred_at": now, "actor_id": ctx.actor.user_id}, ("id", "record_id", "data"),
-        [(uuid7(ms), record_id, dict(data)) for record_id, data in items])
+        [(event_id, record_id, dict(data))
+         for event_id, (record_id, data) in zip(event_ids, items, strict=True)])
 
 
 def conversions(ctx: Context, object_name: str, field: str,
