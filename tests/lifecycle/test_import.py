@@ -177,6 +177,22 @@ def test_an_import_is_its_creators(api: Api, app: Any, tenant: TenantHandle) -> 
     assert [i["id"] for i in api.get("/api/v1/imports").get_json()["items"]] == [body["id"]]
 
 
+def crash_after_first_batch(api: Api, services: Services, monkeypatch: pytest.MonkeyPatch,
+                            import_id: str, batch_size: int) -> None:
+    """Start a run with no background thread and let its process die once its first
+    batch has committed, with a lease that has already run out."""
+    monkeypatch.setattr(services, "settings", dataclasses.replace(
+        services.settings, import_batch_size=batch_size, import_lease_seconds=0))
+    monkeypatch.setattr(import_jobs, "start", lambda *args: None)
+    assert api.post(f"/api/v1/imports/{import_id}/run").status_code == 202
+
+    def crash(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        import_jobs.run_import(services, import_id, runner="a", report=crash)
+
+
 def test_a_stopped_run_resumes_from_its_last_committed_batch(
         api: Api, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     define(api)
@@ -184,16 +200,7 @@ def test_a_stopped_run_resumes_from_its_last_committed_batch(
     body = upload(api, ("full_name,email\n" + rows).encode()).get_json()
     with services.connection() as conn:
         assert jobs.owner_of(conn, body["id"]) is not None
-    monkeypatch.setattr(services, "settings", dataclasses.replace(
-        services.settings, import_batch_size=3, import_lease_seconds=0))
-    monkeypatch.setattr(import_jobs, "start", lambda *args: None)  # no background thread
-    assert api.post(f"/api/v1/imports/{body['id']}/run").status_code == 202
-
-    def crash(done: int, total: int) -> None:
-        raise KeyboardInterrupt  # the process dies after its first batch committed
-
-    with pytest.raises(KeyboardInterrupt):
-        import_jobs.run_import(services, body["id"], runner="a", report=crash)
+    crash_after_first_batch(api, services, monkeypatch, body["id"], batch_size=3)
     halfway = api.get(f"/api/v1/imports/{body['id']}").get_json()
     assert (halfway["status"], halfway["rows_done"], halfway["rows_pending"]) == \
         ("running", 3, 7)
@@ -304,3 +311,112 @@ def test_stored_outcomes_replace_the_previews_errors(api: Api, services: Service
     lines = api.get(f"/api/v1/imports/{body['id']}/errors").get_data(
         as_text=True).lstrip("\ufeff").splitlines()
     assert len(lines) == 2 and lines[1].startswith("张三,上海") and "Email:" in lines[1]
+
+
+def put_rule(api: Api, **rule: Any) -> None:
+    body = {"kind": "duplicate_rule", "api_name": "same_lead", "object": "lead",
+            "action": "block", **rule}
+    response = api.put("/api/v1/meta/duplicate_rules/same_lead", json=body)
+    assert response.status_code == 200, response.get_json()
+
+
+def run_to_end(api: Api, import_id: str) -> dict[str, Any]:
+    assert api.post(f"/api/v1/imports/{import_id}/run").status_code == 202
+    return wait_done(api, import_id)
+
+
+def error_rows(api: Api, import_id: str) -> list[str]:
+    text = api.get(f"/api/v1/imports/{import_id}/errors").get_data(as_text=True)
+    return [line.split(",")[0] for line in text.lstrip("\ufeff").splitlines()[1:]]
+
+
+def test_a_run_after_a_duplicate_rule_changed_finds_duplicates_by_the_new_rule(
+        api: Api) -> None:
+    """The run reuses the match keys its preview computed only for rules defined as
+    then: a rule now matching on the name refuses the row alike by name."""
+    define(api)
+    put_rule(api, match=[{"field": "mobile", "as": "phone"}])
+    api.post("/api/v1/records/lead", json={"full_name": "Zhang San", "mobile": "13812345678"})
+    body = upload(api, b"full_name,mobile\nZHANG  SAN,13900000000\nLi Si,13700000000\n"
+                  ).get_json()
+    assert body["preview"]["duplicate_rows"] == 0, body["preview"]
+    put_rule(api, match=[{"field": "full_name", "as": "name"}])
+    final = run_to_end(api, body["id"])
+    assert (final["rows_done"], final["rows_failed"]) == (1, 1)
+    assert names(api) == ["Li Si", "Zhang San"]
+    assert error_rows(api, body["id"]) == ["ZHANG  SAN"]
+
+
+def test_a_run_after_a_rules_region_changed_compares_numbers_by_the_new_region(
+        api: Api) -> None:
+    """A local number alike an existing one in region CN is not alike in region US: a
+    run after that change writes the row the preview found a duplicate."""
+    define(api)
+    put_rule(api, match=[{"field": "mobile", "as": "phone"}])
+    api.post("/api/v1/records/lead", json={"full_name": "old", "mobile": "+86 21 6299 1640"})
+    body = upload(api, b"full_name,mobile\nnew,021-62991640\n").get_json()
+    assert body["preview"]["duplicate_rows"] == 1, body["preview"]
+    put_rule(api, match=[{"field": "mobile", "as": "phone"}], default_region="US")
+    assert run_to_end(api, body["id"])["rows_done"] == 1
+    assert names(api) == ["new", "old"]
+
+
+def test_a_resumed_run_refuses_duplicates_of_rows_written_before_it_stopped(
+        api: Api, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spellings of one number are one duplicate whichever batch, or run, wrote the
+    first: of an existing record, of a row of the same batch, of a row written by the
+    run that stopped."""
+    define(api)
+    put_rule(api, match=[{"field": "mobile", "as": "phone"}])
+    api.post("/api/v1/records/lead", json={"full_name": "old", "mobile": "13812345678"})
+    body = upload(api, b"full_name,mobile\na,13900000000\nb,+86 138 1234 5678\n"
+                       b"c,139 0000 0000\nd,13700000000\ne,+8613700000000\n").get_json()
+    assert body["preview"]["duplicate_rows"] == 3, body["preview"]
+    crash_after_first_batch(api, services, monkeypatch, body["id"], batch_size=2)
+    assert import_jobs.run_import(services, body["id"], runner="b") == "done"
+    final = api.get(f"/api/v1/imports/{body['id']}").get_json()
+    assert (final["rows_done"], final["rows_failed"]) == (2, 3)
+    assert names(api) == ["a", "d", "old"]
+    assert error_rows(api, body["id"]) == ["b", "c", "e"]
+
+
+def test_the_error_file_lists_failed_rows_far_apart(api: Api, services: Services) -> None:
+    """Failed rows separated by long runs of written ones are all in the error file,
+    in file order."""
+    define(api)
+    rows = "".join(f"lead {i:04d},{'mars' if i in (0, 1500, 4999) else 'beijing'}\n"
+                   for i in range(5000))
+    body = upload(api, ("full_name,city\n" + rows).encode()).get_json()
+    assert body["invalid"] == 3, body["issues"]
+    assert error_rows(api, body["id"]) == ["lead 0000", "lead 1500", "lead 4999"]
+    final = run_to_end(api, body["id"])
+    assert (final["rows_done"], final["rows_failed"]) == (4997, 3)
+    assert error_rows(api, body["id"]) == ["lead 0000", "lead 1500", "lead 4999"]
+
+
+def test_a_row_the_preview_refused_and_the_run_wrote_leaves_the_error_file(
+        api: Api) -> None:
+    """The run decides: a row refused by the preview (a city not yet an option) and
+    written by the run (the option added since) is no longer an issue nor in the file."""
+    define(api)
+    body = upload(api, "Full Name,City\nA,mars\nB,上海\n".encode()).get_json()
+    assert body["invalid"] == 1 and error_rows(api, body["id"]) == ["A"]
+    document = lead(**LABELLED)
+    city = next(f for f in document["fields"] if f["api_name"] == "city")
+    city["options"] = [*city["options"], "mars"]
+    api.define(document)
+    final = run_to_end(api, body["id"])
+    assert (final["rows_done"], final["rows_failed"], final["issues"]) == (2, 0, [])
+    assert error_rows(api, body["id"]) == []
+    assert names(api) == ["A", "B"]
+
+
+def test_a_new_mapping_replaces_the_previews_errors(api: Api) -> None:
+    """A remap previews the stored rows again: errors of the old mapping go."""
+    define(api)
+    body = upload(api, "Full Name,City\nA,mars\nB,上海\n".encode()).get_json()
+    assert body["invalid"] == 1 and error_rows(api, body["id"]) == ["A"]
+    again = api.patch(f"/api/v1/imports/{body['id']}", json={"mapping": {"City": None}})
+    assert (again.get_json()["invalid"], again.get_json()["issues"]) == (0, [])
+    assert error_rows(api, body["id"]) == []
+    assert run_to_end(api, body["id"])["rows_done"] == 2

@@ -13,18 +13,7 @@ from typing import Any
 
 from tests.conftest import Api, TenantHandle
 from tests.docs_objects import campaign, lead
-
-
-def put(api: Api, path: str, body: dict[str, Any]) -> None:
-    response = api.put(path, json=body)
-    assert response.status_code == 200, response.get_json()
-
-
-def grant(api: Api, record_id: str, grantee: str, levels: dict[str, str]) -> str:
-    response = api.post(f"/api/v1/records/lead/{record_id}/grants",
-                        json={"grantee": grantee, "field_groups": levels})
-    assert response.status_code == 201, response.get_json()
-    return str(response.get_json()["id"])
+from tests.platform.lead_grants import grant, put
 
 
 def test_listed_rows_match_their_record_pages(api: Api, tenant: TenantHandle) -> None:

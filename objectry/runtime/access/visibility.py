@@ -104,20 +104,24 @@ class Visibility:
         extra = () if visibility is None else (self._grant_levels(),)
         postgresql = self.ctx.conn.dialect.name == "postgresql"
         listed: list[sa.Select[Any] | sa.CompoundSelect] = []
+        # PostgreSQL's page ids come from the union: each row's grants are looked up
+        # only where the grants arm (last) brought it
+        marked = None if visibility is None else self._grant_levels_where
         if visibility is not None and not self.holds_grants():
             # no live grant reaches the actor: the grants arm (``shared``, last) finds
             # nothing and each row's grants are none, so neither is asked of SQL
             visibility = visibility[:-1] or [sa.false()]
-            extra = (sa.null().label(GRANT_LEVELS),)
+            extra, marked = (sa.null().label(GRANT_LEVELS),), None
         elif visibility is not None and not postgresql \
                 and (shared := self._shared_ids()) is not None:
             # SQLite: the distributed ids go into the union as the grants list them,
             # not as a top of the rows they name (which would read each such row once
             # for its liveness and again for the page): the page's own conditions test
             # them, on the page's rows only. ``visibility`` ends with ``shared``.
-            visibility, listed = visibility[:-1], [shared]
+            visibility, listed, marked = visibility[:-1], [shared], None
         return pagination.top_of_union(self.model.table, conditions, visibility, order,
-                                       limit, extra, top_ids=postgresql, listed=listed)
+                                       limit, extra, top_ids=postgresql, listed=listed,
+                                       marked=marked)
 
     def cached_page(self, shape: Hashable,
                     build: Callable[[], sa.Select[Any]]) -> sa.Select[Any]:
@@ -292,6 +296,13 @@ class Visibility:
 
         return self.ctx.decisions.get_or_build(
             self._actor_key("grant_levels", self._clock_key()), build)
+
+    def _grant_levels_where(self, granted: sa.ColumnElement[bool]) -> list[sa.Label[Any]]:
+        """``GRANT_LEVELS`` looked up only on the rows ``granted`` holds (those of the
+        grants arm, ``shared``, last of the visibility): on any other row no live grant
+        reaches the actor, so its lookup, a sub-plan per row, would find nothing."""
+        found = self._grant_levels().element
+        return [sa.case((granted, found), else_=sa.null()).label(GRANT_LEVELS)]
 
     def _clock_key(self) -> int:
         """Which clock a cached statement's grant expiry reads (clocks need not be

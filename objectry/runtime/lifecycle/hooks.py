@@ -13,6 +13,7 @@ from typing import Any
 from objectry.metadata.problems import Conflict, ErrorItem, Problem
 from objectry.runtime.distribution.auto import Plan, assign_new, finish_new, plan_new
 from objectry.runtime.kernel.context import Context
+from objectry.runtime.lifecycle.duplicates import KnownKeys, known_keys
 from objectry.runtime.lifecycle.duplicates.checks import check_batch, check_write
 from objectry.runtime.lifecycle.duplicates.index import ensure_current, put_key, put_new_keys
 from objectry.runtime.lifecycle.duplicates.rules import DuplicateRule, active_rules, touching
@@ -34,6 +35,9 @@ class LifecycleHooks:
         # the owners decided for the rows being inserted (before_insert computes them,
         # after_write / after_write_many write the rest of the assignment)
         self._plan: Plan | None = None
+        # keys computed earlier for the next batch's values (an import's preview), by
+        # rule name: the next before_write_many uses them instead of normalising again
+        self._known: dict[str, KnownKeys] = {}
 
     def rules(self, ctx: Context) -> list[DuplicateRule]:
         """The tenant's active rules, read once per metadata version of this unit."""
@@ -51,17 +55,26 @@ class LifecycleHooks:
             if self.keep_warnings:
                 self.warnings += found
 
+    def carry_keys(self, ctx: Context, object_name: str,
+                   stored: Sequence[Mapping[str, Sequence[Any]] | None],
+                   fingerprints: Mapping[str, str]) -> None:
+        """Match keys computed earlier (an import's preview: per row, rule name ->
+        ``[key, *match values]``, and the rule definitions they were computed under) for
+        the next batch of new records to use, for rules still defined so; until then."""
+        self._known = known_keys(self.rules(ctx), object_name, stored, fingerprints)
+
     def before_write_many(self, ctx: Context, model: Any,
                           items: Sequence[Mapping[str, Any]]) -> list[Problem | None]:
         """:meth:`before_write` for a batch of new records (``records.batch``), one
         lookup per rule: per item, the problem refusing it or None (an item alike an
         earlier one of the batch is refused by a ``block`` rule, as created in turn)."""
         self._batch_keys = {}
+        known, self._known = self._known, {}
         rules = self.rules(ctx)
         if not rules:
             return [None] * len(items)
         problems, warnings = check_batch(ctx, rules, model.api_name, items, self._current,
-                                         self._batch_keys)
+                                         self._batch_keys, known)
         if self.keep_warnings:
             self.warnings += [w for found in warnings for w in found]
         return list(problems)

@@ -31,6 +31,8 @@ from objectry.metadata.problems import BadRequest, ErrorItem, FieldValueError, I
 FieldLookup = Callable[[str], Mapping[str, Any] | None]
 #: sort key field -> its term in ORDER BY and in the cursor's condition.
 ColumnLookup = Callable[[str], sa.ColumnElement[Any]]
+#: whether a page row meets a union's last alternative -> the page's extra columns.
+Marked = Callable[[sa.ColumnElement[bool]], Sequence[sa.ColumnElement[Any]]]
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,8 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
                  order: Sequence[sa.ColumnElement[Any]], limit: int,
                  extra: Sequence[sa.ColumnElement[Any]] = (), *,
                  top_ids: bool = False,
-                 listed: Sequence[sa.Select[Any] | sa.CompoundSelect] = ()) -> sa.Select[Any]:
+                 listed: Sequence[sa.Select[Any] | sa.CompoundSelect] = (),
+                 marked: Marked | None = None) -> sa.Select[Any]:
     """The first ``limit`` rows in ``order`` that meet every condition and at least one
     alternative (all rows when ``alternatives`` is None); ``extra``: labelled columns
     computed for the page's rows only (e.g. what the caller's grants give on each).
@@ -173,6 +176,11 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
     ``listed``: more alternatives, each given as a select of ids (a few, read from
     elsewhere) that joins the union whole; the page's query then tests ``conditions``
     itself, which stays exact: every matching listed row is in the union.
+
+    ``marked``: where ``top_ids`` takes the page's ids, ``extra`` as built from whether
+    each page row meets the last alternative, so what only such rows need (the grants
+    there) is computed for them alone. Exact for the same reason: a page row meeting
+    that alternative is among its first ``limit``, so the union holds it from there.
     """
     query = sa.select(table, *extra).where(*conditions)
     if listed:
@@ -186,13 +194,21 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
     elif alternatives is not None:
         tops = [sa.select(table.c.id).where(*conditions, alternative)
                 .order_by(*order).limit(limit).subquery() for alternative in alternatives]
-        ids: Any = sa.union_all(*[sa.select(top.c.id) for top in tops])
         descending = _id_order(order, table) if top_ids else None
         if descending is not None:  # the page's ids from the union's ids alone: only
             # the page's rows are fetched whole (and get their ``extra``), not every top's
-            union = ids.subquery()  # distinct: a row may meet several alternatives
-            ids = sa.select(union.c.id).distinct().order_by(
-                union.c.id.desc() if descending else union.c.id.asc()).limit(limit)
+            last = len(tops) - 1  # 1 on the rows of the last alternative's top, else 0
+            union = sa.union_all(*[sa.select(top.c.id, sa.literal_column(
+                "1" if n == last else "0", sa.Integer).label("marked"))
+                for n, top in enumerate(tops)]).subquery()
+            page = sa.select(union.c.id, sa.func.max(union.c.marked).label("marked")) \
+                .group_by(union.c.id).order_by(  # grouped: a row may meet several
+                    union.c.id.desc() if descending else union.c.id.asc()) \
+                .limit(limit).subquery()
+            columns = extra if marked is None else marked(page.c.marked == 1)
+            query = sa.select(table, *columns).join(page, page.c.id == table.c.id)
+            return query.order_by(*order).limit(limit)
+        ids = sa.union_all(*[sa.select(top.c.id) for top in tops])
         query = sa.select(table, *extra).where(table.c.id.in_(ids))
     return query.order_by(*order).limit(limit)
 

@@ -23,15 +23,23 @@ from objectry.runtime.lifecycle.duplicates.checks import (
     record_duplicates,
     scan,
 )
-from objectry.runtime.lifecycle.duplicates.index import ensure_current, rule_keys
+from objectry.runtime.lifecycle.duplicates.index import (
+    KnownKeys,
+    ensure_current,
+    key_entries,
+    rule_keys,
+)
 from objectry.runtime.lifecycle.duplicates.matching import matches_for, present, similarity
-from objectry.runtime.lifecycle.duplicates.rules import active_rules, checking
+from objectry.runtime.lifecycle.duplicates.rules import DuplicateRule, active_rules, checking
 
-__all__ = ["build_keys", "check_write", "find_duplicates", "record_duplicates", "scan"]
+__all__ = ["KnownKeys", "build_keys", "check_write", "find_duplicates", "known_keys",
+           "record_duplicates", "scan"]
 
 
 def find_duplicates(ctx: Context, object_name: str, rows: Sequence[Mapping[str, Any]],
-                    exclude: Sequence[Any] = ()) -> list[list[dict[str, Any]]]:
+                    exclude: Sequence[Any] = (),
+                    keys_out: dict[str, tuple[str, list[list[Any] | None]]] | None = None,
+                    ) -> list[list[dict[str, Any]]]:
     """For each row (field -> value, as a create body names them), its duplicates under
     the object's active rules: existing records the caller may see, as
     ``{"rule", "object", "id", "score", "record", "action"}``, and earlier rows of the
@@ -39,12 +47,17 @@ def find_duplicates(ctx: Context, object_name: str, rows: Sequence[Mapping[str, 
     the caller may not see are counted in an item ``{"rule", "hidden": True, "action"}``
     so an importer can still refuse a ``block`` duplicate without showing it.
     One index lookup per rule for the whole batch. ``exclude``: per row, a record it is
-    not compared with (the record an upsert row updates)."""
+    not compared with (the record an upsert row updates). ``keys_out``: filled with
+    rule name -> (the rule's fingerprint, per row ``[key, *match values]``, None when
+    its values are not all texts), for a later write of the same values
+    (:func:`known_keys`)."""
     result: list[list[dict[str, Any]]] = [[] for _ in rows]
     for rule in checking(active_rules(ctx), object_name):
         ensure_current(ctx, rule)
         first_row: dict[str, int] = {}
         keys = rule_keys(rule, rows)
+        if keys_out is not None:
+            keys_out[rule.name] = (rule.fingerprint, key_entries(rule, rows, keys))
         matches = matches_for(ctx, rule, rows, exclude, keys=keys)
         everything = {(m.object, m.id): m for found in matches for m in found}
         shown_by = {(item["object"], item["id"]): item
@@ -65,3 +78,27 @@ def find_duplicates(ctx: Context, object_name: str, rows: Sequence[Mapping[str, 
             elif earlier is None:
                 first_row[key] = i
     return result
+
+
+def known_keys(rules: Sequence[DuplicateRule], object_name: str,
+               stored: Sequence[Mapping[str, Sequence[Any]] | None],
+               fingerprints: Mapping[str, str]) -> dict[str, KnownKeys]:
+    """The keys :func:`find_duplicates` computed earlier (``stored``: per row, rule
+    name -> ``[key, *match values]``; ``fingerprints``: rule name -> the definition they
+    were computed under), as ``check_batch`` reuses them: by rule name, match values ->
+    key, for the active ``rules`` of the object still defined as then. A rule changed
+    since has none (its keys are computed afresh). Keys go with the values they were
+    computed from, never with a row: a row whose values read otherwise now (a field's
+    aliases changed) finds no key for them and has its key computed."""
+    found: dict[str, KnownKeys] = {}
+    for rule in checking(rules, object_name):
+        if fingerprints.get(rule.name) != rule.fingerprint:
+            continue
+        keys: dict[tuple[str | None, ...], str | None] = {}
+        for row_keys in stored:
+            entry = None if row_keys is None else row_keys.get(rule.name)
+            if entry is not None and len(entry) == len(rule.fields) + 1 and all(
+                    type(v) is str or v is None for v in entry):
+                keys[tuple(entry[1:])] = entry[0]
+        found[rule.name] = KnownKeys(rule.fingerprint, keys)
+    return found

@@ -11,6 +11,7 @@ from objectry.metadata.problems import Conflict, ErrorItem, Forbidden, Invalid, 
 from objectry.runtime.access.guard import Guard
 from objectry.runtime.kernel.context import Context
 from objectry.runtime.lifecycle.duplicates.index import (
+    KnownKeys,
     build,
     ensure_current,
     rule_key,
@@ -223,18 +224,20 @@ def check_batch(ctx: Context, rules: Sequence[DuplicateRule], object_name: str,
                 items: Sequence[Mapping[str, Any]],
                 known: set[tuple[int, str, str]] | None = None,
                 keys: dict[tuple[str, int], str | None] | None = None,
+                carried: Mapping[str, KnownKeys] | None = None,
                 ) -> tuple[list[Conflict | None], list[list[dict[str, Any]]]]:
     """:func:`check_write` for a batch of new records, one index lookup per rule: per
     item, the problem refusing it (or None) and its warnings. An item is also checked
     against the earlier items of the batch that pass, as if each were created in turn:
     a ``block`` rule refuses the second of two alike (``duplicate_in_batch``).
-    ``keys``: filled with (rule, item index) -> key for the caller's later use."""
+    ``keys``: filled with (rule, item index) -> key for the caller's later use;
+    ``carried``: rule name -> keys computed earlier (an import's preview)."""
     problems: list[Conflict | None] = [None] * len(items)
     warnings: list[list[dict[str, Any]]] = [[] for _ in items]
     found_by_rule: list[tuple[DuplicateRule, list[list[Match]], list[str | None]]] = []
     for rule in checking(rules, object_name):
         ensure_current(ctx, rule, known)
-        item_keys = rule_keys(rule, items)
+        item_keys = rule_keys(rule, items, (carried or {}).get(rule.name))
         if keys is not None:
             keys.update(((rule.name, i), k) for i, k in enumerate(item_keys))
         found_by_rule.append((rule, matches_for(ctx, rule, items, keys=item_keys), item_keys))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,19 +35,51 @@ def rule_key(rule: DuplicateRule, values: Mapping[str, Any]) -> str | None:
                               strict=True)), rule.region)
 
 
-def rule_keys(rule: DuplicateRule, rows: Sequence[Mapping[str, Any]]) -> list[str | None]:
+@dataclass(frozen=True)
+class KnownKeys:
+    """Keys of a rule computed earlier (an import's preview), reused instead of
+    normalising the values again: the fingerprint of the rule definition they were
+    computed under (another definition ignores them), and match values -> key."""
+
+    fingerprint: str
+    keys: Mapping[tuple[str | None, ...], str | None]
+
+
+def match_values(rule: DuplicateRule, values: Mapping[str, Any]
+                 ) -> tuple[str | None, ...] | None:
+    """The rule's match values of a row as a memo key: only texts (and None) share a
+    key by equality (1 == True, 1.0 == 1), so other values have none."""
+    raw = tuple(values.get(f) for f in rule.fields)
+    return raw if all(type(v) is str or v is None for v in raw) else None
+
+
+def key_entries(rule: DuplicateRule, rows: Sequence[Mapping[str, Any]],
+                keys: Sequence[str | None]) -> list[list[Any] | None]:
+    """Each row's key as kept for later reuse (:class:`KnownKeys`): ``[key, *match
+    values]``, so the key goes with the values it is of; None for values not all texts."""
+    return [None if (raw := match_values(rule, values)) is None else [key, *raw]
+            for values, key in zip(rows, keys, strict=True)]
+
+
+def rule_keys(rule: DuplicateRule, rows: Sequence[Mapping[str, Any]],
+              known: KnownKeys | None = None) -> list[str | None]:
     """:func:`rule_key` of each row of a batch, each distinct combination of values
     normalised once (a phone parse is the dearest step of a check; a file repeats
-    numbers, and an import's rows arrive with their repeats in the same batch)."""
+    numbers, and an import's rows arrive with their repeats in the same batch).
+    ``known``: keys already computed for these values, used when computed under this
+    very definition of the rule (a key is a function of the values and the rule)."""
+    given = known.keys if known is not None and known.fingerprint == rule.fingerprint else {}
     memo: dict[tuple[Any, ...], str | None] = {}
     keys: list[str | None] = []
     for values in rows:
-        raw = tuple(values.get(f) for f in rule.fields)
-        if not all(type(v) is str or v is None for v in raw):  # 1 == True, 1.0 == 1:
-            keys.append(rule_key(rule, values))  # only texts share a key by equality
-            continue
-        key = memo[raw] if raw in memo else memo.setdefault(raw, rule_key(rule, values))
-        keys.append(key)
+        raw = match_values(rule, values)
+        if raw is None:
+            keys.append(rule_key(rule, values))
+        elif raw in given:
+            keys.append(given[raw])
+        else:
+            keys.append(memo[raw] if raw in memo
+                        else memo.setdefault(raw, rule_key(rule, values)))
     return keys
 
 

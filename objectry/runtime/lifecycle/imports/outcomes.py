@@ -1,5 +1,9 @@
 """Storing a batch's per-row outcomes on its import rows, in the batch's transaction.
 
+A run stores them only for the rows with something to say (failed rows, rows whose
+preview errors the run overrules); the rows it wrote are covered by the import's
+watermark (``jobs``).
+
 On PostgreSQL the outcomes of a batch are one ``UPDATE ... FROM unnest(...)`` (the
 rows' numbers, outcomes and records as three arrays): a statement per row, even
 pipelined, costs the server a plan and an index lookup each, and the client a bound
@@ -26,6 +30,8 @@ Outcome = tuple[int, str, Any, list[dict[str, Any]] | None]
 
 def store(conn: sa.Connection, import_id: uuid.UUID, outcomes: Sequence[Outcome]) -> None:
     """Each row's outcome, record and errors (None: it was written)."""
+    if not outcomes:
+        return
     if conn.dialect.name != "postgresql":
         _per_row(conn, import_id, outcomes)
         return

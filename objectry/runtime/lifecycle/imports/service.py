@@ -14,9 +14,9 @@ import csv
 import io
 import json
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 
@@ -27,15 +27,15 @@ from objectry.runtime.kernel.context import Context
 from objectry.runtime.kernel.ids import uuid7
 from objectry.runtime.lifecycle import bulk
 from objectry.runtime.lifecycle.duplicates import find_duplicates
+from objectry.runtime.lifecycle.imports import checks_store, reading, retention
 from objectry.runtime.lifecycle.imports import mapping as mappings
-from objectry.runtime.lifecycle.imports import reading, retention
 from objectry.runtime.lifecycle.imports.assignment import AssignmentSimulation
 from objectry.runtime.lifecycle.imports.tables import import_rows, imports
+from objectry.runtime.lifecycle.imports.windows import windows
 from objectry.runtime.model.compiled import ObjectModel, get_model
 from objectry.runtime.records import batch
 
 CHECK_BATCH = 1000  # rows checked at a time by the preview
-STORE_BATCH = 5000  # rows inserted per statement on upload
 SHOWN = 100  # issues and duplicates listed in a preview (all are in the error file)
 RUNNABLE = ("previewed", "queued", "running")
 
@@ -75,11 +75,8 @@ def create(ctx: Context, object_name: str, upload: Upload,
         "columns": sheet.columns, "mapping": mapped, "upsert_on": upload.upsert_on,
         "total_rows": len(sheet.rows), "created_by": ctx.actor.user_id,
         "locale": ctx.locale, "created_at": now, "updated_at": now})
-    for start in range(0, len(sheet.rows), STORE_BATCH):
-        ctx.conn.execute(import_rows.insert(), [
-            {"import_id": import_id, "row_no": number, "cells": cells}
-            for number, cells in sheet.rows[start:start + STORE_BATCH]])
-    return _preview(ctx, model, guard, _load(ctx, str(import_id)))
+    return _preview(ctx, model, guard, _load(ctx, str(import_id)),
+                    [_Row(number, cells) for number, cells in sheet.rows])
 
 
 def remap(ctx: Context, import_id: str, body: Any) -> dict[str, Any]:
@@ -112,57 +109,70 @@ def _check_upsert(model: ObjectModel, guard: Guard, name: Any) -> None:
         raise Invalid([ErrorItem("/upsert_on", "bulk_upsert_field", {"field": str(name)})])
 
 
-def _preview(ctx: Context, model: ObjectModel, guard: Guard,
-             found: Mapping[str, Any]) -> dict[str, Any]:
+class _Row(NamedTuple):
+    row_no: int
+    cells: list[str]
+
+
+def _preview(ctx: Context, model: ObjectModel, guard: Guard, found: Mapping[str, Any],
+             fresh: Sequence[_Row] | None = None) -> dict[str, Any]:
     """Check every row as the run will write it (a create, or an upsert's update;
-    writing nothing), keep each row's errors with it, count the rows that look like
-    existing records, say what assignment would do with the new ones, and answer."""
-    table = import_rows
-    ctx.conn.execute(table.update().where(table.c.import_id == found["id"]).values(errors=None))
+    writing nothing), keep each row's errors (and match keys) with it, count the rows
+    that look like existing records, say what assignment would do with the new ones,
+    and answer. ``fresh``: an upload's rows, stored here with what was found (one
+    insert, no update); otherwise the import's stored rows are read and updated."""
     invalid, duplicate_rows = 0, 0
     assigning = AssignmentSimulation(ctx, model.api_name, SHOWN)
     duplicates: list[dict[str, Any]] = []
-    last = 0
-    while True:
-        rows = ctx.conn.execute(sa.select(table.c.row_no, table.c.cells).where(
-            table.c.import_id == found["id"], table.c.row_no > last)
-            .order_by(table.c.row_no).limit(CHECK_BATCH)).all()
-        if not rows:
-            break
-        last = rows[-1].row_no
+    fingerprints: dict[str, str] = {}
+    batches: Iterable[Sequence[Any]] = windows(
+        ctx.conn, found["id"], [import_rows.c.row_no, import_rows.c.cells], [], CHECK_BATCH
+    ) if fresh is None else (fresh[i:i + CHECK_BATCH] for i in range(0, len(fresh),
+                                                                      CHECK_BATCH))
+    for rows in batches:
         items = mappings.records_of(model, found["columns"], found["mapping"],
                                     [r.cells for r in rows])
         problems, created, matched = _checked(ctx, model, found["upsert_on"], items)
-        failed = []
-        for row, problem in zip(rows, problems, strict=True):
-            errors = [] if problem is None else [
-                e for e in (problem.errors or [ErrorItem("", problem.detail_code,
-                                                         problem.params)])
-                if not (found["upsert_on"] and e.code == "unique_violation"
-                        and e.path == pointer(found["upsert_on"]))]
-            if errors:
-                failed.append({"_row": row.row_no, "_errors": [_stored(e) for e in errors]})
-        invalid += len(failed)
-        if failed:
-            ctx.conn.execute(table.update().where(
-                table.c.import_id == found["id"], table.c.row_no == sa.bindparam("_row"))
-                .values(errors=sa.bindparam("_errors")), failed)
+        errors_of = [_row_errors(problem, found["upsert_on"]) for problem in problems]
+        invalid += sum(1 for errors in errors_of if errors)
         assigning.add([(rows[i].row_no, {**values, "id": None, "owner": ctx.actor.user_id})
                        for i, values in created])
         exclude = [matched.get(i) for i in range(len(items))]
-        for row, matches in zip(rows, find_duplicates(ctx, model.api_name, items, exclude),
-                                strict=True):
+        keys: dict[str, tuple[str, list[list[Any] | None]]] = {}
+        for row, matches in zip(rows, find_duplicates(ctx, model.api_name, items, exclude,
+                                                      keys), strict=True):
             if matches:
                 duplicate_rows += 1
                 if len(duplicates) < SHOWN:
                     duplicates.append({"row": row.row_no, "matches": [
                         {**m, "row": rows[m["row"]].row_no} if "row" in m else m
                         for m in matches]})
+        fingerprints.update((name, fingerprint) for name, (fingerprint, _) in keys.items())
+        checked = [
+            (row.row_no, errors or None,
+             {name: entry for name, (_, found_keys) in keys.items()
+              if (entry := found_keys[i]) is not None} or None)
+            for i, (row, errors) in enumerate(zip(rows, errors_of, strict=True))]
+        if fresh is None:
+            checks_store.store(ctx.conn, found["id"], checked)
+        else:
+            checks_store.insert(ctx.conn, found["id"], [r.cells for r in rows], checked)
     summary = {"duplicate_rows": duplicate_rows, "duplicates": _stored_json(duplicates),
                "assignment": assigning.preview.as_json()}
     ctx.conn.execute(imports.update().where(imports.c.id == found["id"]).values(
-        invalid_rows=invalid, preview=summary))
+        invalid_rows=invalid, preview=summary, match_rules=fingerprints or None))
     return status(ctx, str(found["id"]))
+
+
+def _row_errors(problem: Problem | None, upsert_on: str | None) -> list[dict[str, Any]]:
+    """A checked row's errors as stored with it; an upsert row's clash on its own
+    ``upsert_on`` value is no error (the run updates that record)."""
+    if problem is None:
+        return []
+    return [_stored(e) for e in (problem.errors or [ErrorItem("", problem.detail_code,
+                                                             problem.params)])
+            if not (upsert_on and e.code == "unique_violation"
+                    and e.path == pointer(upsert_on))]
 
 
 def _stored_json(duplicates: list[dict[str, Any]]) -> Any:
@@ -260,6 +270,11 @@ def status(ctx: Context, import_id: str) -> dict[str, Any]:
 
 
 def _issues(ctx: Context, found: Mapping[str, Any], limit: int | None) -> list[dict[str, Any]]:
+    """The rows' errors in row order (the first ``limit``). Only rows the preview
+    refused or the run failed have errors: an import with neither has none to look for
+    (a look that reads every row of the import when none matches)."""
+    if not found["invalid_rows"] and not found["rows_failed"]:
+        return []
     query = sa.select(import_rows.c.row_no, import_rows.c.errors).where(
         import_rows.c.import_id == found["id"], import_rows.c.errors.is_not(None)
     ).order_by(import_rows.c.row_no)
@@ -307,16 +322,9 @@ def error_file(ctx: Context, import_id: str) -> tuple[str, Iterator[str]]:
         writer = csv.writer(out)
         out.write("\ufeff")
         writer.writerow([*found["columns"], reason])
-        last = 0
-        while True:
-            rows = ctx.conn.execute(sa.select(
-                import_rows.c.row_no, import_rows.c.cells, import_rows.c.errors).where(
-                import_rows.c.import_id == found["id"], import_rows.c.row_no > last,
-                import_rows.c.errors.is_not(None)).order_by(import_rows.c.row_no)
-                .limit(CHECK_BATCH)).all()
-            if not rows:
-                break
-            last = rows[-1].row_no
+        for rows in windows(ctx.conn, found["id"], [
+                import_rows.c.row_no, import_rows.c.cells, import_rows.c.errors],
+                [import_rows.c.errors.is_not(None)], CHECK_BATCH):
             for row in rows:
                 text = "; ".join(_reason(_issue(ctx, by_field, e)) for e in row.errors or [])
                 writer.writerow([*(_safe(c) for c in row.cells), text])

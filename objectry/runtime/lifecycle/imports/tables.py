@@ -1,8 +1,9 @@
 """Catalog tables of imports: one row per import, one per source row (migration 0014).
 
 The source rows are stored as text, as read from the file, so a run needs nothing but
-these rows: each batch commits its records together with the rows' outcomes, and a
-run that stopped (a crash, a restart) resumes at the first row without an outcome.
+these rows: each batch commits its records together with the outcomes of its failed
+rows and the import's watermark, and a run that stopped (a crash, a restart) resumes
+after the watermark at the first row without an outcome.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ imports = sa.Table(
     sa.Column("error", json_column()),
     #: the last preview's summary: duplicates found, what assignment would do (0021)
     sa.Column("preview", json_column()),
+    #: rule name -> the fingerprint of the rule definition the rows' match keys were
+    #: computed under by the last preview (0026); a run recomputes those of changed rules
+    sa.Column("match_rules", json_column()),
+    #: every row numbered up to here was applied by a committed batch of a run (0026):
+    #: the rows it wrote keep no outcome of their own
+    sa.Column("rows_through", sa.Integer),
     sa.Index("ix_imports_tenant", "tenant_id", "created_at"),
 )
 
@@ -52,9 +59,13 @@ import_rows = sa.Table(
     #: the row's number in the file (the header is row 1)
     sa.Column("row_no", sa.Integer, primary_key=True),
     sa.Column("cells", json_column(), nullable=False),
-    #: NULL: not applied yet; created, updated or failed
+    #: NULL: not applied yet, or written by a run up to imports.rows_through (0026);
+    #: failed, or created or updated (a row the preview refused, or an earlier version)
     sa.Column("outcome", sa.String(10)),
     sa.Column("record_id", sa.Uuid),
     sa.Column("errors", json_column()),
+    #: rule name -> [the row's match key (None: nothing to match), *the values it is
+    #: of], by the last preview (0026)
+    sa.Column("match_keys", json_column()),
     sa.Index("ix_import_rows_pending", "import_id", "outcome", "row_no"),
 )
