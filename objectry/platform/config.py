@@ -120,6 +120,12 @@ class Settings:
     #: PostgreSQL behind PgBouncer in transaction mode (OBJECTRY_DB_PGBOUNCER=1): psycopg
     #: prepares no statements (a transaction's next one may run on another backend).
     db_pgbouncer: bool = False
+    #: PostgreSQL: the planner's cost of a page read out of order, set on each connection
+    #: (OBJECTRY_DB_RANDOM_PAGE_COST; 0: the server's own, 4 unless configured). 1.1 suits
+    #: SSDs and data in memory: at 4 a list filtered on an indexed field walks the whole
+    #: table newest first instead of that field's index (bench/permissions.py). Behind
+    #: PgBouncer set it on the server (``ALTER DATABASE ... SET random_page_cost``).
+    db_random_page_cost: float = 1.1
     #: SHA-256 (hex) of the platform token (OBJECTRY_PLATFORM_TOKEN_SHA256), printed by
     #: ``objectry platform-token``: its holder may create tenants (``POST /tenants``).
     #: Unset: tenants are created only from the command line.

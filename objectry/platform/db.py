@@ -85,18 +85,26 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 
 def engine_for(settings: Settings) -> sa.Engine:
     """The engine of an installation: on PostgreSQL with its pooled connections recycled
-    (``db_recycle_uses``, ``db_recycle_seconds``) and, behind PgBouncer, no prepared
-    statements (``db_pgbouncer``)."""
+    (``db_recycle_uses``, ``db_recycle_seconds``), the planner's random page cost
+    (``db_random_page_cost``) and, behind PgBouncer, no prepared statements
+    (``db_pgbouncer``)."""
     url = normalize_url(settings.database_url)
     if url.startswith("sqlite"):
         return make_engine(url)
     options: dict[str, Any] = {}
     if settings.db_recycle_seconds > 0:
         options["pool_recycle"] = settings.db_recycle_seconds
+    connect_args: dict[str, Any] = {}
     if settings.db_pgbouncer:
         # psycopg 3 prepares a statement after 5 runs on a connection; in transaction
         # mode the next run may reach a backend that never saw it
-        options["connect_args"] = {"prepare_threshold": None}
+        connect_args["prepare_threshold"] = None
+    elif settings.db_random_page_cost > 0 and "options" not in sa.engine.make_url(url).query:
+        # a startup parameter of the connection (no statement, no round trip; options
+        # in the URL win); PgBouncer refuses it, so behind it the server's setting applies
+        connect_args["options"] = f"-c random_page_cost={settings.db_random_page_cost:g}"
+    if connect_args:
+        options["connect_args"] = connect_args
     engine = make_engine(url, **options)
     if settings.db_recycle_uses > 0:
         recycle_after_uses(engine, settings.db_recycle_uses)

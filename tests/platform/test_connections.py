@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from objectry.platform.config import Settings
-from objectry.platform.db import engine_for
+from objectry.platform.db import engine_for, make_engine
 
 
 def backend_of(engine: sa.Engine) -> object:
@@ -61,8 +61,42 @@ def test_behind_pgbouncer_nothing_is_prepared(settings: Settings) -> None:
         engine.dispose()
 
 
+def random_page_cost(engine: sa.Engine) -> str:
+    with engine.connect() as conn:
+        return str(conn.exec_driver_sql("SHOW random_page_cost").scalar_one())
+
+
+def test_each_connection_plans_with_the_configured_random_page_cost(
+        settings: Settings) -> None:
+    if settings.is_sqlite:
+        pytest.skip("PostgreSQL only")
+    server = random_page_cost(make_engine(settings.database_url, poolclass=sa.pool.NullPool))
+    for cost, expected in ((1.1, "1.1"), (2.5, "2.5"), (0.0, server)):
+        engine = engine_for(dataclasses.replace(settings, db_random_page_cost=cost))
+        try:
+            assert random_page_cost(engine) == expected
+        finally:
+            engine.dispose()
+    behind = engine_for(dataclasses.replace(settings, db_pgbouncer=True))
+    try:  # PgBouncer refuses startup options: the server's setting applies
+        assert random_page_cost(behind) == server
+    finally:
+        behind.dispose()
+    url = sa.engine.make_url(settings.database_url).update_query_dict(
+        {"options": "-c random_page_cost=3"})
+    given = engine_for(dataclasses.replace(
+        settings, database_url=url.render_as_string(hide_password=False)))
+    try:  # options of the URL win
+        assert random_page_cost(given) == "3"
+    finally:
+        given.dispose()
+
+
 def test_settings_read_from_the_environment() -> None:
     read = Settings.from_env({"OBJECTRY_DB_RECYCLE_USES": "50",
                               "OBJECTRY_DB_RECYCLE_SECONDS": "120",
-                              "OBJECTRY_DB_PGBOUNCER": "1"})
+                              "OBJECTRY_DB_PGBOUNCER": "1",
+                              "OBJECTRY_DB_RANDOM_PAGE_COST": "2"})
     assert (read.db_recycle_uses, read.db_recycle_seconds, read.db_pgbouncer) == (50, 120, True)
+    assert read.db_random_page_cost == 2.0
+    assert Settings.from_env({}).db_random_page_cost == 1.1
