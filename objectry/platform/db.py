@@ -33,6 +33,13 @@ from objectry.runtime.kernel.storage import tenant_statement
 READ_ONLY = "objectry_read_only"
 #: Where a pooled connection counts its checkouts (see :func:`recycle_after_uses`).
 USES_KEY = "objectry_uses"
+#: SQLite: WAL pages after which a commit checkpoints them into the database file
+#: (SQLite's default is 1,000, 4 MB). A batch of an import or of the bulk API writes a
+#: few MB: at the default every other commit checkpointed, with two fsyncs, and wrote
+#: the pages each batch touches again (index pages, the tables' last pages); at 10,000
+#: (about 40 MB of WAL at most between checkpoints) an import of 200,000 leads with
+#: duplicate rules and assignment ran ~8% less CPU and ~14% less wall clock time.
+SQLITE_WAL_CHECKPOINT_PAGES = 10_000
 
 _json_loads = functools.partial(simplejson.loads, use_decimal=True)
 #: orjson leaves these to ``_json_default``, so they are written as simplejson wrote them
@@ -133,6 +140,7 @@ def _configure_sqlite(engine: sa.Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_WAL_CHECKPOINT_PAGES}")
         cursor.close()
         register_sqlite_functions(dbapi_connection)  # for the filter compiler
 

@@ -15,7 +15,7 @@ transaction rolls back).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,19 +230,26 @@ def _insert(ctx: Context, model: ObjectModel, checked: dict[int, dict[str, Any]]
         for (_, _, changes), change in zip(rows, owned, strict=True):
             if change is not None:
                 changes.append(change)
-    try:
-        with ctx.conn.begin_nested():
-            journal.insert_many(ctx, model, [(row, changes) for _, row, changes in rows])
-    except sa.exc.IntegrityError:
-        for index, row, changes in rows:
-            try:
-                with ctx.conn.begin_nested():
-                    journal.insert(ctx, model, row, changes)
-            except Problem as problem:
-                _fail(results, checked, index, problem)
-                continue
-            results[index].id, results[index].version = row["id"], 1
-        return [(index, row) for index, row, _ in rows if results[index].problem is None]
+    written: list[tuple[Mapping[str, Any], list[dict[str, Any]]]] = [
+        (row, changes) for _, row, changes in rows]
+    if any(field.definition.get("unique") for field in model.fields.values()):
+        try:
+            with ctx.conn.begin_nested():  # a unique value taken: the rows one by one
+                journal.insert_many(ctx, model, written)
+        except sa.exc.IntegrityError:
+            for index, row, changes in rows:
+                try:
+                    with ctx.conn.begin_nested():
+                        journal.insert(ctx, model, row, changes)
+                except Problem as problem:
+                    _fail(results, checked, index, problem)
+                    continue
+                results[index].id, results[index].version = row["id"], 1
+            return [(index, row) for index, row, _ in rows
+                    if results[index].problem is None]
+    else:  # nothing a batch can clash on (new ids, checked values): no savepoint, so
+        # two round trips and a subtransaction fewer per batch
+        journal.insert_many(ctx, model, written)
     for index, row, _ in rows:
         results[index].id, results[index].version = row["id"], 1
     return [(index, row) for index, row, _ in rows]

@@ -66,10 +66,16 @@ def compile_rule(name: str, document: Mapping[str, Any]) -> DuplicateRule:
 
 
 def active_rules(ctx: Context) -> list[DuplicateRule]:
-    """The tenant's active rules, by name."""
-    found = store.documents(ctx.conn, ctx.tenant.id, "duplicate_rule")
-    return [compile_rule(name, stored.document) for name, stored in sorted(found.items())
-            if stored.document.get("active", True)]
+    """The tenant's active rules, by name; read and compiled once per metadata version
+    (each batch of an import is a unit of work of its own, and asked for them anew)."""
+    def build() -> tuple[DuplicateRule, ...]:
+        found = store.documents(ctx.conn, ctx.tenant.id, "duplicate_rule")
+        return tuple(compile_rule(name, stored.document)
+                     for name, stored in sorted(found.items())
+                     if stored.document.get("active", True))
+
+    key = ("duplicate_rules", ctx.tenant.id, ctx.tenant.meta_version)
+    return list(ctx.decisions.get_or_build(key, build))
 
 
 def rule_named(ctx: Context, name: str) -> DuplicateRule | None:
