@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Api
+from tests.conftest import Api, TenantHandle
 
 
 def put(api: Api, path: str, body: dict[str, Any]) -> None:
@@ -19,3 +19,15 @@ def grant(api: Api, record_id: str, grantee: str, levels: dict[str, str]) -> str
                         json={"grantee": grantee, "field_groups": levels})
     assert response.status_code == 201, response.get_json()
     return str(response.get_json()["id"])
+
+
+def own_scope_rep(api: Api, tenant: TenantHandle, default: str) -> Api:
+    """A rep in department ``east`` whose role reads their own leads: contact fields
+    editable, company fields read-only, the other groups at ``default``."""
+    put(api, "/api/v1/meta/roles/rep", {
+        "kind": "role", "api_name": "rep", "label": {"en": "rep"},
+        "grants": {"lead": {"actions": ["read", "create"], "scope": "own",
+                            "field_groups": {"contact": "edit", "company": "read",
+                                             "default": default}}}})
+    return Api(api.client, tenant.add_user("rep@example.com", department="east",
+                                           roles=["rep"]))

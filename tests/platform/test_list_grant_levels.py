@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.conftest import Api, TenantHandle
 from tests.docs_objects import campaign, lead
-from tests.platform.lead_grants import grant, put
+from tests.platform.lead_grants import grant, own_scope_rep, put
 
 
 def test_listed_rows_match_their_record_pages(api: Api, tenant: TenantHandle) -> None:
@@ -21,13 +21,7 @@ def test_listed_rows_match_their_record_pages(api: Api, tenant: TenantHandle) ->
     api.define(lead())
     for name, parent in (("sales", None), ("east", "sales")):
         put(api, f"/api/v1/departments/{name}", {"label": {"en": name}, "parent": parent})
-    put(api, "/api/v1/meta/roles/rep", {
-        "kind": "role", "api_name": "rep", "label": {"en": "rep"},
-        "grants": {"lead": {"actions": ["read", "create"], "scope": "own",
-                            "field_groups": {"contact": "edit", "company": "read",
-                                             "default": "read"}}}})
-    rep = Api(api.client, tenant.add_user("rep@example.com", department="east",
-                                          roles=["rep"]))
+    rep = own_scope_rep(api, tenant, default="read")
     ids = []
     for i in range(8):
         created = api.post("/api/v1/records/lead", json={

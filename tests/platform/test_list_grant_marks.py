@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import Api, TenantHandle
 from tests.docs_objects import campaign, lead
-from tests.platform.lead_grants import grant, put
+from tests.platform.lead_grants import grant, own_scope_rep, put
 
 
 def listed(api: Api, limit: int) -> list[dict[str, Any]]:
@@ -40,13 +40,7 @@ def office(api: Api, tenant: TenantHandle) -> dict[str, Any]:
     put(api, "/api/v1/departments/east", {"label": {"en": "east"}})
     put(api, "/api/v1/meta/access_policies/lead",  # a grant gives as well as takes
         {"kind": "access_policy", "object": "lead", "conflict_strategy": "distribution_wins"})
-    put(api, "/api/v1/meta/roles/rep", {
-        "kind": "role", "api_name": "rep", "label": {"en": "rep"},
-        "grants": {"lead": {"actions": ["read", "create"], "scope": "own",
-                            "field_groups": {"contact": "edit", "company": "read",
-                                             "default": "none"}}}})
-    rep = Api(api.client, tenant.add_user("rep@example.com", department="east",
-                                          roles=["rep"]))
+    rep = own_scope_rep(api, tenant, default="none")
     rows: dict[str, str] = {}
     for i in range(9):  # newest last: the list shows them the other way round
         name = f"others_{i}" if i % 3 == 0 else f"mine_{i}"
