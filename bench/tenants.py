@@ -1,7 +1,8 @@
 """Many tenants on one node: memory, backends, first requests, creation, migrations.
 
     python bench/tenants.py [--tenants 50] [--objects 30] [--database-url URL]
-                            [--skip-before] [--recycle-uses 200] [--no-migration]
+                            [--skip-before] [--recycle-tenants 100] [--recycle-uses 0]
+                            [--no-migration]
 
 Creates ``--tenants`` tenants with the same ``--objects`` objects of 15 fields each
 (what a pack installs everywhere), each with an administrator and a restricted user
@@ -20,8 +21,9 @@ run). Then it measures:
   caches: MB per active tenant (tracemalloc, and the process's RSS growth);
 * PostgreSQL: the private memory (``RssAnon`` of ``/proc/<pid>/status``) of the backends
   serving the benchmark, never recycled, per tenant touched; then the same tenants
-  touched again with connections recycled after ``--recycle-uses`` uses
-  (``OBJECTRY_DB_RECYCLE_USES``) and the largest backend seen;
+  touched again with connections recycled after ``--recycle-tenants`` tenants
+  (``OBJECTRY_DB_RECYCLE_TENANTS``) or ``--recycle-uses`` uses
+  (``OBJECTRY_DB_RECYCLE_USES``; 0: no such bound) and the largest backend seen;
 * cold/warm first request: the restricted user's first page of one object with fresh
   process caches, then again;
 * a tenant migration over every tenant (the platform's steps plus a bench step that
@@ -238,7 +240,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--skip-before", action="store_true",
                         help="skip compiling a model per tenant (the pre-issue-21 cost)")
-    parser.add_argument("--recycle-uses", type=int, default=200,
+    parser.add_argument("--recycle-tenants", type=int, default=100,
+                        help="tenants a connection serves before recycling, second pass")
+    parser.add_argument("--recycle-uses", type=int, default=0,
                         help="connection uses before recycling, for the second pass")
     parser.add_argument("--no-migration", action="store_true")
     parser.add_argument("--create-only", action="store_true",
@@ -250,8 +254,8 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="objectry-bench-"))
     url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     # the first passes never recycle: backend growth per tenant is what they measure
-    settings = Settings(database_url=url, data_dir=workdir, db_recycle_uses=0,
-                        db_recycle_seconds=0)
+    settings = Settings(database_url=url, data_dir=workdir, db_recycle_tenants=0,
+                        db_recycle_uses=0, db_recycle_seconds=0)
     services = Services.start(settings, migrate=True)
     dialect = services.engine.dialect.name
     documents: list[dict[str, Any]] = [*objects(args.objects), viewer(args.objects)]
@@ -339,14 +343,16 @@ def main() -> None:
                   f"per tenant after the first: "
                   f"{context_growth(contexts[0], contexts[-1], len(made) - 1)}")
         recycled = Services.start(dataclasses.replace(
-            settings, db_recycle_uses=args.recycle_uses))
+            settings, db_recycle_tenants=args.recycle_tenants,
+            db_recycle_uses=args.recycle_uses))
         peak = 0
         for item in made:
             touch(recycled, item, names, write=False)
             peak = max(peak, *backends.sample().values(), 0)
         final = backends.sample()
         recycled.close()
-        print(f"  recycled after {args.recycle_uses} uses (OBJECTRY_DB_RECYCLE_USES): the "
+        print(f"  recycled after {args.recycle_tenants} tenants or {args.recycle_uses} "
+              f"uses (OBJECTRY_DB_RECYCLE_TENANTS, _USES; 0: unbounded): the "
               f"largest backend peaked at {peak / MB:.1f} MB, "
               f"{max(final.values(), default=0) / MB:.1f} MB at the end")
         backends.close()

@@ -114,11 +114,14 @@ class Settings:
     #: is capped ("1000+"), so counting stays cheap on large tables
     #: (OBJECTRY_LIST_COUNT_CAP).
     list_count_cap: int = 1000
-    #: PostgreSQL: close a pooled connection after this many checkouts
-    #: (OBJECTRY_DB_RECYCLE_USES; 0: never) or this many seconds
-    #: (OBJECTRY_DB_RECYCLE_SECONDS; 0: never). A backend caches the catalog of every
-    #: tenant table it touched (about 1 MB per tenant of 30 objects); recycling bounds that.
-    db_recycle_uses: int = 100
+    #: PostgreSQL: close a pooled connection once it has served this many tenants
+    #: (OBJECTRY_DB_RECYCLE_TENANTS), after this many checkouts
+    #: (OBJECTRY_DB_RECYCLE_USES) or this many seconds (OBJECTRY_DB_RECYCLE_SECONDS);
+    #: 0: never. A backend caches the catalog of every tenant table it touched (about
+    #: 1 MB per tenant of 30 objects): counting tenants bounds that, while a backend
+    #: serving the same tenants keeps its caches and prepared plans warm.
+    db_recycle_tenants: int = 100
+    db_recycle_uses: int = 0
     db_recycle_seconds: int = 600
     #: PostgreSQL behind PgBouncer in transaction mode (OBJECTRY_DB_PGBOUNCER=1): psycopg
     #: prepares no statements (a transaction's next one may run on another backend).

@@ -27,11 +27,11 @@ from alembic.script import ScriptDirectory
 from objectry.metadata.conditions.text import register_sqlite_functions
 from objectry.metadata.problems import Problem
 from objectry.platform.config import Settings
-from objectry.runtime.kernel.storage import tenant_statement
+from objectry.runtime.kernel.storage import TENANTS_SERVED, tenant_statement
 
 #: Execution option: the transaction only reads (SQLite then needs no write lock).
 READ_ONLY = "objectry_read_only"
-#: Where a pooled connection counts its checkouts (see :func:`recycle_after_uses`).
+#: Where a pooled connection counts its checkouts (see :func:`recycle_after`).
 USES_KEY = "objectry_uses"
 #: SQLite: WAL pages after which a commit checkpoints them into the database file
 #: (SQLite's default is 1,000, 4 MB). A batch of an import or of the bulk API writes a
@@ -92,7 +92,8 @@ def make_engine(url: str, **kwargs: Any) -> sa.Engine:
 
 def engine_for(settings: Settings) -> sa.Engine:
     """The engine of an installation: on PostgreSQL with its pooled connections recycled
-    (``db_recycle_uses``, ``db_recycle_seconds``), the planner's random page cost
+    (``db_recycle_tenants``, ``db_recycle_uses``, ``db_recycle_seconds``), the
+    planner's random page cost
     (``db_random_page_cost``) and, behind PgBouncer, no prepared statements
     (``db_pgbouncer``)."""
     url = normalize_url(settings.database_url)
@@ -113,22 +114,35 @@ def engine_for(settings: Settings) -> sa.Engine:
     if connect_args:
         options["connect_args"] = connect_args
     engine = make_engine(url, **options)
-    if settings.db_recycle_uses > 0:
-        recycle_after_uses(engine, settings.db_recycle_uses)
+    if settings.db_recycle_tenants > 0 or settings.db_recycle_uses > 0:
+        recycle_after(engine, tenants=settings.db_recycle_tenants,
+                      uses=settings.db_recycle_uses)
     return engine
 
 
-def recycle_after_uses(engine: sa.Engine, uses: int) -> None:
-    """Replace a pooled connection on its ``uses + 1``-th checkout, so no backend keeps
+def recycle_after(engine: sa.Engine, *, tenants: int = 0, uses: int = 0) -> None:
+    """Replace a pooled connection at the checkout after it has served ``tenants``
+    tenants, or on its ``uses + 1``-th checkout (0: no such bound), so no backend keeps
     the catalog caches of every tenant it ever served (SQLAlchemy's documented way: a
-    checkout listener raising ``DisconnectionError`` makes the pool reconnect)."""
+    checkout listener raising ``DisconnectionError`` makes the pool reconnect).
+
+    Tenants, not checkouts, are what the caches grow with: a backend that keeps serving
+    the same tenants keeps its caches and its prepared statements' plans. Replaced after
+    every 100 checkouts, a new backend planned each statement again for its first runs
+    (psycopg prepares a statement on its fifth run, PostgreSQL settles on a generic
+    plan after five more), which cost a restricted list, whose statement is the
+    largest, a fifth more CPU at the median (``bench/permissions.py``)."""
     @sa.event.listens_for(engine, "checkout")
     def on_checkout(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
-        # ``record.info`` lives as long as the DBAPI connection: a new one starts at 0
-        count = record.info.get(USES_KEY, 0) + 1
-        if count > uses:
+        # ``record.info`` lives as long as the DBAPI connection: a new one starts empty
+        info = record.info
+        count = info.get(USES_KEY, 0) + 1
+        if uses and count > uses:
             raise sa.exc.DisconnectionError(f"recycled after {uses} uses")
-        record.info[USES_KEY] = count
+        served = info.setdefault(TENANTS_SERVED, set())  # filled by TenantConnection
+        if tenants and len(served) >= tenants:
+            raise sa.exc.DisconnectionError(f"recycled after {len(served)} tenants")
+        info[USES_KEY] = count
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

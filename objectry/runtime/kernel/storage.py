@@ -28,6 +28,10 @@ from typing import Any
 import sqlalchemy as sa
 
 PG_IDENTIFIER_MAX = 63
+#: Where a pooled connection collects the tenants it served, in its ``info`` (which
+#: lives as long as the database connection): present only where the engine recycles
+#: a connection after so many tenants (``platform.db``), so nothing grows elsewhere.
+TENANTS_SERVED = "objectry_tenants"
 #: The slug shared compiled models are built for. Tenant slugs are lower case, so no
 #: tenant's schema or table prefix can be the template's.
 TEMPLATE_SLUG = "Tenant"
@@ -109,6 +113,9 @@ class TenantConnection(sa.Connection):
     def of(cls, conn: sa.Connection, storage: TenantStorage) -> TenantConnection:
         """``conn`` (or the connection a view wraps) seen by the tenant of ``storage``."""
         raw = conn.raw if isinstance(conn, TenantConnection) else conn
+        served = raw.info.get(TENANTS_SERVED)
+        if served is not None:
+            served.add(storage.slug)
         return cls(raw, storage)
 
     def __getattribute__(self, name: str) -> Any:
