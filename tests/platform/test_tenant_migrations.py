@@ -64,7 +64,7 @@ def own_database(settings: Settings, tmp_path: Path) -> Iterator[sa.Engine]:
 def test_a_new_tenant_starts_at_the_newest_step(tenant: TenantHandle) -> None:
     with tenant.services.connection() as conn:
         found = tenancy.find_tenant(conn, tenant.slug)
-        assert revision_of(conn, found.id) == tenant_migrations.head_revision() == "t0004"
+        assert revision_of(conn, found.id) == tenant_migrations.head_revision() == "t0005"
         assert found.id not in [t for t, _ in tenant_migrations.pending_tenants(conn)]
 
 
@@ -90,7 +90,7 @@ def test_the_owner_index_step_adds_a_missing_index_and_keeps_an_existing_one(
         assert (found.id, found.slug) in tenant_migrations.pending_tenants(conn)
         assert tenant_migrations.runner.upgrade_tenant(conn, found.id, found.slug,
                                                        now=tenant.services.clock())
-        assert index in indexes() and revision_of(conn, found.id) == "t0004"
+        assert index in indexes() and revision_of(conn, found.id) == "t0005"
         assert not tenant_migrations.runner.upgrade_tenant(conn, found.id, found.slug,
                                                            now=tenant.services.clock())
 
@@ -130,7 +130,7 @@ def test_a_killed_tenant_migration_resumes_where_it_stopped(
     assert seen[-1] == (stopped, count)
     with engine.connect() as conn:
         assert [revision_of(conn, t.id) for t in created] == \
-            ["t9001"] * stopped + ["t0004"] * (count - stopped)
+            ["t9001"] * stopped + ["t0005"] * (count - stopped)
         assert not sa.inspect(conn).has_table(  # rolled back with its tenant
             marker(TenantStorage(conn.dialect.name, failing_at)).name,
             schema=TenantStorage(conn.dialect.name, failing_at).schema)
@@ -166,11 +166,11 @@ def test_serve_refuses_to_start_while_tenants_are_behind_and_db_upgrade_catches_
 
     upgraded = runner.invoke(main, ["db", "upgrade"], env=env)
     assert upgraded.exit_code == 0, upgraded.output
-    assert "tenants: 1 of 1 migrated to t0004" in upgraded.output
+    assert "tenants: 1 of 1 migrated to t0005" in upgraded.output
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            assert revision_of(conn, old.id) == "t0004"
+            assert revision_of(conn, old.id) == "t0005"
         assert tenant_migrations.pending_tenants(engine) == []
     finally:
         engine.dispose()

@@ -18,6 +18,7 @@ from objectry.runtime.kernel.storage import TenantStorage
 from objectry.runtime.model.compiled import (
     OWNER_INDEX_COLUMNS,
     PRIMARY_KEY_INCLUDE,
+    VISIBILITY_INDEX_COLUMNS,
     created_at_index_name,
     owner_index_name,
     visibility_index_name,
@@ -136,6 +137,33 @@ def sqlite_without_created_at_and_visibility_indexes(conn: sa.Connection,
             conn.execute(sa.text(f"DROP INDEX IF EXISTS {quote(gone)}"))
 
 
+def sqlite_visibility_index(conn: sa.Connection, tenant: TenantRef) -> None:
+    """SQLite: the (id, owner, deleted_at) index back on every record table, so a dense
+    team's newest-first page tests each row's owner in the index instead of reading
+    the row (a restricted list at 1M rows: ``bench/permissions.py``). Tables created
+    since have it as a UNIQUE constraint of their own (``build_table``); an existing
+    table gets the same unique index by its constraint's name. PostgreSQL: its primary
+    key carries the columns (t0003)."""
+    storage = tenant.storage
+    if storage.schema is not None:
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    wanted = list(VISIBILITY_INDEX_COLUMNS)
+    for object_name, table_name in tenant_object_tables(conn, tenant):
+        indexes = conn.exec_driver_sql("SELECT name FROM pragma_index_list(?)",
+                                       (table_name,)).scalars().all()
+        if any(_sqlite_index_columns(conn, index) == wanted for index in indexes):
+            continue
+        conn.execute(sa.text(
+            f"CREATE UNIQUE INDEX {quote(visibility_index_name(storage, object_name))} "
+            f"ON {quote(table_name)} ({', '.join(quote(c) for c in wanted)})"))
+
+
+def _sqlite_index_columns(conn: sa.Connection, index: str) -> list[str]:
+    return list(conn.exec_driver_sql(
+        "SELECT name FROM pragma_index_info(?) ORDER BY seqno", (index,)).scalars())
+
+
 STEPS: tuple[TenantStep, ...] = (
     TenantStep("t0001", "owner index on every record table", add_owner_index),
     TenantStep("t0002", "(id, owner, deleted_at) index on every record table",
@@ -145,4 +173,6 @@ STEPS: tuple[TenantStep, ...] = (
                visibility_in_primary_key),
     TenantStep("t0004", "SQLite: no (created_at, id) and no (id, owner, deleted_at) index",
                sqlite_without_created_at_and_visibility_indexes),
+    TenantStep("t0005", "SQLite: a unique (id, owner, deleted_at) index on every record "
+               "table again", sqlite_visibility_index),
 )

@@ -180,15 +180,15 @@ def owner_index_name(storage: TenantStorage, object_name: str) -> str:
     return storage.index_name(object_name, "owner", unique=False)
 
 
-#: Columns of the separate index a dense team's list walked newest first (tenant step
-#: t0002), now carried by PostgreSQL's primary key (``PRIMARY_KEY_INCLUDE``, step t0003)
-#: and gone on SQLite (step t0004): SQLite's planner answers a team's page from the
-#: (owner, id) index and the all-records page from the primary key either way.
+#: Columns of the index a dense team's list walks newest first, testing each row's owner
+#: (and that it is live) in the index instead of reading the row: on PostgreSQL the
+#: primary key carries them (``PRIMARY_KEY_INCLUDE``, step t0003); on SQLite, which has
+#: no INCLUDE, a table's own UNIQUE constraint over them (``build_table``, step t0005).
 VISIBILITY_INDEX_COLUMNS = ("id", "owner", "deleted_at")
 
 
 def visibility_index_name(storage: TenantStorage, object_name: str) -> str:
-    """The name the (id, owner, deleted_at) index had, for the steps that drop it."""
+    """The name of the (id, owner, deleted_at) index (SQLite: its constraint's name)."""
     return storage.index_name(object_name, "id_owner_live", unique=False)
 
 
@@ -213,11 +213,19 @@ def build_table(storage: TenantStorage, definition: Mapping[str, Any],
     columns = system_columns()
     # one system index: each schema statement costs SQLite a scan of the whole file's
     # schema, so fewer indexes keep tenant creation fast (docs/scaling.md "Provisioning")
-    indexes: list[sa.Index | sa.PrimaryKeyConstraint] = [
+    indexes: list[sa.Index | sa.PrimaryKeyConstraint | sa.UniqueConstraint] = [
         sa.Index(owner_index_name(storage, object_name), *OWNER_INDEX_COLUMNS)]
     if storage.dialect == "postgresql":
         indexes.append(sa.PrimaryKeyConstraint(
             "id", postgresql_include=list(PRIMARY_KEY_INCLUDE)))
+    else:
+        # SQLite: the visibility index as a UNIQUE constraint of the table (always met:
+        # the id alone is unique), which SQLite builds within CREATE TABLE itself; as a
+        # CREATE INDEX of its own it would cost tenant creation a schema statement per
+        # object (15% more CPU, `bench/tenants.py --create-only`). A dense team's page
+        # walks it newest first without reading the rows that are not theirs.
+        indexes.append(sa.UniqueConstraint(*VISIBILITY_INDEX_COLUMNS,
+                                           name=visibility_index_name(storage, object_name)))
     for field in [*definition["fields"], *hidden.values()]:
         columns.append(field_column(storage, object_name, field))
         for index_name, cols, unique in field_indexes(storage, object_name, field):

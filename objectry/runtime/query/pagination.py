@@ -27,6 +27,7 @@ from sqlalchemy.sql.selectable import _CompoundSelectKeyword as CompoundSelectKe
 
 from objectry.metadata.fieldtypes import REGISTRY
 from objectry.metadata.problems import BadRequest, ErrorItem, FieldValueError, Invalid
+from objectry.runtime.query.constants import sql_int
 
 FieldLookup = Callable[[str], Mapping[str, Any] | None]
 #: sort key field -> its term in ORDER BY and in the cursor's condition.
@@ -182,10 +183,11 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
     there) is computed for them alone. Exact for the same reason: a page row meeting
     that alternative is among its first ``limit``, so the union holds it from there.
     """
+    limit_ = sql_int(limit)  # one text for every page of this size: no parameter
     query = sa.select(table, *extra).where(*conditions)
     if listed:
         tops = [sa.select(table.c.id).where(*conditions, alternative)
-                .order_by(*order).limit(limit).subquery()
+                .order_by(*order).limit(limit_).subquery()
                 for alternative in alternatives or ()]
         query = query.where(table.c.id.in_(sa.union_all(
             *[sa.select(top.c.id) for top in tops], *_flat(listed))))
@@ -193,24 +195,24 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
         query = query.where(alternatives[0])
     elif alternatives is not None:
         tops = [sa.select(table.c.id).where(*conditions, alternative)
-                .order_by(*order).limit(limit).subquery() for alternative in alternatives]
+                .order_by(*order).limit(limit_).subquery() for alternative in alternatives]
         descending = _id_order(order, table) if top_ids else None
         if descending is not None:  # the page's ids from the union's ids alone: only
             # the page's rows are fetched whole (and get their ``extra``), not every top's
             last = len(tops) - 1  # 1 on the rows of the last alternative's top, else 0
-            union = sa.union_all(*[sa.select(top.c.id, sa.literal_column(
-                "1" if n == last else "0", sa.Integer).label("marked"))
-                for n, top in enumerate(tops)]).subquery()
+            union = sa.union_all(*[sa.select(top.c.id, sql_int(1 if n == last else 0)
+                                             .label("marked"))
+                                   for n, top in enumerate(tops)]).subquery()
             page = sa.select(union.c.id, sa.func.max(union.c.marked).label("marked")) \
                 .group_by(union.c.id).order_by(  # grouped: a row may meet several
                     union.c.id.desc() if descending else union.c.id.asc()) \
-                .limit(limit).subquery()
-            columns = extra if marked is None else marked(page.c.marked == 1)
+                .limit(limit_).subquery()
+            columns = extra if marked is None else marked(page.c.marked == sql_int(1))
             query = sa.select(table, *columns).join(page, page.c.id == table.c.id)
-            return query.order_by(*order).limit(limit)
+            return query.order_by(*order).limit(limit_)
         ids = sa.union_all(*[sa.select(top.c.id) for top in tops])
         query = sa.select(table, *extra).where(table.c.id.in_(ids))
-    return query.order_by(*order).limit(limit)
+    return query.order_by(*order).limit(limit_)
 
 
 def _flat(selects: Sequence[Any]) -> list[Any]:
