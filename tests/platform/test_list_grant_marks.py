@@ -63,6 +63,9 @@ def office(api: Api, tenant: TenantHandle) -> dict[str, Any]:
           {"contact": "edit", "company": "read", "default": "read"})
     grant(api, rows["others_6"], "department:east",
           {"contact": "edit", "company": "read", "default": "read"})
+    # reached by two grants (the user's and their department's): both count
+    grant(api, rows["others_3"], "department:east",
+          {"contact": "read", "company": "edit", "default": "none"})
     return {"rep": rep, "rows": rows}
 
 

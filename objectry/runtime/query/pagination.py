@@ -32,8 +32,9 @@ from objectry.runtime.query.constants import sql_int
 FieldLookup = Callable[[str], Mapping[str, Any] | None]
 #: sort key field -> its term in ORDER BY and in the cursor's condition.
 ColumnLookup = Callable[[str], sa.ColumnElement[Any]]
-#: whether a page row meets a union's last alternative -> the page's extra columns.
-Marked = Callable[[sa.ColumnElement[bool]], Sequence[sa.ColumnElement[Any]]]
+#: a union's last alternative as the caller builds its top: (the page's conditions,
+#: descending, limit) -> a subquery of ``id`` and ``value``, in id order, at most limit rows.
+Carried = Callable[[Sequence[sa.ColumnElement[bool]], bool, Any], sa.Subquery]
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,7 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
                  extra: Sequence[sa.ColumnElement[Any]] = (), *,
                  top_ids: bool = False,
                  listed: Sequence[sa.Select[Any] | sa.CompoundSelect] = (),
-                 marked: Marked | None = None) -> sa.Select[Any]:
+                 carried: Carried | None = None) -> sa.Select[Any]:
     """The first ``limit`` rows in ``order`` that meet every condition and at least one
     alternative (all rows when ``alternatives`` is None); ``extra``: labelled columns
     computed for the page's rows only (e.g. what the caller's grants give on each).
@@ -178,10 +179,12 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
     elsewhere) that joins the union whole; the page's query then tests ``conditions``
     itself, which stays exact: every matching listed row is in the union.
 
-    ``marked``: where ``top_ids`` takes the page's ids, ``extra`` as built from whether
-    each page row meets the last alternative, so what only such rows need (the grants
-    there) is computed for them alone. Exact for the same reason: a page row meeting
-    that alternative is among its first ``limit``, so the union holds it from there.
+    ``carried``: where ``top_ids`` takes the page's ids, the last alternative's top as
+    the caller builds it, each of its rows with a ``value`` (what the grants there give);
+    the page's one ``extra`` column is then that value where the row came from there,
+    NULL elsewhere, and nothing per row is computed. Exact for the same reason: a page
+    row meeting that alternative is among its first ``limit``, so the union holds it,
+    with its value, from there.
     """
     limit_ = sql_int(limit)  # one text for every page of this size: no parameter
     query = sa.select(table, *extra).where(*conditions)
@@ -194,22 +197,29 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
     elif alternatives is not None and len(alternatives) == 1:
         query = query.where(alternatives[0])
     elif alternatives is not None:
-        tops = [sa.select(table.c.id).where(*conditions, alternative)
-                .order_by(*order).limit(limit_).subquery() for alternative in alternatives]
+        def top(alternative: sa.ColumnElement[bool]) -> sa.Subquery:
+            return sa.select(table.c.id).where(*conditions, alternative) \
+                .order_by(*order).limit(limit_).subquery()
+
         descending = _id_order(order, table) if top_ids else None
         if descending is not None:  # the page's ids from the union's ids alone: only
             # the page's rows are fetched whole (and get their ``extra``), not every top's
-            last = len(tops) - 1  # 1 on the rows of the last alternative's top, else 0
-            union = sa.union_all(*[sa.select(top.c.id, sql_int(1 if n == last else 0)
-                                             .label("marked"))
-                                   for n, top in enumerate(tops)]).subquery()
-            page = sa.select(union.c.id, sa.func.max(union.c.marked).label("marked")) \
+            last = None if carried is None else carried(conditions, descending, limit_)
+            none = sa.null() if last is None else sa.cast(sa.null(), last.c.value.type)
+            arms = [sa.select(top(alternative).c.id, none.label("value"))
+                    for alternative in (alternatives if last is None else alternatives[:-1])]
+            if last is not None:
+                arms.append(sa.select(last.c.id, last.c.value))
+            union = sa.union_all(*arms).subquery()
+            page = sa.select(union.c.id, sa.func.max(union.c.value).label("value")) \
                 .group_by(union.c.id).order_by(  # grouped: a row may meet several
                     union.c.id.desc() if descending else union.c.id.asc()) \
                 .limit(limit_).subquery()
-            columns = extra if marked is None else marked(page.c.marked == sql_int(1))
+            columns = extra if last is None \
+                else [page.c.value.label(column.name) for column in extra]
             query = sa.select(table, *columns).join(page, page.c.id == table.c.id)
             return query.order_by(*order).limit(limit_)
+        tops = [top(alternative) for alternative in alternatives]
         ids = sa.union_all(*[sa.select(top.c.id) for top in tops])
         query = sa.select(table, *extra).where(table.c.id.in_(ids))
     return query.order_by(*order).limit(limit_)
