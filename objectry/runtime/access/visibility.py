@@ -61,6 +61,11 @@ class GrantTerms:
     #: the departments of ``above``, one parameter each
     departments: tuple[sa.BindParameter[Any], ...] = ()
 
+    @property
+    def reach_anyone(self) -> bool:
+        """Whether a grant can reach the actor at all (as themselves or a department)."""
+        return self.mine is not None or self.above is not None
+
 
 class Visibility:
     """The actor's rows of one object: scope and grant SQL, pages, per-row access."""
@@ -124,7 +129,7 @@ class Visibility:
             # for its liveness and again for the page): the page's own conditions test
             # them, on the page's rows only. ``visibility`` ends with ``shared``.
             visibility, listed, carried = visibility[:-1], [shared], None
-        elif visibility is not None and self._grant_branches() is None:
+        elif visibility is not None and not self._grant_terms().reach_anyone:
             carried = None  # no grant can reach the actor: ``shared`` is false
         return pagination.top_of_union(self.model.table, conditions, visibility, order,
                                        limit, extra, top_ids=postgresql, listed=listed,
@@ -143,8 +148,6 @@ class Visibility:
         A condition on the id alone (a cursor, a created_at range) is also said of the
         grants' record id, so each range starts there instead of at its first grant."""
         branches = self._grant_branches()
-        if branches is None:  # select_page passes no carried arm then
-            raise ValueError("no grant can reach the actor")
         table, record_id = self.model.table, record_grants.c.record_id
         walked = (record_id.desc() if descending else record_id.asc(),)
         granted = sa.union_all(*[branch.order_by(*walked) for branch in branches]).subquery()
@@ -152,26 +155,21 @@ class Visibility:
             .correlate(granted)
         on_id = [_on_column(condition, table.c.id, granted.c.record_id)
                  for condition in conditions if _only_column(condition, table.c.id)]
-        found = sa.literal_column("'['", sa.Text) + sa.func.string_agg(
-            sa.cast(granted.c.field_groups, sa.Text), sa.literal_column("','"),
-            type_=sa.Text) + sa.literal_column("']'", sa.Text)
-        return (sa.select(granted.c.record_id.label("id"),
-                          sa.type_coerce(found, sa.Text).label("value"))
+        found = _joined_levels(granted.c.field_groups, "postgresql")
+        return (sa.select(granted.c.record_id.label("id"), found.label("value"))
                 .where(live_row, *on_id).group_by(granted.c.record_id)
                 .order_by(granted.c.record_id.desc() if descending
                           else granted.c.record_id.asc())
                 .limit(limit).subquery())
 
-    def _grant_branches(self) -> list[sa.Select[Any]] | None:
+    def _grant_branches(self) -> list[sa.Select[Any]]:
         """One select of (record id, field groups) per grantee a grant may reach the
         actor as (them, each department above them), each one index range of the
-        grantee index; None when no grant can reach them."""
+        grantee index (none when no grant can reach them)."""
         terms, g = self._grant_terms(), record_grants
         reaching = ([terms.mine] if terms.mine is not None else []) + [
             sa.and_(g.c.grantee_kind == sql_name("department"), g.c.grantee == department)
             for department in terms.departments]
-        if not reaching:
-            return None
         return [sa.select(g.c.record_id, g.c.field_groups).where(term, *terms.base)
                 for term in reaching]
 
@@ -330,20 +328,8 @@ class Visibility:
         actor, like the visibility it goes with."""
         def build() -> sa.Label[Any]:
             g, table = record_grants, self.model.table
-            # NULL, not "[]", where none: most rows have no grant to parse. Each grant's
-            # levels as text, joined (PostgreSQL: no jsonb array built per row, 8% of a
-            # grants-only page's statement)
-            if self.ctx.conn.dialect.name == "postgresql":
-                joined: sa.ColumnElement[Any] = sa.func.string_agg(
-                    sa.cast(g.c.field_groups, sa.Text), sa.literal_column("','"),
-                    type_=sa.Text)
-            else:  # the stored JSON texts as they are (not parsed and written again)
-                joined = sa.func.group_concat(sa.type_coerce(g.c.field_groups, sa.Text),
-                                              sa.literal_column("','"), type_=sa.Text)
-            found = sa.literal_column("'['", sa.Text) + joined \
-                + sa.literal_column("']'", sa.Text)
-            # as text: a page's rows share a few grant patterns, each parsed once
-            return (sa.select(sa.type_coerce(found, sa.Text))
+            found = _joined_levels(g.c.field_groups, self.ctx.conn.dialect.name)
+            return (sa.select(found)
                     .where(g.c.record_id == table.c.id, *self._live_grants())
                     .correlate(table).scalar_subquery().label(GRANT_LEVELS))
 
@@ -498,6 +484,22 @@ class Visibility:
         if self.ctx.conn.dialect.name == "postgresql":
             return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
         return column.in_(sa.bindparam(name, expanding=True))
+
+
+def _joined_levels(field_groups: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+    """The field groups of a row's grants (an aggregate over ``field_groups``) as one
+    JSON array's text (``GRANT_LEVELS``): NULL, not "[]", where none, since most rows
+    have no grant to parse; text, since a page's rows share a few patterns, each parsed
+    once. Each grant's levels as text, joined: on PostgreSQL no jsonb array built per
+    row (8% of a grants-only page's statement), on SQLite the stored texts as they are."""
+    if dialect == "postgresql":
+        joined: sa.ColumnElement[Any] = sa.func.string_agg(
+            sa.cast(field_groups, sa.Text), sa.literal_column("','"), type_=sa.Text)
+    else:
+        joined = sa.func.group_concat(sa.type_coerce(field_groups, sa.Text),
+                                      sa.literal_column("','"), type_=sa.Text)
+    found = sa.literal_column("'['", sa.Text) + joined + sa.literal_column("']'", sa.Text)
+    return sa.type_coerce(found, sa.Text)
 
 
 def _only_column(clause: sa.ColumnElement[Any], column: sa.ColumnElement[Any]) -> bool:
