@@ -60,10 +60,11 @@ class LruCache:
     def get_or_build(self, key: Hashable, build: Callable[[], Any]) -> Any:
         """The cached value of ``key``, building it (outside the lock) on a miss."""
         with self._lock:
-            if key in self._items:
+            found = self._items.get(key)  # (value, size): never None when held
+            if found is not None:
                 self._items.move_to_end(key)
                 self.hits += 1
-                return self._items[key][0]
+                return found[0]
         value = build()
         size = self._weigh(value) if self._max_bytes is not None else 0
         with self._lock:

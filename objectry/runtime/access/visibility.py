@@ -135,15 +135,15 @@ class Visibility:
                                        limit, extra, top_ids=postgresql, listed=listed,
                                        carried=carried)
 
-    def _grants_top(self, conditions: Sequence[sa.ColumnElement[bool]], descending: bool,
-                    limit: Any) -> sa.Subquery:
-        """PostgreSQL: the first ``limit`` rows in id order that live grants reaching the
-        actor name and that meet ``conditions``, each with those grants' field groups
-        (``GRANT_LEVELS``' JSON text): the grants are walked in record order, one index
-        range per grantee (the actor, each department above them) merged, each grant's
-        row tested in the primary key, so the walk stops after a page and no row's
-        grants are looked up again (`bench/permissions.py`: 0.1 ms less backend CPU on
-        a grants-only page than a top of ``shared`` plus a lookup per row).
+    def _grants_top(self, conditions: Sequence[sa.ColumnElement[bool]],
+                    descending: bool) -> sa.Subquery:
+        """PostgreSQL: the ids in id order that live grants reaching the actor name, each
+        with those grants' field groups (``GRANT_LEVELS``' JSON text): the grants are
+        walked in record order, one index range per grantee (the actor, each department
+        above them) merged, so no row's grants are looked up again. The rows are not
+        tested here: the page tests ``conditions`` on the rows it fetches and reads this
+        walk only as far as its last row, so each row is read once (a grants-only page:
+        410 -> 253 buffers against testing each grant's row in the primary key first).
 
         A condition on the id alone (a cursor, a created_at range) is also said of the
         grants' record id, so each range starts there instead of at its first grant."""
@@ -151,16 +151,14 @@ class Visibility:
         table, record_id = self.model.table, record_grants.c.record_id
         walked = (record_id.desc() if descending else record_id.asc(),)
         granted = sa.union_all(*[branch.order_by(*walked) for branch in branches]).subquery()
-        live_row = sa.exists().where(table.c.id == granted.c.record_id, *conditions) \
-            .correlate(granted)
         on_id = [_on_column(condition, table.c.id, granted.c.record_id)
                  for condition in conditions if _only_column(condition, table.c.id)]
         found = _joined_levels(granted.c.field_groups, "postgresql")
         return (sa.select(granted.c.record_id.label("id"), found.label("value"))
-                .where(live_row, *on_id).group_by(granted.c.record_id)
+                .where(*on_id).group_by(granted.c.record_id)
                 .order_by(granted.c.record_id.desc() if descending
                           else granted.c.record_id.asc())
-                .limit(limit).subquery())
+                .subquery())
 
     def _grant_branches(self) -> list[sa.Select[Any]]:
         """One select of (record id, field groups) per grantee a grant may reach the

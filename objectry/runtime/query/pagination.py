@@ -32,9 +32,10 @@ from objectry.runtime.query.constants import sql_int
 FieldLookup = Callable[[str], Mapping[str, Any] | None]
 #: sort key field -> its term in ORDER BY and in the cursor's condition.
 ColumnLookup = Callable[[str], sa.ColumnElement[Any]]
-#: a union's last alternative as the caller builds its top: (the page's conditions,
-#: descending, limit) -> a subquery of ``id`` and ``value``, in id order, at most limit rows.
-Carried = Callable[[Sequence[sa.ColumnElement[bool]], bool, Any], sa.Subquery]
+#: a union's last alternative as the caller builds it: (the page's conditions, descending)
+#: -> a subquery of ``id`` and ``value`` in id order, each id once, its rows not yet
+#: tested against the conditions (the page tests them on the rows it fetches).
+Carried = Callable[[Sequence[sa.ColumnElement[bool]], bool], sa.Subquery]
 
 
 @dataclass(frozen=True)
@@ -179,12 +180,16 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
     elsewhere) that joins the union whole; the page's query then tests ``conditions``
     itself, which stays exact: every matching listed row is in the union.
 
-    ``carried``: where ``top_ids`` takes the page's ids, the last alternative's top as
-    the caller builds it, each of its rows with a ``value`` (what the grants there give);
-    the page's one ``extra`` column is then that value where the row came from there,
-    NULL elsewhere, and nothing per row is computed. Exact for the same reason: a page
-    row meeting that alternative is among its first ``limit``, so the union holds it,
-    with its value, from there.
+    ``carried``: where ``top_ids`` takes the page's ids, the last alternative as the
+    caller builds it: every id it names in order, each with a ``value`` (what the grants
+    there give), none yet tested against ``conditions``. The page's one ``extra`` column
+    is then that value where the row came from there, NULL elsewhere, and nothing per
+    row is computed. The merged ids are not cut to a page: the page's query tests the
+    conditions on the rows it fetches and stops at ``limit`` of them, so the database
+    reads the union only as far as the page needs, and a row of that alternative is
+    read once (fetched), not also looked up to be tested first. Exact: every matching
+    row of the other alternatives before the page's end is among their first
+    ``limit``, and every row of the carried one is in the union.
     """
     limit_ = sql_int(limit)  # one text for every page of this size: no parameter
     query = sa.select(table, *extra).where(*conditions)
@@ -204,7 +209,7 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
         descending = _id_order(order, table) if top_ids else None
         if descending is not None:  # the page's ids from the union's ids alone: only
             # the page's rows are fetched whole (and get their ``extra``), not every top's
-            last = None if carried is None else carried(conditions, descending, limit_)
+            last = None if carried is None else carried(conditions, descending)
             none = sa.null() if last is None else sa.cast(sa.null(), last.c.value.type)
             arms = [sa.select(top(alternative).c.id, none.label("value"))
                     for alternative in (alternatives if last is None else alternatives[:-1])]
@@ -213,11 +218,15 @@ def top_of_union(table: sa.Table, conditions: Sequence[sa.ColumnElement[bool]],
             union = sa.union_all(*arms).subquery()
             page = sa.select(union.c.id, sa.func.max(union.c.value).label("value")) \
                 .group_by(union.c.id).order_by(  # grouped: a row may meet several
-                    union.c.id.desc() if descending else union.c.id.asc()) \
-                .limit(limit_).subquery()
-            columns = extra if last is None \
-                else [page.c.value.label(column.name) for column in extra]
-            query = sa.select(table, *columns).join(page, page.c.id == table.c.id)
+                    union.c.id.desc() if descending else union.c.id.asc())
+            if last is None:
+                cut = page.limit(limit_).subquery()
+                query = sa.select(table, *extra).join(cut, cut.c.id == table.c.id)
+            else:  # the carried rows are tested here, on the rows fetched
+                whole = page.subquery()
+                query = sa.select(table, *[whole.c.value.label(column.name)
+                                           for column in extra]) \
+                    .join(whole, whole.c.id == table.c.id).where(*conditions)
             return query.order_by(*order).limit(limit_)
         tops = [top(alternative) for alternative in alternatives]
         ids = sa.union_all(*[sa.select(top.c.id) for top in tops])
