@@ -12,8 +12,9 @@ request.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
 
 import casbin
@@ -38,6 +39,14 @@ class AccessMap:
 
     def field_level(self, field_name: str, group: str) -> str:
         return self.fields.get(field_name) or self.groups.get(group, "none")
+
+    @cached_property
+    def levels_key(self) -> tuple[Hashable, ...]:
+        """The map's kind, actions and levels as one hashable value, worked out once per
+        map (maps are shared and long-lived): what is cached by what a map says, such
+        as how its records look, is keyed by it."""
+        return (type(self).__name__, self.actions, tuple(sorted(self.groups.items())),
+                tuple(sorted(self.fields.items())))
 
     def can_create(self, field_name: str, group: str) -> bool:
         if field_name in self.fields:

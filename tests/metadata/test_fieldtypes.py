@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from objectry.metadata.fieldtypes import REGISTRY, field_type
 from objectry.metadata.fieldtypes.auto_number import render_auto_number
@@ -276,6 +278,18 @@ def test_phone_refuses(value: str) -> None:
 ])
 def test_phone_mask(value: str, masked: str) -> None:
     assert REGISTRY["phone"].mask({}, value) == masked
+
+
+@given(st.lists(st.tuples(st.sampled_from(["", " ", "-", "(", ")", "+", "."]),
+                          st.text("0123456789", min_size=1, max_size=4)),
+                min_size=1, max_size=6))
+def test_phone_mask_reads_the_digits_alone(parts: list[tuple[str, str]]) -> None:
+    """However a number is written, its mask is that of its digits (a number stored as
+    digits only takes a shorter path to them)."""
+    written = "".join(separator + digits for separator, digits in parts)
+    digits = "".join(digits for _, digits in parts)
+    assert REGISTRY["phone"].mask({}, written) == REGISTRY["phone"].mask({}, digits)
+    assert len(REGISTRY["phone"].mask({}, written)) == len(digits)
 
 
 @pytest.mark.parametrize("value", ["http://example.com", "https://example.com/a?b=1#c",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,27 @@ def test_what_it_cannot_run_the_same_way_is_refused(conn: sa.Connection) -> None
                         sa.Column("id", sa.Integer))
     with pytest.raises(ValueError, match="tenant table"):
         QuickRead.of(sa.select(template.c.id), conn.dialect)
+
+
+@dataclass
+class Clock:
+    """A clock as the platform's are: compared by value, so not hashable."""
+
+    now: dt.datetime
+    reads: int = 0
+
+    def __call__(self) -> dt.datetime:
+        self.reads += 1
+        return self.now
+
+
+def test_a_clock_used_twice_is_read_once_per_run(conn: sa.Connection) -> None:
+    clock = Clock(START + dt.timedelta(hours=50))
+    now = sa.bindparam("now", callable_=clock, type_=stamps.c.at.type)
+    statement = (sa.select(stamps.c.id)
+                 .where(stamps.c.at > now, sa.not_(stamps.c.at <= now))
+                 .order_by(stamps.c.id).limit(1))
+    read = QuickRead.of(statement, conn.dialect)
+    assert read.first(conn) == (11,) and clock.reads == 1
+    clock.now += dt.timedelta(hours=10)  # the next run reads the clock again
+    assert read.first(conn) == (13,) and clock.reads == 2

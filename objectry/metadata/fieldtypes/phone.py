@@ -13,9 +13,10 @@ _PHONE = re.compile(r"^\+?[0-9()\-. ]+(\s*(ext|x|转)\s*[0-9]{1,6})?$", re.IGNOR
 
 
 def phone_digits(value: str) -> str:
-    """The digits of a number, for masking and prefix matching (``filter`` in C: a
-    masked phone is computed for every row of a restricted user's page)."""
-    return "".join(filter(str.isdigit, value))
+    """The digits of a number, for masking and prefix matching (``filter`` in C, and
+    none at all for a number stored as digits only: a masked phone is computed for
+    every row of a restricted user's page)."""
+    return value if value.isdigit() else "".join(filter(str.isdigit, value))
 
 
 class PhoneType(TextType):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -58,6 +59,11 @@ class PooledAccess(AccessMap):
     they see only masked."""
 
     pool_masked: frozenset[str] = frozenset()
+
+    @cached_property
+    def levels_key(self) -> tuple[Hashable, ...]:
+        """The actor's map's key and the pool's masked fields."""
+        return (*AccessMap.levels_key.func(self), self.pool_masked)  # type: ignore[attr-defined]
 
 
 def pooled_access(ctx: Context, model: ObjectModel, access: AccessMap,

@@ -11,7 +11,7 @@ definition leaves it out (``metadata_access``), so no answer tells that it exist
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -59,7 +59,7 @@ class Presentation:
             return cached[1]
         ctx = self.decisions.ctx
         key = ("record_view", ctx.tenant.id, ctx.tenant.meta_version, self.model.api_name,
-               _access_key(access))
+               access.levels_key)
         view: RecordView = ctx.decisions.get_or_build(key, lambda: self._view(access))
         self._views[id(access)] = (access, view)
         return view
@@ -201,10 +201,3 @@ class Presentation:
                                        else "field_not_editable", {"field": name})
                              for name in denied],
                             detail_code="field_not_editable", field=", ".join(denied))
-
-
-def _access_key(access: AccessMap) -> Hashable:
-    """What a record view depends on in an access map, as a cache key."""
-    return (type(access).__name__, access.actions, tuple(sorted(access.groups.items())),
-            tuple(sorted(access.fields.items())),
-            access.pool_masked if isinstance(access, PooledAccess) else frozenset())

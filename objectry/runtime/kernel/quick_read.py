@@ -25,22 +25,20 @@ from objectry.runtime.kernel.storage import TenantStorage
 
 @dataclass(frozen=True)
 class QuickParameter:
-    """One positional parameter: its fixed value, or the callable read at each run, and
-    the type's processor (a datetime to SQLite's text, say)."""
+    """One positional parameter read at each run: the callable giving its value (the
+    clock, say) and the type's processor (a datetime to SQLite's text)."""
 
-    value: Any
-    read: Callable[[], Any] | None
+    read: Callable[[], Any]
     process: Callable[[Any], Any] | None
-
-    def current(self) -> Any:
-        value = self.value if self.read is None else self.read()
-        return value if self.process is None or value is None else self.process(value)
 
 
 @dataclass(frozen=True)
 class QuickRead:
     sql: str
-    parameters: tuple[QuickParameter, ...]
+    #: each parameter's value as sent, where it is fixed (processed once, when compiled)
+    fixed: tuple[Any, ...]
+    #: the parameters read at each run, by position
+    read: tuple[tuple[int, QuickParameter], ...]
 
     @classmethod
     def of(cls, statement: sa.Select[Any], dialect: sa.Dialect) -> QuickRead:
@@ -53,21 +51,34 @@ class QuickRead:
         sql = str(compiled)
         if TenantStorage.template("sqlite").table_prefix in sql:
             raise ValueError("a quick read names no tenant table")
-        parameters = []
-        for name in compiled.positiontup or ():
+        fixed: list[Any] = []
+        read: list[tuple[int, QuickParameter]] = []
+        for index, name in enumerate(compiled.positiontup or ()):
             bind = compiled.binds[name]
             if bind.expanding:
                 raise ValueError(f"parameter {name} is expanded at execution")
-            parameters.append(QuickParameter(bind.value, bind.callable,
-                                             bind.type.dialect_impl(dialect).bind_processor(dialect)))
-        return cls(sql, tuple(parameters))
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind.callable is not None:
+                read.append((index, QuickParameter(bind.callable, process)))
+                fixed.append(None)
+            else:
+                fixed.append(bind.value if process is None or bind.value is None
+                             else process(bind.value))
+        return cls(sql, tuple(fixed), tuple(read))
 
     def first(self, conn: sa.Connection) -> tuple[Any, ...] | None:
         """The first row, read in ``conn``'s transaction."""
         dbapi = conn.connection.driver_connection
         if dbapi is None:
             raise RuntimeError("the connection is closed")
-        cursor = dbapi.execute(self.sql, [p.current() for p in self.parameters])
+        values = list(self.fixed)
+        once: dict[int, Any] = {}  # a callable used twice (the clock) read once; by id,
+        for index, parameter in self.read:  # as a clock need not be hashable
+            key = id(parameter.read)
+            value = once[key] if key in once else once.setdefault(key, parameter.read())
+            values[index] = value if parameter.process is None or value is None \
+                else parameter.process(value)
+        cursor = dbapi.execute(self.sql, values)
         try:
             row = cursor.fetchone()
         finally:
