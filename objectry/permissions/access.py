@@ -46,7 +46,11 @@ class AccessMap:
         map (maps are shared and long-lived): what is cached by what a map says, such
         as how its records look, is keyed by it."""
         return (type(self).__name__, self.actions, tuple(sorted(self.groups.items())),
-                tuple(sorted(self.fields.items())))
+                tuple(sorted(self.fields.items())), *self._more_levels())
+
+    def _more_levels(self) -> tuple[Hashable, ...]:
+        """What a kind of map says besides its actions and levels (for ``levels_key``)."""
+        return ()
 
     def can_create(self, field_name: str, group: str) -> bool:
         if field_name in self.fields:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,10 +59,8 @@ class PooledAccess(AccessMap):
 
     pool_masked: frozenset[str] = frozenset()
 
-    @cached_property
-    def levels_key(self) -> tuple[Hashable, ...]:
-        """The actor's map's key and the pool's masked fields."""
-        return (*AccessMap.levels_key.func(self), self.pool_masked)  # type: ignore[attr-defined]
+    def _more_levels(self) -> tuple[Hashable, ...]:
+        return (self.pool_masked,)
 
 
 def pooled_access(ctx: Context, model: ObjectModel, access: AccessMap,
